@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Gateway.Benchmarks;
+
+/// <summary>
+/// Runs `openssl speed -mr` on this machine, single-threaded, so our figures can be reported as ratios against
+/// OpenSSL measured in the same run. Parses the machine-readable "+F" lines.
+/// </summary>
+public static class OpenSslSpeed
+{
+    public static int Seconds { get; set; } = 2;
+
+    /// <summary>Bytes per second of an EVP cipher (or AEAD) at one buffer size.</summary>
+    public static double? CipherBytesPerSecond(string evpName, int bytes) =>
+        Throughput($"-bytes {bytes} -evp {evpName}");
+
+    /// <summary>Bytes per second of HMAC with an EVP digest at one buffer size.</summary>
+    public static double? HmacBytesPerSecond(string digest, int bytes) =>
+        Throughput($"-bytes {bytes} -hmac {digest}");
+
+    /// <summary>Operations per second of a key agreement: ecdhp256, ecdhx25519, ffdh2048 ...</summary>
+    public static double? KeyAgreementPerSecond(string algorithm)
+    {
+        // +F5:idx:bits:ops/s:s/op (ECDH), +F8:idx:bits:ops/s:s/op (FFDH)
+        var line = Run(algorithm).FirstOrDefault(l => l.StartsWith("+F5:", StringComparison.Ordinal) || l.StartsWith("+F8:", StringComparison.Ordinal));
+        return line is null ? null : Field(line, 3);
+    }
+
+    /// <summary>(sign/s, verify/s) of rsa2048, ecdsap256 ...</summary>
+    public static (double Sign, double Verify)? SignVerifyPerSecond(string algorithm)
+    {
+        // +F2:idx:bits:sign/s:verify/s (RSA), +F4 (ECDSA)
+        var line = Run(algorithm).FirstOrDefault(l => l.StartsWith("+F2:", StringComparison.Ordinal) || l.StartsWith("+F4:", StringComparison.Ordinal));
+        if (line is null) return null;
+        return Field(line, 3) is { } s && Field(line, 4) is { } v ? (s, v) : null;
+    }
+
+    private static double? Throughput(string arguments)
+    {
+        // +F:idx:name:bytes/s  (one size because of -bytes)
+        var line = Run(arguments).FirstOrDefault(l => l.StartsWith("+F:", StringComparison.Ordinal));
+        return line is null ? null : Field(line, 3);
+    }
+
+    private static double? Field(string line, int index)
+    {
+        var parts = line.Split(':');
+        return parts.Length > index && double.TryParse(parts[index], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            ? value : null;
+    }
+
+    private static List<string> Run(string arguments)
+    {
+        var info = new ProcessStartInfo("openssl", $"speed -mr -seconds {Seconds} {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        try
+        {
+            using var process = Process.Start(info)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            var lines = new List<string>();
+            while (process.StandardOutput.ReadLine() is { } line) lines.Add(line);
+            process.WaitForExit();
+            _ = stderr.Result;
+            return lines;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return []; // openssl not installed: the report says "n/a" instead of a ratio.
+        }
+    }
+}
