@@ -164,7 +164,7 @@ public static class CertificateIdentity
         ArgumentNullException.ThrowIfNull(name);
         pattern = pattern.TrimEnd('.');
         name = name.TrimEnd('.');
-        if (pattern.Length == 0 || name.Length == 0 || name.Contains('*'))
+        if (pattern.Length == 0 || !IsHostName(name) || !IsHostName(pattern.Replace("*", "w")))
             return false;
         if (!pattern.Contains('*'))
             return string.Equals(pattern, name, StringComparison.OrdinalIgnoreCase);
@@ -175,5 +175,18 @@ public static class CertificateIdentity
             return false; // "*.com" is too broad
         var dot = name.IndexOf('.');
         return dot > 0 && string.Equals(name[dot..], suffix, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Letters, digits, '-', '_' and '.', with no empty label: a CN like "alice@example.com" is not a host name.</summary>
+    private static bool IsHostName(string name)
+    {
+        if (name.Length is 0 or > 253 || name.StartsWith('.') || name.Contains(".."))
+            return false;
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+                return false;
+        }
+        return true;
     }
 }
