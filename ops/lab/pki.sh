@@ -19,12 +19,14 @@ mkdir -p "$out"
 cd "$out"
 # pki loads every installed plugin by default, and the tpm one prints noise on machines without a
 # TPM; give it just what it needs.
-cat > .pki-strongswan.conf <<'CONF'
+conf=$(mktemp)
+trap 'rm -f "$conf"' EXIT
+cat > "$conf" <<'CONF'
 pki {
   load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey gmp sha1 sha2
 }
 CONF
-export STRONGSWAN_CONF=$PWD/.pki-strongswan.conf
+export STRONGSWAN_CONF=$conf
 
 if [ ! -s ca.pem ]; then
   pki --gen --type rsa --size 2048 --outform pem > ca.key
