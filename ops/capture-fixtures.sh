@@ -15,7 +15,7 @@ lab=$repo/ops/lab
 # shellcheck source=lab/common.sh
 . "$lab/common.sh"
 lab_require_root
-for tool in tshark tcpdump charon-cmd swanctl pki; do command -v "$tool" >/dev/null || lab_die "$tool missing: run ops/install-deps.sh"; done
+for tool in tshark tcpdump charon-cmd swanctl pki openssl basenc; do command -v "$tool" >/dev/null || lab_die "$tool missing: run ops/install-deps.sh"; done
 [ -x "$LAB_CHARON" ] || lab_die "$LAB_CHARON missing: run ops/install-deps.sh"
 
 out=$repo/tests/fixtures/strongswan
@@ -113,6 +113,22 @@ run_scenario() {
   write_fixtures "$name" "$sw"
 }
 
+# SKEYSEED = prf(Ni | Nr, g^ir) (RFC 7296 2.14), recomputed with openssl: proves that the nonces
+# taken from the packets and the secrets taken from the log belong to the same IKE SA.
+check_skeyseed() {
+  local name=$1 keys=$2 ni nr gir seed prf digest calc
+  ni=$(sed -n 's/^ni=//p' "$keys"); nr=$(sed -n 's/^nr=//p' "$keys")
+  gir=$(sed -n 's/^shared_secret=//p' "$keys"); seed=$(sed -n 's/^skeyseed=//p' "$keys")
+  prf=$(sed -n 's/^proposal_ike=//p' "$keys")
+  case "$prf" in
+    *PRF_HMAC_SHA1*) digest=sha1 ;; *PRF_HMAC_SHA2_256*) digest=sha256 ;;
+    *PRF_HMAC_SHA2_384*) digest=sha384 ;; *PRF_HMAC_SHA2_512*) digest=sha512 ;;
+    *) lab_die "$name: no HMAC PRF in $prf" ;;
+  esac
+  calc=$(printf '%s' "$gir" | tr 'a-f' 'A-F' | basenc --base16 -d | openssl mac -digest "$digest" -macopt "hexkey:$ni$nr" HMAC | tr 'A-F' 'a-f')
+  [ "$calc" = "$seed" ] || lab_die "$name: SKEYSEED from the log does not match prf(Ni|Nr, g^ir)"
+}
+
 write_fixtures() {
   local name=$1 sw=$2 dst=$out/$1 clog
   rm -rf "$dst"; mkdir -p "$dst"
@@ -137,6 +153,7 @@ write_fixtures() {
          echo "auth=eap-mschapv2"; echo "eap_identity=$LAB_EAP_USER"; echo "eap_password=$LAB_EAP_PASSWORD"; echo "id_i=$LAB_EAP_USER"; echo "id_r=$LAB_GW_ID" ;;
     esac
   } > "$dst/keys.txt"
+  check_skeyseed "$name" "$dst/keys.txt"
   "$lab/trim-log.sh" "$sw/gw/charon.log" > "$dst/charon.log"
   lab_log "$name: $(ls "$dst"/*.hex | wc -l) packets -> $dst"
 }
