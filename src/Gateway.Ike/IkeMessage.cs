@@ -31,7 +31,7 @@ public sealed record IkeMessage(IkeHeader Header, IReadOnlyList<Payload> Payload
         }
         var copy = datagram.ToArray();
         var body = new ReadOnlyMemory<byte>(copy, IkeLimits.HeaderLength, copy.Length - IkeLimits.HeaderLength);
-        return PayloadChain.TryParse(header.NextPayload, body, IkeLimits.HeaderLength, inner: false, out var payloads, out var f)
+        return PayloadChain.TryParse(header.NextPayload, body, IkeLimits.HeaderLength, inner: false, header.IsResponse, out var payloads, out var f)
             ? IkeParseResult<IkeMessage>.Ok(new IkeMessage(header, payloads))
             : IkeParseResult<IkeMessage>.Fail(f);
     }

@@ -12,11 +12,14 @@ public static class PayloadChain
     /// Parses the decrypted inner payloads of SK (padding already removed). SK/SKF inside are rejected. The input is
     /// copied, so the caller may reuse its buffer.
     /// </summary>
-    public static IkeParseResult<IReadOnlyList<Payload>> Parse(PayloadType first, ReadOnlySpan<byte> data)
+    /// <param name="first">The SK payload's Next Payload field.</param>
+    /// <param name="data">The plaintext chain.</param>
+    /// <param name="isResponse">From the IKE header: a response's SA echoes the accepted proposal's number.</param>
+    public static IkeParseResult<IReadOnlyList<Payload>> Parse(PayloadType first, ReadOnlySpan<byte> data, bool isResponse = false)
     {
         if (data.Length > IkeLimits.MaxMessageLength)
             return IkeParseResult<IReadOnlyList<Payload>>.Fail(new(IkeParseError.MessageTooLarge, PayloadType.None, 0, $"{data.Length} bytes"));
-        return TryParse(first, data.ToArray(), 0, inner: true, out var payloads, out var f)
+        return TryParse(first, data.ToArray(), 0, inner: true, isResponse, out var payloads, out var f)
             ? IkeParseResult<IReadOnlyList<Payload>>.Ok(payloads)
             : IkeParseResult<IReadOnlyList<Payload>>.Fail(f);
     }
@@ -64,7 +67,7 @@ public static class PayloadChain
     /// Parses a whole chain occupying <paramref name="data"/>. <paramref name="baseOffset"/> is added to every
     /// reported offset (28 for a message body). Bodies are slices of <paramref name="data"/>, not copies.
     /// </summary>
-    internal static bool TryParse(PayloadType first, ReadOnlyMemory<byte> data, int baseOffset, bool inner,
+    internal static bool TryParse(PayloadType first, ReadOnlyMemory<byte> data, int baseOffset, bool inner, bool isResponse,
         out List<Payload> payloads, out IkeParseFailure f)
     {
         payloads = new List<Payload>(8);
@@ -107,7 +110,7 @@ public static class PayloadChain
             }
             else
             {
-                ok = TryParseBody(type, next, body, bodyAt, out payload, out f);
+                ok = TryParseBody(type, next, body, bodyAt, isResponse, out payload, out f);
             }
             if (!ok)
                 return false;
@@ -124,11 +127,12 @@ public static class PayloadChain
         return true;
     }
 
-    private static bool TryParseBody(PayloadType type, PayloadType next, ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)
+    private static bool TryParseBody(PayloadType type, PayloadType next, ReadOnlyMemory<byte> body, int offset, bool isResponse,
+        out Payload? payload, out IkeParseFailure f)
     {
         switch (type)
         {
-            case PayloadType.SecurityAssociation: return SecurityAssociationPayload.TryParse(body, offset, out payload, out f);
+            case PayloadType.SecurityAssociation: return SecurityAssociationPayload.TryParse(body, offset, isResponse, out payload, out f);
             case PayloadType.KeyExchange: return KeyExchangePayload.TryParse(body, offset, out payload, out f);
             case PayloadType.IdentificationInitiator: return IdentificationPayload.TryParse(true, body, offset, out payload, out f);
             case PayloadType.IdentificationResponder: return IdentificationPayload.TryParse(false, body, offset, out payload, out f);

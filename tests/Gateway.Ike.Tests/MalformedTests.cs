@@ -134,6 +134,20 @@ public class MalformedTests
     }
 
     [Fact]
+    public void Response_sa_may_echo_any_accepted_proposal_number()
+    {
+        var sa = new SecurityAssociationPayload([Ike(3)]);
+        var response = IkeMessage.Create(TestData.Header(ExchangeType.IkeSaInit, true, 0), [sa]).ToArray();
+        Assert.True(IkeMessage.Parse(response).IsSuccess);
+        var inner = new byte[PayloadChain.GetSize([sa])];
+        PayloadChain.Write(inner, [sa]);
+        Assert.True(PayloadChain.Parse(PayloadType.SecurityAssociation, inner, isResponse: true).IsSuccess);
+        Assert.Equal(IkeParseError.InvalidProposalNumbering, PayloadChain.Parse(PayloadType.SecurityAssociation, inner).Error);
+        var zero = IkeMessage.Create(TestData.Header(ExchangeType.IkeSaInit, true, 0), [new SecurityAssociationPayload([Ike(0)])]).ToArray();
+        Fails(zero, IkeParseError.InvalidProposalNumbering);
+    }
+
+    [Fact]
     public void Empty_sa() => Fails(Build(new SecurityAssociationPayload([])), IkeParseError.ProposalCountMismatch);
 
     [Fact]

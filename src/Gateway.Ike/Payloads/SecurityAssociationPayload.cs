@@ -3,6 +3,9 @@ using System.Buffers.Binary;
 namespace Gateway.Ike;
 
 /// <summary>SA payload (RFC 7296 §3.3): one or more proposals.</summary>
+/// <remarks>Numbering (§3.3.1): in a request the first proposal is 1 and each next one is equal (same proposal,
+/// another protocol) or one more. A response carries the accepted proposal, so its first number may be any
+/// non-zero value; the same-or-one-more rule still applies after it.</remarks>
 public sealed record SecurityAssociationPayload(IReadOnlyList<Proposal> Proposals) : Payload
 {
     public override PayloadType Type => PayloadType.SecurityAssociation;
@@ -22,7 +25,7 @@ public sealed record SecurityAssociationPayload(IReadOnlyList<Proposal> Proposal
             pos += Proposals[i].WriteTo(d[pos..], i == Proposals.Count - 1);
     }
 
-    internal static bool TryParse(ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)
+    internal static bool TryParse(ReadOnlyMemory<byte> body, int offset, bool isResponse, out Payload? payload, out IkeParseFailure f)
     {
         const PayloadType sa = PayloadType.SecurityAssociation;
         payload = null;
@@ -46,7 +49,7 @@ public sealed record SecurityAssociationPayload(IReadOnlyList<Proposal> Proposal
             if (lastFlag is not (0 or 2))
                 return ParseHelpers.Fail(out f, IkeParseError.ProposalCountMismatch, sa, offset + pos, $"proposal last flag {lastFlag}");
             int number = span[pos + 4];
-            bool numberOk = previous == 0 ? number == 1 : number == previous || number == previous + 1;
+            bool numberOk = previous == 0 ? number == 1 || isResponse && number != 0 : number == previous || number == previous + 1;
             if (!numberOk)
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidProposalNumbering, sa, offset + pos + 4, $"proposal number {number} after {previous}");
             if (!Proposal.TryParse(body.Slice(pos, length), offset + pos, out var proposal, out f))
