@@ -14,8 +14,10 @@ public sealed record EapPayload(ReadOnlyMemory<byte> Message) : Payload
     public override int GetBodySize() => Message.Length;
     public override void WriteBody(Span<byte> d) => ParseHelpers.Put(d, Message);
 
-    public byte Code => Message.Span[0];
-    public byte Identifier => Message.Span[1];
+    /// <summary>EAP code (0 when a hand-built message is too short to have one; parsed ones always have 4+ bytes).</summary>
+    public byte Code => Message.Length > 0 ? Message.Span[0] : (byte)0;
+
+    public byte Identifier => Message.Length > 1 ? Message.Span[1] : (byte)0;
 
     /// <summary>The method type of a request/response (0 for success/failure or an empty request).</summary>
     public byte MethodType => Message.Length > 4 && Code is CodeRequest or CodeResponse ? Message.Span[4] : (byte)0;
