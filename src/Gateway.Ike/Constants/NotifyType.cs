@@ -28,6 +28,9 @@ public enum NotifyType : ushort
     UseAssignedHoA = 42,             // RFC 5026
     TemporaryFailure = 43,
     ChildSaNotFound = 44,
+    InvalidGroupId = 45,             // RFC 9838 (G-IKEv2)
+    AuthorizationFailed = 46,        // RFC 9838 (G-IKEv2)
+    StateNotFound = 47,              // RFC 9370
 
     // Status.
     InitialContact = 16384,
@@ -85,4 +88,8 @@ public enum NotifyType : ushort
     PpkIdentity = 16436,                 // RFC 8784
     NoPpkAuth = 16437,                   // RFC 8784
     IntermediateExchangeSupported = 16438, // RFC 9242
+    Ip4Allowed = 16439,                    // RFC 8983
+    Ip6Allowed = 16440,                    // RFC 8983
+    AdditionalKeyExchange = 16441,         // RFC 9370
+    UseAggfrag = 16442,                    // RFC 9347
 }

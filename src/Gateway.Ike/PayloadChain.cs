@@ -1,0 +1,164 @@
+using System.Buffers.Binary;
+
+namespace Gateway.Ike;
+
+/// <summary>
+/// Parses and writes a chain of payloads linked by Next Payload fields: the body of a message after its header, or
+/// the decrypted plaintext of an SK payload (whose first type comes from the SK's Next Payload field).
+/// </summary>
+public static class PayloadChain
+{
+    /// <summary>
+    /// Parses the decrypted inner payloads of SK (padding already removed). SK/SKF inside are rejected. The input is
+    /// copied, so the caller may reuse its buffer.
+    /// </summary>
+    /// <param name="first">The SK payload's Next Payload field.</param>
+    /// <param name="data">The plaintext chain.</param>
+    /// <param name="isResponse">From the IKE header: a response's SA echoes the accepted proposal's number.</param>
+    public static IkeParseResult<IReadOnlyList<Payload>> Parse(PayloadType first, ReadOnlySpan<byte> data, bool isResponse = false)
+    {
+        if (data.Length > IkeLimits.MaxMessageLength)
+            return IkeParseResult<IReadOnlyList<Payload>>.Fail(new(IkeParseError.MessageTooLarge, PayloadType.None, 0, $"{data.Length} bytes"));
+        return TryParse(first, data.ToArray(), 0, inner: true, isResponse, out var payloads, out var f)
+            ? IkeParseResult<IReadOnlyList<Payload>>.Ok(payloads)
+            : IkeParseResult<IReadOnlyList<Payload>>.Fail(f);
+    }
+
+    /// <summary>Size of the chain in bytes (generic headers included).</summary>
+    public static int GetSize(IReadOnlyList<Payload> payloads)
+    {
+        int size = 0;
+        foreach (var p in payloads)
+            size += p.GetSize();
+        return size;
+    }
+
+    /// <summary>
+    /// Writes the chain, computing every Next Payload and Payload Length field. Returns the bytes written.
+    /// Throws for chains no peer could parse (SK/SKF not last, a payload over 65535 bytes): those are bugs.
+    /// </summary>
+    public static int Write(Span<byte> destination, IReadOnlyList<Payload> payloads)
+    {
+        int pos = 0;
+        for (int i = 0; i < payloads.Count; i++)
+        {
+            var p = payloads[i];
+            bool last = i == payloads.Count - 1;
+            if (!last && p.Type is PayloadType.Encrypted or PayloadType.EncryptedFragment)
+                throw new ArgumentException("SK/SKF must be the last payload.", nameof(payloads));
+            int size = p.GetSize();
+            if (size > ushort.MaxValue)
+                throw new ArgumentException($"{p.Type} payload of {size} bytes exceeds the 16-bit length.", nameof(payloads));
+            var d = destination.Slice(pos, size);
+            d[0] = (byte)(last ? p.TrailingNextPayload : payloads[i + 1].Type);
+            d[1] = p.Critical ? (byte)0x80 : (byte)0;
+            BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)size);
+            p.WriteBody(d[IkeLimits.GenericPayloadHeaderLength..]);
+            pos += size;
+        }
+        return pos;
+    }
+
+    /// <summary>Whether this library models the type (anything else is kept as <see cref="UnknownPayload"/>).</summary>
+    public static bool IsKnown(PayloadType type) =>
+        type is >= PayloadType.SecurityAssociation and <= PayloadType.Eap or PayloadType.EncryptedFragment;
+
+    /// <summary>
+    /// Parses a whole chain occupying <paramref name="data"/>. <paramref name="baseOffset"/> is added to every
+    /// reported offset (28 for a message body). Bodies are slices of <paramref name="data"/>, not copies.
+    /// </summary>
+    internal static bool TryParse(PayloadType first, ReadOnlyMemory<byte> data, int baseOffset, bool inner, bool isResponse,
+        out List<Payload> payloads, out IkeParseFailure f)
+    {
+        payloads = new List<Payload>(8);
+        var span = data.Span;
+        var type = first;
+        int pos = 0;
+        while (type != PayloadType.None)
+        {
+            int at = baseOffset + pos;
+            if (payloads.Count >= IkeLimits.MaxPayloads)
+                return ParseHelpers.Fail(out f, IkeParseError.TooManyPayloads, type, at, $"more than {IkeLimits.MaxPayloads} payloads");
+            if (span.Length - pos < IkeLimits.GenericPayloadHeaderLength)
+                return ParseHelpers.Fail(out f, IkeParseError.Truncated, type, at, "generic payload header truncated");
+            var next = (PayloadType)span[pos];
+            bool critical = (span[pos + 1] & 0x80) != 0;
+            int length = BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 2)..]);
+            if (length < IkeLimits.GenericPayloadHeaderLength || length > span.Length - pos)
+                return ParseHelpers.Fail(out f, IkeParseError.InvalidLength, type, at, $"payload length {length} with {span.Length - pos} bytes left");
+            var body = data.Slice(pos + IkeLimits.GenericPayloadHeaderLength, length - IkeLimits.GenericPayloadHeaderLength);
+            int bodyAt = at + IkeLimits.GenericPayloadHeaderLength;
+
+            if (type is PayloadType.Encrypted or PayloadType.EncryptedFragment)
+            {
+                // RFC 7296 §3.14 / RFC 7383 §2.5: SK/SKF is the last payload; its Next Payload names the inner chain.
+                if (inner)
+                    return ParseHelpers.Fail(out f, IkeParseError.MisplacedEncryptedPayload, type, at, "encrypted payload inside encrypted payload");
+                if (pos + length != span.Length)
+                    return ParseHelpers.Fail(out f, IkeParseError.MisplacedEncryptedPayload, type, at, "encrypted payload is not last");
+            }
+
+            Payload? payload;
+            bool ok;
+            if (!IsKnown(type))
+            {
+                if (critical)
+                    return ParseHelpers.Fail(out f, IkeParseError.UnsupportedCriticalPayload, type, at, $"unsupported critical payload {(byte)type}");
+                payload = new UnknownPayload(type, body);
+                ok = true;
+                f = default;
+            }
+            else
+            {
+                ok = TryParseBody(type, next, body, bodyAt, isResponse, out payload, out f);
+            }
+            if (!ok)
+                return false;
+
+            payloads.Add(critical ? payload! with { Critical = true } : payload!);
+            pos += length;
+            if (type is PayloadType.Encrypted or PayloadType.EncryptedFragment)
+                break;
+            type = next;
+        }
+        if (pos != span.Length)
+            return ParseHelpers.Fail(out f, IkeParseError.LengthMismatch, PayloadType.None, baseOffset + pos, $"{span.Length - pos} bytes after the last payload");
+        f = default;
+        return true;
+    }
+
+    private static bool TryParseBody(PayloadType type, PayloadType next, ReadOnlyMemory<byte> body, int offset, bool isResponse,
+        out Payload? payload, out IkeParseFailure f)
+    {
+        switch (type)
+        {
+            case PayloadType.SecurityAssociation: return SecurityAssociationPayload.TryParse(body, offset, isResponse, out payload, out f);
+            case PayloadType.KeyExchange: return KeyExchangePayload.TryParse(body, offset, out payload, out f);
+            case PayloadType.IdentificationInitiator: return IdentificationPayload.TryParse(true, body, offset, out payload, out f);
+            case PayloadType.IdentificationResponder: return IdentificationPayload.TryParse(false, body, offset, out payload, out f);
+            case PayloadType.Certificate: return CertificatePayload.TryParse(body, offset, out payload, out f);
+            case PayloadType.CertificateRequest: return CertificateRequestPayload.TryParse(body, offset, out payload, out f);
+            case PayloadType.Authentication: return AuthenticationPayload.TryParse(body, offset, out payload, out f);
+            case PayloadType.Nonce: return NoncePayload.TryParse(body, offset, out payload, out f);
+            case PayloadType.Notify: return NotifyPayload.TryParse(body, offset, out payload, out f);
+            case PayloadType.Delete: return DeletePayload.TryParse(body, offset, out payload, out f);
+            case PayloadType.TrafficSelectorInitiator: return TrafficSelectorPayload.TryParse(true, body, offset, out payload, out f);
+            case PayloadType.TrafficSelectorResponder: return TrafficSelectorPayload.TryParse(false, body, offset, out payload, out f);
+            case PayloadType.Configuration: return ConfigurationPayload.TryParse(body, offset, out payload, out f);
+            case PayloadType.Eap: return EapPayload.TryParse(body, offset, out payload, out f);
+            case PayloadType.EncryptedFragment: return EncryptedFragmentPayload.TryParse(next, body, offset, out payload, out f);
+            case PayloadType.Encrypted:
+                payload = new EncryptedPayload(next, body);
+                f = default;
+                return true;
+            case PayloadType.VendorId:
+                payload = new VendorIdPayload(body);
+                f = default;
+                return true;
+            default:
+                payload = new UnknownPayload(type, body);
+                f = default;
+                return true;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Buffers.Binary;
+
+namespace Gateway.Ike;
+
+/// <summary>CP payload (RFC 7296 §3.15): CFG_REQUEST/REPLY/SET/ACK with attributes.</summary>
+public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, IReadOnlyList<ConfigurationAttribute> Attributes) : Payload
+{
+    public override PayloadType Type => PayloadType.Configuration;
+
+    public override int GetBodySize()
+    {
+        int size = 4;
+        foreach (var a in Attributes)
+            size += a.GetSize();
+        return size;
+    }
+
+    public override void WriteBody(Span<byte> d)
+    {
+        d[0] = (byte)ConfigurationType;
+        d[1] = d[2] = d[3] = 0;
+        int pos = 4;
+        foreach (var a in Attributes)
+            pos += a.WriteTo(d[pos..]);
+    }
+
+    internal static bool TryParse(ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)
+    {
+        const PayloadType t = PayloadType.Configuration;
+        payload = null;
+        var span = body.Span;
+        if (span.Length < 4)
+            return ParseHelpers.TooShort(out f, t, offset, 4, span.Length);
+        var list = new List<ConfigurationAttribute>();
+        int pos = 4;
+        while (pos < span.Length)
+        {
+            if (list.Count >= IkeLimits.MaxConfigurationAttributes)
+                return ParseHelpers.Fail(out f, IkeParseError.TooManyElements, t, offset + pos, "too many configuration attributes");
+            if (span.Length - pos < 4)
+                return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, t, offset + pos, "attribute header truncated");
+            ushort type = (ushort)(BinaryPrimitives.ReadUInt16BigEndian(span[pos..]) & 0x7FFF);
+            int length = BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 2)..]);
+            if (length > span.Length - pos - 4)
+                return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, t, offset + pos, $"attribute {type} value overruns payload");
+            if (ConfigurationAttribute.AllowedLengths(type) is { } allowed && Array.IndexOf(allowed, length) < 0)
+                return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, t, offset + pos, $"attribute {type} with {length}-byte value");
+            list.Add(new ConfigurationAttribute(type, body.Slice(pos + 4, length)));
+            pos += 4 + length;
+        }
+        payload = new ConfigurationPayload((ConfigurationType)span[0], list);
+        f = default;
+        return true;
+    }
+}

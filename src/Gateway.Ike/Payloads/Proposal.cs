@@ -1,0 +1,93 @@
+using System.Buffers.Binary;
+
+namespace Gateway.Ike;
+
+/// <summary>A proposal substructure (RFC 7296 §3.3.1). The SPI is empty for an initial IKE SA, 8 bytes for an IKE
+/// rekey and 4 bytes for ESP/AH.</summary>
+public sealed record Proposal(byte Number, ProtocolId Protocol, ReadOnlyMemory<byte> Spi, IReadOnlyList<Transform> Transforms)
+{
+    internal const int HeaderLength = 8;
+
+    /// <summary>The SPI as a 32-bit value for ESP/AH proposals.</summary>
+    public uint? Spi32 => Spi.Length == 4 ? BinaryPrimitives.ReadUInt32BigEndian(Spi.Span) : null;
+
+    /// <summary>Transforms of one type, in proposal order.</summary>
+    public IEnumerable<Transform> OfType(TransformType type)
+    {
+        foreach (var t in Transforms)
+        {
+            if (t.Type == type)
+                yield return t;
+        }
+    }
+
+    public int GetSize()
+    {
+        int size = HeaderLength + Spi.Length;
+        foreach (var t in Transforms)
+            size += t.GetSize();
+        return size;
+    }
+
+    internal int WriteTo(Span<byte> d, bool last)
+    {
+        d[0] = last ? (byte)0 : (byte)2;
+        d[1] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)GetSize());
+        d[4] = Number;
+        d[5] = (byte)Protocol;
+        d[6] = (byte)Spi.Length;
+        d[7] = (byte)Transforms.Count;
+        int pos = HeaderLength + ParseHelpers.Put(d[HeaderLength..], Spi);
+        for (int i = 0; i < Transforms.Count; i++)
+            pos += Transforms[i].WriteTo(d[pos..], i == Transforms.Count - 1);
+        return pos;
+    }
+
+    /// <summary>Parses one proposal occupying all of <paramref name="data"/> (its length already checked).</summary>
+    internal static bool TryParse(ReadOnlyMemory<byte> data, int offset, out Proposal? proposal, out IkeParseFailure f)
+    {
+        const PayloadType sa = PayloadType.SecurityAssociation;
+        proposal = null;
+        var span = data.Span;
+        byte number = span[4];
+        var protocol = (ProtocolId)span[5];
+        int spiSize = span[6];
+        int count = span[7];
+        if (protocol is not (ProtocolId.Ike or ProtocolId.Esp or ProtocolId.Ah))
+            return ParseHelpers.Fail(out f, IkeParseError.InvalidProtocolId, sa, offset + 5, $"protocol {(byte)protocol} in proposal");
+        bool spiOk = protocol == ProtocolId.Ike ? spiSize is 0 or 8 : spiSize == 4;
+        if (!spiOk)
+            return ParseHelpers.Fail(out f, IkeParseError.InvalidSpiSize, sa, offset + 6, $"SPI size {spiSize} for {protocol}");
+        if (HeaderLength + spiSize > span.Length)
+            return ParseHelpers.Fail(out f, IkeParseError.InvalidLength, sa, offset, "SPI overruns proposal");
+
+        var transforms = new List<Transform>(Math.Min(count, 16));
+        int pos = HeaderLength + spiSize;
+        for (int i = 0; i < count; i++)
+        {
+            if (span.Length - pos < Transform.HeaderLength)
+                return ParseHelpers.Fail(out f, IkeParseError.TransformCountMismatch, sa, offset + pos, $"{count} transforms announced, {i} present");
+            byte lastFlag = span[pos];
+            int length = BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 2)..]);
+            if (length < Transform.HeaderLength || length > span.Length - pos)
+                return ParseHelpers.Fail(out f, IkeParseError.InvalidLength, sa, offset + pos, $"transform length {length}");
+            bool isLast = i == count - 1;
+            if (lastFlag != (isLast ? 0 : 3))
+                return ParseHelpers.Fail(out f, IkeParseError.TransformCountMismatch, sa, offset + pos, $"transform {i + 1} of {count} has last flag {lastFlag}");
+            if (!TransformAttribute.TryParseList(data.Slice(pos + Transform.HeaderLength, length - Transform.HeaderLength),
+                    offset + pos + Transform.HeaderLength, out var attributes, out f))
+                return false;
+            transforms.Add(new Transform((TransformType)span[pos + 4], BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 6)..]), attributes));
+            pos += length;
+        }
+        if (pos != span.Length)
+            return ParseHelpers.Fail(out f, IkeParseError.TransformCountMismatch, sa, offset + pos, $"bytes remain after {count} transforms");
+
+        proposal = new Proposal(number, protocol, data.Slice(HeaderLength, spiSize), transforms);
+        f = default;
+        return true;
+    }
+
+    public override string ToString() => $"#{Number} {Protocol} [{string.Join(", ", Transforms)}]";
+}

@@ -1,0 +1,58 @@
+using System.Buffers.Binary;
+
+namespace Gateway.Ike;
+
+/// <summary>A transform substructure (RFC 7296 §3.3.2): type, 16-bit ID and attributes.</summary>
+public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<TransformAttribute> Attributes)
+{
+    internal const int HeaderLength = 8;
+
+    /// <summary>A transform, with a Key Length attribute when <paramref name="keyLength"/> is given.</summary>
+    public static Transform Create(TransformType type, ushort id, ushort? keyLength = null) =>
+        new(type, id, keyLength is { } k ? [TransformAttribute.Tv(TransformAttributeType.KeyLength, k)] : []);
+
+    public static Transform Encryption(EncryptionAlgorithm id, ushort? keyLength = null) => Create(TransformType.Encryption, (ushort)id, keyLength);
+    public static Transform Prf(PseudorandomFunction id) => Create(TransformType.PseudorandomFunction, (ushort)id);
+    public static Transform Integrity(IntegrityAlgorithm id) => Create(TransformType.Integrity, (ushort)id);
+    public static Transform KeyExchange(KeyExchangeGroup id) => Create(TransformType.KeyExchange, (ushort)id);
+    public static Transform Esn(ExtendedSequenceNumbers id) => Create(TransformType.ExtendedSequenceNumbers, (ushort)id);
+
+    /// <summary>The Key Length attribute value in bits, or null when absent.</summary>
+    public ushort? KeyLength
+    {
+        get
+        {
+            foreach (var a in Attributes)
+            {
+                if (a.IsTypeValue && a.AttributeType == (ushort)TransformAttributeType.KeyLength)
+                    return a.Value;
+            }
+            return null;
+        }
+    }
+
+    public int GetSize()
+    {
+        int size = HeaderLength;
+        foreach (var a in Attributes)
+            size += a.GetSize();
+        return size;
+    }
+
+    internal int WriteTo(Span<byte> d, bool last)
+    {
+        int size = GetSize();
+        d[0] = last ? (byte)0 : (byte)3;
+        d[1] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)size);
+        d[4] = (byte)Type;
+        d[5] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(d[6..], Id);
+        int pos = HeaderLength;
+        foreach (var a in Attributes)
+            pos += a.WriteTo(d[pos..]);
+        return pos;
+    }
+
+    public override string ToString() => KeyLength is { } k ? $"{Type}:{Id}/{k}" : $"{Type}:{Id}";
+}

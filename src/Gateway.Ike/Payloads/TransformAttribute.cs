@@ -1,0 +1,66 @@
+using System.Buffers.Binary;
+
+namespace Gateway.Ike;
+
+/// <summary>
+/// A transform attribute (RFC 7296 §3.3.5). TV form (AF bit set) carries a 16-bit value; TLV form carries bytes.
+/// Only Key Length (14, TV form) is defined for IKEv2; others are kept raw.
+/// </summary>
+public sealed record TransformAttribute(ushort AttributeType, bool IsTypeValue, ushort Value, ReadOnlyMemory<byte> Data)
+{
+    private const ushort FormatBit = 0x8000;
+
+    /// <summary>A TV attribute, e.g. Key Length.</summary>
+    public static TransformAttribute Tv(TransformAttributeType type, ushort value) => new((ushort)type, true, value, default);
+
+    /// <summary>A TLV attribute with a variable-length value.</summary>
+    public static TransformAttribute Tlv(ushort type, ReadOnlyMemory<byte> data) => new(type, false, 0, data);
+
+    public int GetSize() => IsTypeValue ? 4 : 4 + Data.Length;
+
+    public int WriteTo(Span<byte> d)
+    {
+        if (IsTypeValue)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(d, (ushort)(AttributeType | FormatBit));
+            BinaryPrimitives.WriteUInt16BigEndian(d[2..], Value);
+            return 4;
+        }
+        BinaryPrimitives.WriteUInt16BigEndian(d, (ushort)(AttributeType & 0x7FFF));
+        BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)Data.Length);
+        Data.Span.CopyTo(d[4..]);
+        return 4 + Data.Length;
+    }
+
+    /// <summary>Parses all attributes filling <paramref name="body"/>.</summary>
+    internal static bool TryParseList(ReadOnlyMemory<byte> body, int offset, out List<TransformAttribute> list, out IkeParseFailure f)
+    {
+        list = [];
+        int pos = 0;
+        var span = body.Span;
+        while (pos < span.Length)
+        {
+            if (list.Count >= IkeLimits.MaxAttributesPerTransform)
+                return ParseHelpers.Fail(out f, IkeParseError.TooManyElements, PayloadType.SecurityAssociation, offset + pos, "too many transform attributes");
+            if (span.Length - pos < 4)
+                return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, PayloadType.SecurityAssociation, offset + pos, "attribute header truncated");
+            ushort raw = BinaryPrimitives.ReadUInt16BigEndian(span[pos..]);
+            ushort second = BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 2)..]);
+            ushort type = (ushort)(raw & 0x7FFF);
+            if ((raw & FormatBit) != 0)
+            {
+                list.Add(new TransformAttribute(type, true, second, default));
+                pos += 4;
+                continue;
+            }
+            if (type == (ushort)TransformAttributeType.KeyLength)
+                return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, PayloadType.SecurityAssociation, offset + pos, "Key Length must use the TV form");
+            if (second > span.Length - pos - 4)
+                return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, PayloadType.SecurityAssociation, offset + pos, "attribute value overruns its transform");
+            list.Add(new TransformAttribute(type, false, 0, body.Slice(pos + 4, second)));
+            pos += 4 + second;
+        }
+        f = default;
+        return true;
+    }
+}
