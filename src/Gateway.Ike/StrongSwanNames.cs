@@ -21,7 +21,7 @@ internal static class StrongSwanNames
         PayloadType.VendorId => "V",
         PayloadType.TrafficSelectorInitiator => "TSi",
         PayloadType.TrafficSelectorResponder => "TSr",
-        PayloadType.Encrypted => "E",
+        PayloadType.Encrypted => "SK", // strongSwan never prints its own name ("E") for IKEv2; the RFC name reads better
         PayloadType.Configuration => "CP",
         PayloadType.Eap => "EAP",
         PayloadType.GenericSecurePasswordMethods => "GSPM",

@@ -22,7 +22,7 @@ public class DescriptionTests
         var text = IkeMessageDescription.Describe(TestData.AuthRequestEncrypted(), TestData.AuthRequestInner());
         Assert.Equal("IKE_AUTH request 1 [ IDi N(INIT_CONTACT) CERT CERTREQ IDr AUTH CPRQ(ADDR DNS ADDR6 DNS6) SA TSi TSr "
                      + "N(MOBIKE_SUP) N(NO_ADD_ADDR) N(ESP_TFC_PAD_N) N(NON_FIRST_FRAG) ]", text);
-        Assert.Equal("IKE_AUTH request 1 [ E ]", IkeMessageDescription.Describe(TestData.AuthRequestEncrypted()));
+        Assert.Equal("IKE_AUTH request 1 [ SK ]", IkeMessageDescription.Describe(TestData.AuthRequestEncrypted()));
     }
 
     [Fact]
