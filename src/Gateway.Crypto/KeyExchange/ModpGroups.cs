@@ -24,13 +24,20 @@ public static class ModpGroups
 
     internal static DHParameters Get(KeyExchangeGroup group) => group switch
     {
-        KeyExchangeGroup.Modp1024 => _g2 ??= DHStandardGroups.rfc2409_1024,
-        KeyExchangeGroup.Modp1536 => _g5 ??= DHStandardGroups.rfc3526_1536,
-        KeyExchangeGroup.Modp2048 => _g14 ??= DHStandardGroups.rfc3526_2048,
-        KeyExchangeGroup.Modp3072 => _g15 ??= DHStandardGroups.rfc3526_3072,
-        KeyExchangeGroup.Modp4096 => _g16 ??= DHStandardGroups.rfc3526_4096,
+        KeyExchangeGroup.Modp1024 => _g2 ??= WithoutQ(DHStandardGroups.rfc2409_1024),
+        KeyExchangeGroup.Modp1536 => _g5 ??= WithoutQ(DHStandardGroups.rfc3526_1536),
+        KeyExchangeGroup.Modp2048 => _g14 ??= WithoutQ(DHStandardGroups.rfc3526_2048),
+        KeyExchangeGroup.Modp3072 => _g15 ??= WithoutQ(DHStandardGroups.rfc3526_3072),
+        KeyExchangeGroup.Modp4096 => _g16 ??= WithoutQ(DHStandardGroups.rfc3526_4096),
         _ => throw new ArgumentOutOfRangeException(nameof(group), group, "not a supported MODP group"),
     };
+
+    /// <summary>
+    /// p and g only. With q present BouncyCastle checks y^q = 1 for every peer value: a full-length exponentiation
+    /// that buys nothing for these safe primes (p = 2q + 1), whose only small subgroups {1} and {1, p−1} the range
+    /// check 1 &lt; y &lt; p−1 already excludes (RFC 7296 §5 asks for no more; strongSwan does the same).
+    /// </summary>
+    private static DHParameters WithoutQ(DHParameters standard) => new(standard.P, standard.G);
 
     /// <summary>Bits of the random private exponent: 2× the estimated strength (RFC 3526 §8), at least 256.</summary>
     internal static int ExponentBits(KeyExchangeGroup group) => group switch
