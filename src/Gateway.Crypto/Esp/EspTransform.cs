@@ -5,8 +5,10 @@ using Gateway.Ike;
 namespace Gateway.Crypto.Esp;
 
 /// <summary>
-/// Seals or opens ESP packets (RFC 4303) for one direction of one child SA, in caller-provided buffers, with no
-/// allocation per packet. Cipher and HMAC contexts are created once per instance and reused.
+/// Seals or opens ESP packets (RFC 4303) for one direction of one child SA, in caller-provided buffers. Cipher and
+/// HMAC contexts are created once per instance and reused; AEAD and NULL suites allocate nothing per packet. CBC
+/// suites use .NET's one-shot EncryptCbc/DecryptCbc (OpenSSL, 2× BouncyCastle's speed here), which allocate a small
+/// context inside the framework per call (64 bytes AES, 160 bytes 3DES); our code adds nothing.
 /// <para>Thread-safety: NOT thread-safe. Use one instance per SA direction from one thread at a time (the data
 /// plane should give each worker its own instance, or serialize access per SA).</para>
 /// <para>Anti-replay and sequence number inference are the caller's job: <see cref="TryOpen"/> takes the full 64-bit

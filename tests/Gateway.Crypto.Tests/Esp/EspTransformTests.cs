@@ -340,6 +340,23 @@ public class EspTransformTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Suites))]
+    public void Seal_InPlace_InnerAlreadyAtPayloadOffset(EncryptionAlgorithm enc, int bits, IntegrityAlgorithm integ)
+    {
+        var (s, o) = Pair(enc, bits, integ, esn: false);
+        using var _s = s;
+        using var _o = o;
+        var inner = RandomNumberGenerator.GetBytes(300);
+        var buffer = new byte[s.SealedLength(inner.Length)];
+        var offset = EspLayout.HeaderSize + s.Layout.IvSize;
+        inner.CopyTo(buffer, offset);
+        s.Seal(9, 3, buffer.AsSpan(offset, inner.Length), 4, buffer);
+        var payload = new byte[buffer.Length];
+        Assert.True(o.TryOpen(buffer, 3, payload, out var n, out _));
+        Assert.Equal(inner, payload[..n]);
+    }
+
     [Fact]
     public void Factory_RejectsBadCombinations()
     {
