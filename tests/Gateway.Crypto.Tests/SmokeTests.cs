@@ -1,0 +1,2 @@
+namespace Gateway.Crypto.Tests;
+public class SmokeTests { [Fact] public void Builds() => Assert.True(true); }
