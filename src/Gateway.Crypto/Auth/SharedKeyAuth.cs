@@ -16,10 +16,10 @@ public static class SharedKeyAuth
     /// <summary>Computes the AUTH data for a pre-shared key (or an MSK).</summary>
     public static byte[] Compute(PseudorandomFunction prf, ReadOnlySpan<byte> secret, ReadOnlySpan<byte> signedOctets)
     {
-        var padded = AuthPrf.Compute(prf, secret, KeyPad);
+        var padded = Prf.Prf.Get(prf).Compute(secret, KeyPad);
         try
         {
-            return AuthPrf.Compute(prf, padded, signedOctets);
+            return Prf.Prf.Get(prf).Compute(padded, signedOctets);
         }
         finally
         {
@@ -38,7 +38,7 @@ public static class SharedKeyAuth
     public static bool Verify(PseudorandomFunction prf, ReadOnlySpan<byte> secret, ReadOnlySpan<byte> signedOctets,
         ReadOnlySpan<byte> receivedAuth)
     {
-        if (!AuthPrf.IsSupported(prf))
+        if (!Prf.Prf.IsSupported(prf))
             return false;
         var expected = Compute(prf, secret, signedOctets);
         // FixedTimeEquals returns false without early exit for different lengths; lengths are public anyway.

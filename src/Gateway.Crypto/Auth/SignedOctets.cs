@@ -19,7 +19,7 @@ public static class SignedOctets
     public static byte[] Build(PseudorandomFunction prf, ReadOnlySpan<byte> realMessage, ReadOnlySpan<byte> peerNonce,
         ReadOnlySpan<byte> skP, ReadOnlySpan<byte> restOfIdPayload)
     {
-        var macedId = AuthPrf.Compute(prf, skP, restOfIdPayload);
+        var macedId = Prf.Prf.Get(prf).Compute(skP, restOfIdPayload);
         var result = new byte[realMessage.Length + peerNonce.Length + macedId.Length];
         realMessage.CopyTo(result);
         peerNonce.CopyTo(result.AsSpan(realMessage.Length));
