@@ -7,8 +7,8 @@ namespace Gateway.Ike;
 /// <c>IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(FRAG_SUP) N(HASH_ALG) N(REDIR_SUP) ]</c>.
 /// Names follow strongSwan 5.9.8's short names (payload_type_short_names, notify_type_short_names,
 /// configuration_attribute_type_short_names, eap_*_short_names) so our parse can be compared with its logs.
-/// Like strongSwan, SK is shown as <c>E</c> and SKF as <c>EF(n/total)</c>; strongSwan logs a decrypted message with
-/// its inner payloads in place of SK, which <see cref="Describe(IkeMessage, IReadOnlyList{Payload}?)"/> does when
+/// SK is shown as <c>SK</c> and SKF as <c>EF(n/total)</c>; strongSwan logs a decrypted (or reassembled) message with
+/// its inner payloads in place of SK/SKF, which <see cref="Describe(IkeMessage, IReadOnlyList{Payload}?)"/> does when
 /// given them. Unknown values print as strongSwan prints them: <c>(N)</c>.
 /// </summary>
 public static class IkeMessageDescription
@@ -20,7 +20,7 @@ public static class IkeMessageDescription
         sb.Append(ExchangeName(h.ExchangeType)).Append(h.IsResponse ? " response " : " request ").Append(h.MessageId).Append(" [");
         foreach (var p in message.Payloads)
         {
-            if (p.Type == PayloadType.Encrypted && decryptedInnerPayloads is not null)
+            if (p.Type is PayloadType.Encrypted or PayloadType.EncryptedFragment && decryptedInnerPayloads is not null)
             {
                 foreach (var inner in decryptedInnerPayloads)
                     AppendPayload(sb, inner);
