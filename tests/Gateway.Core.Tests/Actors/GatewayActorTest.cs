@@ -4,6 +4,7 @@ using Akka.TestKit.Xunit2;
 using Gateway.Core.Hosting;
 using Gateway.Core.IkeSa;
 using Gateway.Core.Metrics;
+using Gateway.Core.Policy;
 using Gateway.Core.Transport;
 using Xunit.Abstractions;
 
@@ -43,6 +44,14 @@ public abstract class GatewayActorTest : TestKit
         Factory = new ScriptedMachineFactory(script ?? EchoScript, Machines.Ref);
         Core = GatewayCore.Start(Sys, TestPolicy.Dummy(), new ProbeTransport(Wire.Ref), DataPlane, new FakeResponderServices(),
             Factory.Create, (options ?? GatewayCoreOptions.Default) with { Metrics = Metrics });
+        return Core;
+    }
+
+    /// <summary>Starts the core with the real responder machine (no machine factory given).</summary>
+    protected GatewayCoreHandle StartRealCore(GatewayPolicy policy, IResponderServices services, GatewayCoreOptions? options = null)
+    {
+        Core = GatewayCore.Start(Sys, policy, new ProbeTransport(Wire.Ref), DataPlane, services,
+            machineFactory: null, (options ?? GatewayCoreOptions.Default) with { Metrics = Metrics });
         return Core;
     }
 
