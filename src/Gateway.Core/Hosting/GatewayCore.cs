@@ -1,0 +1,57 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Gateway.Core.DataPlane;
+using Gateway.Core.IkeSa;
+using Gateway.Core.Policy;
+using Gateway.Core.Routing;
+using Gateway.Core.Sessions;
+using Gateway.Core.Transport;
+
+namespace Gateway.Core.Hosting;
+
+/// <summary>Starts the IKE core on a running (cluster) ActorSystem: the session sharding region and the ingress.</summary>
+public static class GatewayCore
+{
+    /// <summary>
+    /// Starts the session region on <paramref name="system"/> (which must use the cluster provider, see
+    /// <see cref="GatewayClusterConfig"/>). <paramref name="machineFactory"/> makes the IKE SA machine for a new
+    /// responder SPI; null means the real responder. Call once per node.
+    /// </summary>
+    public static GatewayCoreHandle Start(
+        ActorSystem system,
+        GatewayPolicy policy,
+        IIkeTransport transport,
+        IDataPlane dataPlane,
+        IResponderServices services,
+        Func<ulong, IIkeSaMachine>? machineFactory,
+        GatewayCoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(dataPlane);
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+
+        var map = new SpiShardMap(options.ShardCount);
+        var localShards = new ObservedLocalShards();
+        var gate = new HalfOpenGate(
+            options.HalfOpenLimit, options.HalfOpenLifetime, options.Clock,
+            new RandomResponderSpiSource(map, localShards), options.Metrics);
+        var deps = new SessionDependencies(
+            machineFactory ?? ResponderMachine.Factory(policy, services,
+                ResponderOptions.Default with { HalfOpenTimeout = options.HalfOpenLifetime }),
+            transport, dataPlane, options.Metrics, gate, options.Clock, options.HalfOpenLifetime);
+
+        var region = ClusterSharding.Get(system).Start(
+            options.EntityTypeName,
+            entityId => SessionActor.Props(SpiShardMap.TryParseEntityId(entityId, out var spi) ? spi : 0, deps),
+            ClusterShardingSettings.Create(system),
+            new SessionMessageExtractor(map));
+        if (options.LocalShardRefresh is { } refresh)
+            localShards.Observe(system, region, $"{options.EntityTypeName}-local-shards", refresh);
+
+        return new GatewayCoreHandle(
+            new IkeIngress(region, gate, options.Metrics), new ShardedGatewaySessions(region), region, gate, localShards);
+    }
+}
