@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Gateway.Core.IkeSa;
 using Gateway.Core.Routing;
+using Gateway.Ike;
 using Gateway.Core.Sessions;
 
 namespace Gateway.Core.Hosting;
@@ -20,4 +22,10 @@ internal sealed class ShardedGatewaySessions(IActorRef region) : IGatewaySession
     }
 
     public void Terminate(ulong responderSpi, string reason) => region.Tell(new CloseIkeSa(responderSpi, reason));
+
+    public async Task<RedirectOutcome> RedirectAsync(ulong responderSpi, GatewayIdentity gateway, TimeSpan timeout)
+    {
+        var reply = await region.Ask<RedirectReply>(new RedirectIkeSa(responderSpi, gateway), timeout).ConfigureAwait(false);
+        return reply.Outcome;
+    }
 }

@@ -13,7 +13,7 @@ namespace Gateway.Core.IkeSa;
 /// protection, the peer's current endpoint and the half-open timer.
 /// <para>Not thread-safe: the actor feeds one input at a time. No I/O, no clock reads (time comes with the input).</para>
 /// </summary>
-public sealed class IkeSaResponder : IDisposable
+public sealed partial class IkeSaResponder : IDisposable
 {
     private readonly GatewayPolicy _policy;
     private readonly IResponderServices _services;
@@ -72,6 +72,12 @@ public sealed class IkeSaResponder : IDisposable
         var step = new StepBuilder();
         switch (input)
         {
+            case RedirectRequested r:
+                OnRedirect(r, step);
+                break;
+            case DiscardRequested d:
+                OnDiscard(d, step);
+                break;
             case MessageReceived m:
                 OnMessage(m, step);
                 break;
@@ -108,6 +114,8 @@ public sealed class IkeSaResponder : IDisposable
             Drop(step, IkeDropReason.Unexpected);
             return;
         }
+        if (header.IsResponse && OnRedirectResponse(datagram, header, step))
+            return;
         if (header.ExchangeType == ExchangeType.IkeSaInit)
         {
             OnSaInitRetransmission(datagram, header, step);
@@ -174,6 +182,7 @@ public sealed class IkeSaResponder : IDisposable
             return;
         }
         InitiatorSpi = header.InitiatorSpi;
+        ObserveSaInitForRedirect(parsed.Value);
         var outcome = new SaInitResponder(_policy, _services, _options)
             .Handle(parsed.Value, datagram.Message.ToArray(), ResponderSpi, datagram.Local, datagram.Remote);
         if (outcome.Response is not null)
@@ -227,6 +236,7 @@ public sealed class IkeSaResponder : IDisposable
     private IReadOnlyList<Payload> Establish(AuthSucceeded auth, IkeDatagram datagram, StepBuilder step)
     {
         PeerIdentity = auth.PeerIdentity;
+        EmitInitialContact(auth.PeerIdentity, step);
         Phase = IkeSaPhase.Established;
         step.Timer(ResponderOptions.HalfOpenTimerKey, null);
         var payloads = new List<Payload>(auth.Payloads);
@@ -290,6 +300,8 @@ public sealed class IkeSaResponder : IDisposable
 
     private void OnTimer(TimerFired timer, StepBuilder step)
     {
+        if (OnRedirectTimer(timer, step))
+            return;
         if (timer.Key == ResponderOptions.HalfOpenTimerKey && Phase != IkeSaPhase.Established)
             Close(step, "half-open timeout");
     }

@@ -9,6 +9,12 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     private int _childSas;
     private long _ikeSaFaults;
     private long _childSaFaults;
+    private long _cookiesSent;
+    private long _cookiesValidated;
+    private long _cookiesInvalid;
+    private long _saInitRedirects;
+    private long _ikeSaRedirects;
+    private long _initialContactReplacements;
 
     public long Drops(DropReason reason) => Interlocked.Read(ref _drops[(int)reason]);
     public int HalfOpen => Volatile.Read(ref _halfOpen);
@@ -16,6 +22,12 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     public int ChildSas => Volatile.Read(ref _childSas);
     public long IkeSaFaults => Interlocked.Read(ref _ikeSaFaults);
     public long ChildSaFaults => Interlocked.Read(ref _childSaFaults);
+    public long CookiesSent => Interlocked.Read(ref _cookiesSent);
+    public long CookiesValidated => Interlocked.Read(ref _cookiesValidated);
+    public long CookiesInvalid => Interlocked.Read(ref _cookiesInvalid);
+    public long SaInitRedirects => Interlocked.Read(ref _saInitRedirects);
+    public long IkeSaRedirects => Interlocked.Read(ref _ikeSaRedirects);
+    public long InitialContactReplacements => Interlocked.Read(ref _initialContactReplacements);
 
     public void Dropped(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
     public void HalfOpenSas(int current) => Volatile.Write(ref _halfOpen, current);
@@ -23,4 +35,10 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     public void ChildSasChanged(int delta) => Interlocked.Add(ref _childSas, delta);
     public void IkeSaFaulted() => Interlocked.Increment(ref _ikeSaFaults);
     public void ChildSaFaulted() => Interlocked.Increment(ref _childSaFaults);
+    public void CookieSent() => Interlocked.Increment(ref _cookiesSent);
+    public void CookieValidated() => Interlocked.Increment(ref _cookiesValidated);
+    public void CookieInvalid() => Interlocked.Increment(ref _cookiesInvalid);
+    public void SaInitRedirected() => Interlocked.Increment(ref _saInitRedirects);
+    public void IkeSaRedirected() => Interlocked.Increment(ref _ikeSaRedirects);
+    public void IkeSaReplacedByInitialContact() => Interlocked.Increment(ref _initialContactReplacements);
 }

@@ -8,11 +8,12 @@ namespace Gateway.Core.Routing;
 
 /// <summary>
 /// The IKE front door: parses only the header and routes by our responder SPI to the sharding region, so any node
-/// can route any message. An IKE_SA_INIT request with a zero responder SPI passes the half-open gate, which picks
-/// the new SA's SPI (or recognizes a retransmission). Responses are routed like requests; the machine discards
+/// can route any message. An IKE_SA_INIT request with a zero responder SPI passes the stateless
+/// <see cref="SaInitGuard"/> (cookies, redirect; none when null) and then the half-open gate, which picks the new SA's
+/// SPI (or recognizes a retransmission). Responses are routed like requests; the machine discards
 /// those it did not ask for. Thread-safe; called from socket receive loops.
 /// </summary>
-public sealed class IkeIngress(IActorRef region, HalfOpenGate gate, IGatewayMetrics metrics) : IIkeIngress
+public sealed class IkeIngress(IActorRef region, HalfOpenGate gate, IGatewayMetrics metrics, SaInitGuard? guard = null) : IIkeIngress
 {
     public void Receive(IkeDatagram datagram)
     {
@@ -22,12 +23,9 @@ public sealed class IkeIngress(IActorRef region, HalfOpenGate gate, IGatewayMetr
             return;
         }
 
-        // The caller may reuse its receive buffer once we return; the message is queued, so it gets its own copy.
-        var owned = datagram with { Message = datagram.Message.ToArray() };
-
         if (header.ResponderSpi != 0)
         {
-            region.Tell(new DeliverToIkeSa(header.ResponderSpi, owned));
+            region.Tell(new DeliverToIkeSa(header.ResponderSpi, Owned(datagram)));
             return;
         }
 
@@ -38,14 +36,21 @@ public sealed class IkeIngress(IActorRef region, HalfOpenGate gate, IGatewayMetr
             return;
         }
 
+        if (guard is not null && guard.Check(datagram, header) != SaInitVerdict.Proceed)
+            return;
+
         switch (gate.Admit(datagram.Remote, header.InitiatorSpi, out var responderSpi))
         {
             case HalfOpenAdmission.Full:
                 metrics.Dropped(DropReason.HalfOpenLimit);
                 return;
             default:
-                region.Tell(new OpenIkeSa(responderSpi, owned));
+                region.Tell(new OpenIkeSa(responderSpi, Owned(datagram)));
                 return;
         }
     }
+
+    // The caller may reuse its receive buffer once we return; the message is queued, so it gets its own copy (only
+    // once it is known to be queued: statelessly answered requests cost no copy).
+    private static IkeDatagram Owned(IkeDatagram datagram) => datagram with { Message = datagram.Message.ToArray() };
 }

@@ -20,6 +20,9 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
     /// <summary>Ask the machine to close the SA (it tells the peer and reports Terminated).</summary>
     public sealed record Close(string Reason);
 
+    /// <summary>Delete the SA without telling the peer (a newer SA of its identity came with INITIAL_CONTACT).</summary>
+    public sealed record Discard(string Reason);
+
     /// <summary>Told to the session just before this actor stops, so it stops routing to it at once.</summary>
     public sealed record Ended
     {
@@ -40,6 +43,8 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
     private readonly IIkeSaMachine _machine;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _established;
+    private string? _identity;
+    private IActorRef _redirectReplyTo = ActorRefs.Nobody;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -52,6 +57,12 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
         Receive<Inbound>(m => Step(new MessageReceived(m.Datagram, Now)));
         Receive<MachineTimerFired>(m => Step(new TimerFired(m.Key, Now)));
         Receive<Close>(m => Step(new CloseRequested(m.Reason, Now)));
+        Receive<Discard>(m => Step(new DiscardRequested(m.Reason, Now)));
+        Receive<RedirectIkeSa>(m =>
+        {
+            _redirectReplyTo = Sender;
+            Step(new RedirectRequested(m.Gateway, Now));
+        });
         Receive<HalfOpenExpired>(_ => OnHalfOpenExpired());
     }
 
@@ -76,6 +87,8 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
     {
         // Keys go with the SA, whether it ended normally or its machine threw.
         (_machine as IDisposable)?.Dispose();
+        if (_identity is not null)
+            _deps.Identities.Remove(_identity, _spi);
         if (_established)
             _deps.Metrics.EstablishedSasChanged(-1);
         else
@@ -130,6 +143,12 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
             case IkeMessageDropped dropped:
                 _deps.Metrics.Dropped(DropReasons.Of(dropped.Reason));
                 break;
+            case InitialContactReceived initialContact:
+                ReplaceOlderSas(initialContact.PeerIdentity);
+                break;
+            case RedirectAnswered answered:
+                OnRedirectAnswered(answered);
+                break;
             case IkeSaClosed closed:
                 _log.Info("IKE SA {0:x16} closed: {1}", _spi, closed.Reason);
                 break;
@@ -144,8 +163,35 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
         Timers.Cancel(HalfOpenExpired.Instance);
         _deps.Gate.Release(_spi);
         _deps.Metrics.EstablishedSasChanged(+1);
+        _identity = e.PeerIdentity;
+        _deps.Identities.Add(e.PeerIdentity, _spi, Self);
         _log.Info("IKE SA {0:x16} established: {1} from {2}, addresses [{3}]",
             _spi, e.PeerIdentity, e.Remote, string.Join(",", e.VirtualAddresses));
+    }
+
+    /// <summary>
+    /// RFC 7296 §2.4: INITIAL_CONTACT says the peer lost every other SA with us, so the identity's older IKE SAs on
+    /// this node go, silently (the peer could not read a Delete). Other nodes' SAs: issue 5 (cluster-wide registry).
+    /// </summary>
+    private void ReplaceOlderSas(string identity)
+    {
+        foreach (var (spi, ikeSa) in _deps.Identities.Others(identity, _spi))
+        {
+            _deps.Metrics.IkeSaReplacedByInitialContact();
+            _log.Info("IKE SA {0:x16} of {1} replaced by {2:x16} (INITIAL_CONTACT)", spi, identity, _spi);
+            ikeSa.Tell(new Discard($"replaced by {_spi:x16} (INITIAL_CONTACT)"));
+        }
+    }
+
+    private void OnRedirectAnswered(RedirectAnswered answered)
+    {
+        if (answered.Outcome == RedirectOutcome.Sent)
+        {
+            _deps.Metrics.IkeSaRedirected();
+            _log.Info("IKE SA {0:x16} redirected to {1}", _spi, answered.Gateway);
+        }
+        _redirectReplyTo.Tell(new RedirectReply(_spi, answered.Outcome));
+        _redirectReplyTo = ActorRefs.Nobody;
     }
 
     private void StartChild(ChildSaEstablished e)

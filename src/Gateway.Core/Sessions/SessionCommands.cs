@@ -1,4 +1,6 @@
+using Gateway.Core.IkeSa;
 using Gateway.Core.Transport;
+using Gateway.Ike;
 
 namespace Gateway.Core.Sessions;
 
@@ -17,3 +19,12 @@ public sealed record DeliverToIkeSa(ulong ResponderSpi, IkeDatagram Datagram) : 
 
 /// <summary>An operator (or the system) asks to close the IKE SA; the peer is told by the machine.</summary>
 public sealed record CloseIkeSa(ulong ResponderSpi, string Reason) : SessionCommand(ResponderSpi);
+
+/// <summary>
+/// An operator asks to move the established client to <paramref name="Gateway"/> (RFC 5685 §5). The session answers
+/// the sender with a <see cref="RedirectReply"/>.
+/// </summary>
+public sealed record RedirectIkeSa(ulong ResponderSpi, GatewayIdentity Gateway) : SessionCommand(ResponderSpi);
+
+/// <summary>The answer to <see cref="RedirectIkeSa"/>; crosses nodes like the commands (same serializer).</summary>
+public sealed record RedirectReply(ulong ResponderSpi, RedirectOutcome Outcome);

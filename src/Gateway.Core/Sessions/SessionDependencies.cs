@@ -16,4 +16,8 @@ public sealed record SessionDependencies(
     IGatewayMetrics Metrics,
     HalfOpenGate Gate,
     TimeProvider Clock,
-    TimeSpan HalfOpenLifetime);
+    TimeSpan HalfOpenLifetime)
+{
+    /// <summary>Identity → established IKE SAs on this node, for INITIAL_CONTACT.</summary>
+    public IdentitySessions Identities { get; init; } = new();
+}
