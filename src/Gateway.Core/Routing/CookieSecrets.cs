@@ -13,8 +13,8 @@ public sealed class CookieSecrets
 {
     public const int SecretLength = 32;
 
-    /// <summary>One secret; <see cref="Previous"/> is the one it replaced (null after the first).</summary>
-    internal sealed record Generation(byte Version, byte[] Secret, DateTimeOffset Created, Generation? Previous);
+    /// <summary>One secret; <see cref="Previous"/> is the one it replaced (null after the first), retired at <see cref="PreviousRetired"/>.</summary>
+    internal sealed record Generation(byte Version, byte[] Secret, DateTimeOffset Created, Generation? Previous, DateTimeOffset PreviousRetired);
 
     private readonly object _rotateLock = new();
     private readonly TimeProvider _clock;
@@ -29,7 +29,7 @@ public sealed class CookieSecrets
         _clock = clock;
         _rotation = rotation;
         _grace = grace;
-        _current = new Generation((byte)RandomNumberGenerator.GetInt32(256), RandomNumberGenerator.GetBytes(SecretLength), clock.GetUtcNow(), null);
+        _current = new Generation((byte)RandomNumberGenerator.GetInt32(256), RandomNumberGenerator.GetBytes(SecretLength), clock.GetUtcNow(), null, default);
     }
 
     /// <summary>The secret new cookies are made with (rotating first when it is due).</summary>
@@ -44,9 +44,12 @@ public sealed class CookieSecrets
             current = _current;
             if (now - current.Created >= _rotation)
             {
-                // The previous generation's own Previous is dropped: two secrets at most.
+                // The previous generation's own Previous is dropped: two secrets at most. Rotation is lazy (on use), so
+                // the old secret counts as retired when it was due, not when someone next asked: after a quiet hour
+                // it is not revived for another grace period.
                 var retired = current with { Previous = null };
-                _current = current = new Generation(unchecked((byte)(current.Version + 1)), RandomNumberGenerator.GetBytes(SecretLength), now, retired);
+                _current = current = new Generation(unchecked((byte)(current.Version + 1)), RandomNumberGenerator.GetBytes(SecretLength), now,
+                    retired, current.Created + _rotation);
             }
             return current;
         }
@@ -58,8 +61,7 @@ public sealed class CookieSecrets
         var current = Current();
         if (current.Version == version)
             return current.Secret;
-        // The previous secret was retired when the current one was created.
-        if (current.Previous is { } previous && previous.Version == version && _clock.GetUtcNow() - current.Created < _grace)
+        if (current.Previous is { } previous && previous.Version == version && _clock.GetUtcNow() - current.PreviousRetired < _grace)
             return previous.Secret;
         return null;
     }
