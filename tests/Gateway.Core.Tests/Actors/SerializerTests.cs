@@ -16,7 +16,18 @@ public sealed class SerializerTests(ITestOutputHelper output) : GatewayActorTest
         new DeliverToIkeSa(0xfedcba9876543210, new IkeDatagram(new byte[] { 1, 2, 3 },
             new IPEndPoint(IPAddress.Parse("2001:db8::1"), 4500), new IPEndPoint(IPAddress.Parse("2001:db8::2"), 61000))),
         new CloseIkeSa(1, "operator: maintenance ü"),
+        new RedirectIkeSa(2, Gateway.Ike.GatewayIdentity.FromFqdn("vpn2.example.com")),
     };
+
+    [Fact]
+    public void Redirect_replies_round_trip_too()
+    {
+        var reply = new RedirectReply(3, Gateway.Core.IkeSa.RedirectOutcome.PeerLacksRedirectSupport);
+        var serializer = Sys.Serialization.FindSerializerFor(reply);
+        Assert.IsType<SessionCommandSerializer>(serializer);
+        var back = Sys.Serialization.Deserialize(serializer.ToBinary(reply), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, reply));
+        Assert.Equal(reply, back);
+    }
 
     [Theory]
     [MemberData(nameof(Commands))]
@@ -35,6 +46,10 @@ public sealed class SerializerTests(ITestOutputHelper output) : GatewayActorTest
             case (OpenIkeSa a, OpenIkeSa b): AssertSame(a.Datagram, b.Datagram); break;
             case (DeliverToIkeSa a, DeliverToIkeSa b): AssertSame(a.Datagram, b.Datagram); break;
             case (CloseIkeSa a, CloseIkeSa b): Assert.Equal(a.Reason, b.Reason); break;
+            case (RedirectIkeSa a, RedirectIkeSa b):
+                Assert.Equal(a.Gateway.Type, b.Gateway.Type);
+                Assert.Equal(a.Gateway.Value.ToArray(), b.Gateway.Value.ToArray());
+                break;
         }
     }
 
