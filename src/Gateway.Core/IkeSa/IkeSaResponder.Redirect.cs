@@ -50,7 +50,7 @@ public sealed partial class IkeSaResponder
         if (_redirectRequest is null)
         {
             RedirectedTo = redirect.Gateway;
-            _redirectMessageId = _nextOwnRequestId++;
+            _redirectMessageId = TakeOwnMessageId();
             var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, ExchangeType.Informational, IkeHeaderFlags.None, _redirectMessageId);
             // In an established SA the notify carries no nonce (RFC 5685 §5, §8.2).
             _redirectRequest = SkMessages.Seal(header, [NotifyPayload.Redirect(redirect.Gateway, [])], _crypto.Outbound);

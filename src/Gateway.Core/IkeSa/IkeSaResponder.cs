@@ -349,6 +349,9 @@ public sealed partial class IkeSaResponder : IDisposable
         step.Emit(new IkeMessageDropped(reason));
     }
 
+    /// <summary>Message ID for a request of ours; the one place that knows where our request IDs come from.</summary>
+    private uint TakeOwnMessageId() => _nextOwnRequestId++;
+
     private void Terminate()
     {
         Phase = IkeSaPhase.Terminated;
