@@ -55,7 +55,7 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
             outbound = new EspCipherAdapter(EspTransformFactory.Create(sa.Encryption, sa.EncryptionKeyBits, sa.Integrity,
                 sa.OutboundEncryptionKey, sa.OutboundIntegrityKey, sa.ExtendedSequenceNumbers));
             var inner = sa.RemoteInnerAddresses.Select(InnerAddress.FromIPAddress).ToArray();
-            var path = new PeerPath(sa.Remote, sa.UdpEncapsulated);
+            var path = Path(sa.Remote, sa.UdpEncapsulated);
             var inSa = new InboundSa(sa.InboundSpi, inbound, new ReplayWindow(_replayWindow, sa.ExtendedSequenceNumbers), path, inner);
             var outSa = new OutboundSa(sa.OutboundSpi, outbound, new SequenceCounter(sa.ExtendedSequenceNumbers), path, inner);
 
@@ -82,7 +82,7 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
     {
         if (!_pairs.TryGetValue(inboundSpi, out InstalledPair? pair))
             return;
-        var path = new PeerPath(remote, udpEncapsulated);
+        PeerPath path = Path(remote, udpEncapsulated);
         _locals[pair.Outbound.Spi] = local;
         pair.Inbound.UpdatePath(path);
         _table.UpdatePeer(pair.Outbound.Spi, path);
@@ -240,6 +240,10 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
         sa.Counters.AddPacket(inner.Length);
         _metrics.PacketsOut.Inc();
     }
+
+    // Raw ESP has no ports: normalise once here so the send path never builds an endpoint per packet.
+    private static PeerPath Path(IPEndPoint remote, bool udpEncapsulated) =>
+        new(udpEncapsulated || remote.Port == 0 ? remote : new IPEndPoint(remote.Address, 0), udpEncapsulated);
 
     private const byte DummyNextHeader = 59;
     private static readonly IPEndPoint AnyLocal = new(IPAddress.Any, 0);
