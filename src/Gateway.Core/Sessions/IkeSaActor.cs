@@ -20,6 +20,12 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
     /// <summary>Ask the machine to close the SA (it tells the peer and reports Terminated).</summary>
     public sealed record Close(string Reason);
 
+    /// <summary>Told to the session just before this actor stops, so it stops routing to it at once.</summary>
+    public sealed record Ended
+    {
+        public static readonly Ended Instance = new();
+    }
+
     private sealed record MachineTimerKey(string Key);
 
     private sealed record MachineTimerFired(string Key);
@@ -68,6 +74,8 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        // Keys go with the SA, whether it ended normally or its machine threw.
+        (_machine as IDisposable)?.Dispose();
         if (_established)
             _deps.Metrics.EstablishedSasChanged(-1);
         else
@@ -87,7 +95,7 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
         foreach (var timer in step.Timers)
             Schedule(timer);
         if (step.Terminated)
-            Context.Stop(Self);
+            End();
     }
 
     private void Send(IkeDatagram datagram)
@@ -118,6 +126,9 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
                 var actor = Context.Child(ChildSaActor.NameFor(deleted.InboundSpi));
                 if (!actor.IsNobody())
                     Context.Stop(actor);
+                break;
+            case IkeMessageDropped dropped:
+                _deps.Metrics.Dropped(DropReasons.Of(dropped.Reason));
                 break;
             case IkeSaClosed closed:
                 _log.Info("IKE SA {0:x16} closed: {1}", _spi, closed.Reason);
@@ -164,6 +175,12 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
             return;
         _deps.Metrics.Dropped(DropReason.HalfOpenExpired);
         _log.Info("IKE SA {0:x16} did not complete IKE_AUTH in {1}; discarded", _spi, _deps.HalfOpenLifetime);
+        End();
+    }
+
+    private void End()
+    {
+        Context.Parent.Tell(Ended.Instance);
         Context.Stop(Self);
     }
 }

@@ -31,13 +31,20 @@ internal sealed record Round(IkeSaStep Step, byte[] Request, IReadOnlyList<Paylo
 /// </summary>
 internal sealed class TestInitiator : IDisposable
 {
-    private readonly IkeSaResponder _responder;
+    // How a message reaches the gateway: straight into a responder, or (actor tests) through the ingress.
+    private readonly Func<IkeDatagram, DateTime, IkeSaStep> _deliver;
     private ISkProtection? _out;
     private ISkProtection? _in;
 
     public TestInitiator(IkeSaResponder responder, IPEndPoint? client = null, IPEndPoint? gateway = null)
+        : this((datagram, now) => responder.Handle(new MessageReceived(datagram, now)), client, gateway)
     {
-        _responder = responder;
+    }
+
+    /// <param name="deliver">Hands a datagram to the gateway and returns what it sent back (as a step).</param>
+    public TestInitiator(Func<IkeDatagram, DateTime, IkeSaStep> deliver, IPEndPoint? client = null, IPEndPoint? gateway = null)
+    {
+        _deliver = deliver;
         Client = client ?? new IPEndPoint(IPAddress.Parse("192.0.2.10"), 500);
         Gateway = gateway ?? new IPEndPoint(IPAddress.Parse("198.51.100.1"), 500);
         SpiI = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
@@ -62,7 +69,7 @@ internal sealed class TestInitiator : IDisposable
     public uint NextMessageId { get; set; } = 1;
 
     public IkeSaStep Deliver(ReadOnlyMemory<byte> message) =>
-        _responder.Handle(new MessageReceived(new IkeDatagram(message, Gateway, Client), Now));
+        _deliver(new IkeDatagram(message, Gateway, Client), Now);
 
     // ---- IKE_SA_INIT ----
 
