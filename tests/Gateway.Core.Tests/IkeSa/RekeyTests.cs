@@ -385,4 +385,61 @@ public sealed class RekeyTests
             Assert.Equal(1, gateway.Services.EspSpisInUse);
         }
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Simultaneous_IKE_SA_rekeys_leave_one_new_IKE_SA_and_every_other_is_deleted(bool gatewayLoses)
+    {
+        var (_, sa, client, _, _) = Established();
+        using (sa)
+        using (client)
+        {
+            var lowest = new byte[32];
+            ulong oldLocal = sa.LocalSpi;
+            // The gateway starts its IKE SA rekey (a), then the client its own (b), answered in the collision.
+            var a = Assert.Single(sa.Handle(new TimerFired("ike-rekey", client.Now)).Send);
+            var (theirRound, oldSa, _) = client.RekeyIkeSa("aes256-sha256-modp2048", nonce: gatewayLoses ? null : lowest);
+            Assert.Empty(theirRound.Step.All<IkeSaRekeyed>());
+            ulong bLocal = theirRound.Step.Single<IkeSaSpiAdded>().LocalSpi;
+            Assert.Equal(oldLocal, sa.LocalSpi);
+            var b = client.Use(oldSa!);
+            // The client answers a on the old SA (and so holds A too).
+            var (answered, _) = client.AnswerIkeRekey(a, 0x5555666677778888, nonce: gatewayLoses ? lowest : null);
+            var aSa = client.Current;
+            var rekeyed = answered.Single<IkeSaRekeyed>();
+            if (gatewayLoses)
+            {
+                // A is redundant: B becomes current, the gateway deletes A; the client (B's initiator) deletes the old one.
+                Assert.False(rekeyed.LocalIsOriginalInitiator);
+                Assert.Equal(bLocal, sa.LocalSpi);
+                ulong aLocal = answered.Single<IkeSaSpiAdded>().LocalSpi;
+                var retiredA = client.Answer(Assert.Single(answered.Send), (_, p) => { Assert.Equal(ProtocolId.Ike, p.OfType<DeletePayload>().Single().Protocol); return []; });
+                Assert.Equal(aLocal, retiredA.Single<IkeSaSpiRetired>().LocalSpi);
+                client.Use(oldSa!);
+                var deleteOld = client.Request(ExchangeType.Informational, [new DeletePayload(ProtocolId.Ike, [])]);
+                Assert.Equal(oldLocal, deleteOld.Step.Single<IkeSaSpiRetired>().LocalSpi);
+                client.Use(b);
+                client.NextMessageId = 0;
+            }
+            else
+            {
+                // B is redundant: A becomes current (we are its initiator), we delete the old SA, the client deletes B.
+                Assert.True(rekeyed.LocalIsOriginalInitiator);
+                Assert.Equal(rekeyed.LocalSpi, sa.LocalSpi);
+                client.Use(oldSa!);
+                var retiredOld = client.Answer(Assert.Single(answered.Send), (_, _) => []);
+                Assert.Equal(oldLocal, retiredOld.Single<IkeSaSpiRetired>().LocalSpi);
+                client.Use(b);
+                var deleteB = client.Request(ExchangeType.Informational, [new DeletePayload(ProtocolId.Ike, [])]);
+                Assert.Equal(bLocal, deleteB.Step.Single<IkeSaSpiRetired>().LocalSpi);
+                client.Use(aSa);
+                client.NextMessageId = 0;
+            }
+            var liveness = client.Request(ExchangeType.Informational, []);
+            Assert.NotNull(liveness.Response);
+            Assert.False(liveness.Step.Terminated);
+            Assert.Equal(1, sa.ActiveChildSaCount);
+        }
+    }
 }

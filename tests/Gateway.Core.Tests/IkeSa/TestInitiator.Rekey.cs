@@ -211,10 +211,10 @@ internal sealed partial class TestInitiator
     }
 
     /// <summary>Answers the gateway's IKE SA rekey; switches to the new SA (the gateway is its original initiator).</summary>
-    public (IkeSaStep Step, ClientIkeSa Old) AnswerIkeRekey(IkeDatagram request, ulong ourNewSpi)
+    public (IkeSaStep Step, ClientIkeSa Old) AnswerIkeRekey(IkeDatagram request, ulong ourNewSpi, byte[]? nonce = null)
     {
         Proposal? offered = null;
-        byte[] ni = [], nr = RandomNumberGenerator.GetBytes(32), secret = [];
+        byte[] ni = [], nr = nonce ?? RandomNumberGenerator.GetBytes(32), secret = [];
         var step = Answer(request, (header, payloads) =>
         {
             offered = payloads.OfType<SecurityAssociationPayload>().Single().Proposals.Single();
