@@ -22,6 +22,19 @@ internal sealed class ChildSaTable
         return sa;
     }
 
+    /// <summary>Removes the pair whose SPI of ours is <paramref name="inboundSpi"/>; returns it, or null when unknown.</summary>
+    public ChildSaInstallation? RemoveByInboundSpi(uint inboundSpi)
+    {
+        int i = _children.FindIndex(c => c.InboundSpi == inboundSpi);
+        if (i < 0)
+            return null;
+        var sa = _children[i];
+        _children.RemoveAt(i);
+        return sa;
+    }
+
+    public ChildSaInstallation? FindByOutboundSpi(uint outboundSpi) => _children.Find(c => c.OutboundSpi == outboundSpi);
+
     public IReadOnlyList<ChildSaInstallation> RemoveAll()
     {
         var all = _children.ToArray();

@@ -13,7 +13,7 @@ namespace Gateway.Core.IkeSa;
 /// protection, the peer's current endpoint and the half-open timer.
 /// <para>Not thread-safe: the actor feeds one input at a time. No I/O, no clock reads (time comes with the input).</para>
 /// </summary>
-public sealed class IkeSaResponder : IDisposable
+public sealed partial class IkeSaResponder : IDisposable
 {
     private readonly GatewayPolicy _policy;
     private readonly IResponderServices _services;
@@ -35,9 +35,10 @@ public sealed class IkeSaResponder : IDisposable
         _options = options ?? ResponderOptions.Default;
     }
 
-    public ulong ResponderSpi { get; }
+    /// <summary>The responder SPI of the current IKE SA: ours, unless we rekeyed the IKE SA (see <see cref="LocalSpi"/>).</summary>
+    public ulong ResponderSpi { get; private set; }
 
-    /// <summary>The peer's SPI (0 until the first IKE_SA_INIT request).</summary>
+    /// <summary>The initiator SPI of the current IKE SA: the peer's (0 until IKE_SA_INIT), unless we rekeyed the IKE SA.</summary>
     public ulong InitiatorSpi { get; private set; }
 
     public IkeSaPhase Phase { get; private set; } = IkeSaPhase.New;
@@ -81,6 +82,9 @@ public sealed class IkeSaResponder : IDisposable
             case CloseRequested c:
                 OnClose(c, step);
                 break;
+            case ChildSaTraffic t:
+                OnTraffic(t, step);
+                break;
         }
         if (step.IsTerminated)
             Terminate();
@@ -103,6 +107,8 @@ public sealed class IkeSaResponder : IDisposable
             OnFirstSaInit(datagram, header, step);
             return;
         }
+        if (TryHandleRetired(datagram, header, step))
+            return;
         if (header.InitiatorSpi != InitiatorSpi)
         {
             Drop(step, IkeDropReason.Unexpected);
@@ -113,9 +119,14 @@ public sealed class IkeSaResponder : IDisposable
             OnSaInitRetransmission(datagram, header, step);
             return;
         }
-        if (header.ResponderSpi != ResponderSpi || header.IsResponse || !header.IsInitiator)
+        if (header.IsResponse && header.ResponderSpi == ResponderSpi && Phase == IkeSaPhase.Established)
         {
-            // Responses would answer our own requests; we only send Delete on close and terminate right away.
+            OnOwnResponse(datagram, header, step);
+            return;
+        }
+        // Requests carry the I flag exactly when the peer is the original initiator (not after we rekeyed the IKE SA).
+        if (header.ResponderSpi != ResponderSpi || header.IsResponse || header.IsInitiator == LocalIsOriginalInitiator)
+        {
             Drop(step, IkeDropReason.Unexpected);
             return;
         }
@@ -149,8 +160,7 @@ public sealed class IkeSaResponder : IDisposable
             ExchangeType.IkeAuth when Phase is IkeSaPhase.SaInitDone or IkeSaPhase.EapInProgress or IkeSaPhase.AwaitingEapAuth
                 => OnIkeAuth(request, datagram, m.NowUtc, step),
             ExchangeType.Informational => OnInformational(request, step),
-            // Rekeying and further children come later; say so instead of letting the peer retransmit.
-            ExchangeType.CreateChildSa when Phase == IkeSaPhase.Established => [NotifyPayload.Create(NotifyType.NoAdditionalSas)],
+            ExchangeType.CreateChildSa when Phase == IkeSaPhase.Established => OnCreateChildSa(request, step),
             _ => null,
         };
         if (response is null)
@@ -159,6 +169,8 @@ public sealed class IkeSaResponder : IDisposable
             return;
         }
         Respond(header, response, datagram, step);
+        if (!step.IsTerminated)
+            AfterRespond(step);
     }
 
     private void OnFirstSaInit(IkeDatagram datagram, IkeHeader header, StepBuilder step)
@@ -229,6 +241,7 @@ public sealed class IkeSaResponder : IDisposable
         PeerIdentity = auth.PeerIdentity;
         Phase = IkeSaPhase.Established;
         step.Timer(ResponderOptions.HalfOpenTimerKey, null);
+        StartIkeSaLifetime(step);
         var payloads = new List<Payload>(auth.Payloads);
 
         var configuration = new ConfigurationResponder(_policy, _services).Assign(auth.PeerIdentity, auth.Child.Cp);
@@ -251,6 +264,7 @@ public sealed class IkeSaResponder : IDisposable
         if (child.Installation is { } sa)
         {
             _children.Add(sa);
+            StartFirstChildLife(child.Payloads, sa, step);
             step.Emit(new ChildSaEstablished(sa));
         }
         return payloads;
@@ -280,6 +294,7 @@ public sealed class IkeSaResponder : IDisposable
                     ours.Add(removed.InboundSpi);
                     step.Emit(new ChildSaDeleted(removed.InboundSpi));
                     _services.ReleaseEspSpi(removed.InboundSpi);
+                    ForgetLife(removed.InboundSpi, step);
                 }
             }
             if (ours.Count > 0)
@@ -292,6 +307,8 @@ public sealed class IkeSaResponder : IDisposable
     {
         if (timer.Key == ResponderOptions.HalfOpenTimerKey && Phase != IkeSaPhase.Established)
             Close(step, "half-open timeout");
+        else
+            OnRekeyTimer(timer, step);
     }
 
     /// <summary>Tells the peer (INFORMATIONAL request with Delete of the IKE SA, not retransmitted) and terminates.</summary>
@@ -299,7 +316,7 @@ public sealed class IkeSaResponder : IDisposable
     {
         if (_crypto is not null && Local is not null && Remote is not null)
         {
-            var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, ExchangeType.Informational, IkeHeaderFlags.None, _nextOwnRequestId++);
+            var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, ExchangeType.Informational, OwnFlags(IkeHeaderFlags.None), _nextOwnRequestId++);
             var message = SkMessages.Seal(header, [new DeletePayload(ProtocolId.Ike, [])], _crypto.Outbound);
             step.Send(new IkeDatagram(message, Local, Remote));
         }
@@ -308,7 +325,7 @@ public sealed class IkeSaResponder : IDisposable
 
     private void Respond(IkeHeader request, IReadOnlyList<Payload> payloads, IkeDatagram datagram, StepBuilder step)
     {
-        var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, request.ExchangeType, IkeHeaderFlags.Response, request.MessageId);
+        var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, request.ExchangeType, OwnFlags(IkeHeaderFlags.Response), request.MessageId);
         var message = SkMessages.Seal(header, payloads, _crypto!.Outbound);
         _cachedResponse = message;
         _lastAnsweredId = request.MessageId;
@@ -341,6 +358,7 @@ public sealed class IkeSaResponder : IDisposable
     {
         Phase = IkeSaPhase.Terminated;
         _crypto?.Dispose();
+        ReleaseRekeyState();
     }
 
     public void Dispose() => Terminate();

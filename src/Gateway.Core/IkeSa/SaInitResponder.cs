@@ -114,7 +114,7 @@ internal sealed class SaInitResponder(GatewayPolicy policy, IResponderServices s
             encryptionSizes.KeyMaterialSize, integritySizes.KeySize);
         var inbound = SkProtectionFactory.Create(encryptionAlgorithm, keyBits, integrity, keys.SkEi, keys.SkAi);
         var outbound = SkProtectionFactory.Create(encryptionAlgorithm, keyBits, integrity, keys.SkEr, keys.SkAr);
-        return new IkeSaCrypto(prf, keys, inbound, outbound, request, response, nonceI, nonceR);
+        return new IkeSaCrypto(prf, keys, inbound, outbound, request, response, nonceI, nonceR) { Selected = selected };
     }
 
     /// <summary>CERTREQ: SHA-1 of each CA's SubjectPublicKeyInfo (RFC 7296 §3.7).</summary>

@@ -29,7 +29,7 @@ internal sealed record Round(IkeSaStep Step, byte[] Request, IReadOnlyList<Paylo
 /// way a real client does: it derives its own keys, seals and opens SK itself, and checks the gateway's AUTH
 /// (signature with the gateway certificate, PSK, or MSK) before trusting a response.
 /// </summary>
-internal sealed class TestInitiator : IDisposable
+internal sealed partial class TestInitiator : IDisposable
 {
     // How a message reaches the gateway: straight into a responder, or (actor tests) through the ingress.
     private readonly Func<IkeDatagram, DateTime, IkeSaStep> _deliver;
@@ -53,7 +53,7 @@ internal sealed class TestInitiator : IDisposable
     public IPEndPoint Client { get; set; }
     public IPEndPoint Gateway { get; set; }
     public DateTime Now { get; set; } = DateTime.UtcNow;
-    public ulong SpiI { get; }
+    public ulong SpiI { get; private set; }
     public ulong SpiR { get; private set; }
     public bool AnnounceSignatureHashes { get; init; } = true;
 
@@ -121,7 +121,8 @@ internal sealed class TestInitiator : IDisposable
 
     public byte[] Seal(ExchangeType exchange, uint messageId, IReadOnlyList<Payload> payloads, bool response = false)
     {
-        var header = IkeHeader.Create(SpiI, SpiR, exchange, IkeHeaderFlags.Initiator | (response ? IkeHeaderFlags.Response : 0), messageId);
+        var header = IkeHeader.Create(SpiI, SpiR, exchange,
+            (WeAreOriginalInitiator ? IkeHeaderFlags.Initiator : 0) | (response ? IkeHeaderFlags.Response : 0), messageId);
         var plaintext = new byte[PayloadChain.GetSize(payloads)];
         PayloadChain.Write(plaintext, payloads);
         int bodyLength = _out!.SealedLength(plaintext.Length);
@@ -139,7 +140,7 @@ internal sealed class TestInitiator : IDisposable
         var header = parsed.Value!.Header;
         Assert.Equal(SpiI, header.InitiatorSpi);
         Assert.Equal(SpiR, header.ResponderSpi);
-        Assert.False(header.IsInitiator);
+        Assert.Equal(!WeAreOriginalInitiator, header.IsInitiator);
         var sk = Assert.IsType<EncryptedPayload>(parsed.Value.Payloads[^1]);
         Assert.True(EncryptedMessageLayout.TryLocate(message.Span, out var regions));
         var plaintext = new byte[_in!.MaxPlaintextLength(regions.BodyLength)];
