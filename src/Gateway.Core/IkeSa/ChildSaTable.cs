@@ -1,0 +1,31 @@
+using Gateway.Core.DataPlane;
+
+namespace Gateway.Core.IkeSa;
+
+/// <summary>The child SAs of one IKE SA, by our inbound SPI and by the peer's (outbound) SPI.</summary>
+internal sealed class ChildSaTable
+{
+    private readonly List<ChildSaInstallation> _children = [];
+
+    public IReadOnlyList<ChildSaInstallation> All => _children;
+
+    public void Add(ChildSaInstallation sa) => _children.Add(sa);
+
+    /// <summary>Removes the pair whose peer SPI is <paramref name="outboundSpi"/>; returns it, or null when unknown.</summary>
+    public ChildSaInstallation? RemoveByOutboundSpi(uint outboundSpi)
+    {
+        int i = _children.FindIndex(c => c.OutboundSpi == outboundSpi);
+        if (i < 0)
+            return null;
+        var sa = _children[i];
+        _children.RemoveAt(i);
+        return sa;
+    }
+
+    public IReadOnlyList<ChildSaInstallation> RemoveAll()
+    {
+        var all = _children.ToArray();
+        _children.Clear();
+        return all;
+    }
+}

@@ -1,0 +1,27 @@
+namespace Gateway.Core.Metrics;
+
+/// <summary>
+/// What the IKE core counts. The executable implements it with prometheus-net; tests use
+/// <see cref="InMemoryGatewayMetrics"/>. Implementations must be thread-safe and cheap: the ingress calls them from
+/// socket receive loops and actors call them concurrently.
+/// </summary>
+public interface IGatewayMetrics
+{
+    /// <summary>A message was dropped (counter by reason).</summary>
+    void Dropped(DropReason reason);
+
+    /// <summary>The node's half-open IKE SA count changed (gauge).</summary>
+    void HalfOpenSas(int current);
+
+    /// <summary>Established IKE SAs changed by <paramref name="delta"/> (gauge: +1 on IKE_AUTH success, -1 when it ends).</summary>
+    void EstablishedSasChanged(int delta);
+
+    /// <summary>Installed child SAs changed by <paramref name="delta"/> (gauge).</summary>
+    void ChildSasChanged(int delta);
+
+    /// <summary>An IKE SA machine threw and its IKE SA was stopped (counter).</summary>
+    void IkeSaFaulted();
+
+    /// <summary>A child SA actor failed and its SA was removed (counter).</summary>
+    void ChildSaFaulted();
+}

@@ -1,0 +1,26 @@
+namespace Gateway.Core.Metrics;
+
+/// <summary>Thread-safe counters in memory, for tests and for a host without Prometheus.</summary>
+public sealed class InMemoryGatewayMetrics : IGatewayMetrics
+{
+    private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
+    private int _halfOpen;
+    private int _established;
+    private int _childSas;
+    private long _ikeSaFaults;
+    private long _childSaFaults;
+
+    public long Drops(DropReason reason) => Interlocked.Read(ref _drops[(int)reason]);
+    public int HalfOpen => Volatile.Read(ref _halfOpen);
+    public int Established => Volatile.Read(ref _established);
+    public int ChildSas => Volatile.Read(ref _childSas);
+    public long IkeSaFaults => Interlocked.Read(ref _ikeSaFaults);
+    public long ChildSaFaults => Interlocked.Read(ref _childSaFaults);
+
+    public void Dropped(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
+    public void HalfOpenSas(int current) => Volatile.Write(ref _halfOpen, current);
+    public void EstablishedSasChanged(int delta) => Interlocked.Add(ref _established, delta);
+    public void ChildSasChanged(int delta) => Interlocked.Add(ref _childSas, delta);
+    public void IkeSaFaulted() => Interlocked.Increment(ref _ikeSaFaults);
+    public void ChildSaFaulted() => Interlocked.Increment(ref _childSaFaults);
+}

@@ -1,0 +1,14 @@
+namespace Gateway.Core.Metrics;
+
+/// <summary>Counts nothing: the default when the host does not care.</summary>
+public sealed class NoopGatewayMetrics : IGatewayMetrics
+{
+    public static readonly NoopGatewayMetrics Instance = new();
+
+    public void Dropped(DropReason reason) { }
+    public void HalfOpenSas(int current) { }
+    public void EstablishedSasChanged(int delta) { }
+    public void ChildSasChanged(int delta) { }
+    public void IkeSaFaulted() { }
+    public void ChildSaFaulted() { }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using Gateway.Core.Metrics;
+
+namespace Gateway.Core.Routing;
+
+/// <summary>What the gate decided for an IKE_SA_INIT request.</summary>
+public enum HalfOpenAdmission
+{
+    /// <summary>A new half-open SA: the entity is created with the returned SPI.</summary>
+    New,
+
+    /// <summary>A retransmission (same peer address and initiator SPI): it goes to the SA created before.</summary>
+    Retransmission,
+
+    /// <summary>The table is full: drop (cookies, RFC 7296 §2.6, come later).</summary>
+    Full,
+}
+
+/// <summary>
+/// Node-local, bounded table of half-open IKE SAs keyed by (peer endpoint, initiator SPI), so a retransmitted
+/// IKE_SA_INIT reaches the SA its first copy created instead of opening another. Entries leave when the SA is
+/// established or ends (<see cref="Release"/>), or expire after <c>lifetime</c>, which bounds the memory an
+/// unauthenticated peer can hold. Thread-safe; called from socket receive loops and from actors. A lock is enough:
+/// IKE_SA_INIT rates are far below what a lock can serve, and the critical sections are a few dictionary operations.
+/// </summary>
+public sealed class HalfOpenGate
+{
+    private readonly record struct Key(IPEndPoint Remote, ulong InitiatorSpi);
+
+    private sealed record Entry(Key Key, DateTimeOffset Expires);
+
+    private readonly object _lock = new();
+    private readonly Dictionary<Key, ulong> _byPeer = [];
+    private readonly Dictionary<ulong, Entry> _bySpi = [];
+    // Admission order equals expiry order (one lifetime for all), so expiry is a sweep from the head.
+    private readonly Queue<(ulong Spi, Entry Entry)> _expiry = new();
+    private readonly int _capacity;
+    private readonly TimeSpan _lifetime;
+    private readonly TimeProvider _clock;
+    private readonly IResponderSpiSource _spis;
+    private readonly IGatewayMetrics _metrics;
+
+    public HalfOpenGate(int capacity, TimeSpan lifetime, TimeProvider clock, IResponderSpiSource spis, IGatewayMetrics metrics)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
+        _capacity = capacity;
+        _lifetime = lifetime;
+        _clock = clock;
+        _spis = spis;
+        _metrics = metrics;
+    }
+
+    public int Count
+    {
+        get { lock (_lock) { Sweep(); return _bySpi.Count; } }
+    }
+
+    /// <summary>Decides where an IKE_SA_INIT request (responder SPI 0) goes; <paramref name="responderSpi"/> is 0 when full.</summary>
+    public HalfOpenAdmission Admit(IPEndPoint remote, ulong initiatorSpi, out ulong responderSpi)
+    {
+        // Our own copy: IPEndPoint is mutable and the caller may reuse it.
+        var key = new Key(new IPEndPoint(remote.Address, remote.Port), initiatorSpi);
+        lock (_lock)
+        {
+            Sweep();
+            if (_byPeer.TryGetValue(key, out responderSpi))
+                return HalfOpenAdmission.Retransmission;
+            if (_bySpi.Count >= _capacity)
+            {
+                responderSpi = 0;
+                return HalfOpenAdmission.Full;
+            }
+
+            do responderSpi = _spis.Next();
+            while (_bySpi.ContainsKey(responderSpi));
+
+            var entry = new Entry(key, _clock.GetUtcNow() + _lifetime);
+            _byPeer.Add(key, responderSpi);
+            _bySpi.Add(responderSpi, entry);
+            _expiry.Enqueue((responderSpi, entry));
+            _metrics.HalfOpenSas(_bySpi.Count);
+            return HalfOpenAdmission.New;
+        }
+    }
+
+    /// <summary>The SA got established or ended: it no longer counts as half-open. Unknown SPIs are ignored.</summary>
+    public void Release(ulong responderSpi)
+    {
+        lock (_lock)
+        {
+            if (_bySpi.Remove(responderSpi, out var entry))
+            {
+                _byPeer.Remove(entry.Key);
+                _metrics.HalfOpenSas(_bySpi.Count);
+            }
+
+            // Released entries leave stale queue items until they expire; quick churn (SAs that fail at once) must
+            // not grow the queue without bound, so drop the stale items once they outnumber the live ones.
+            if (_expiry.Count > 2 * _capacity)
+                Compact();
+        }
+    }
+
+    private void Compact()
+    {
+        var live = _expiry.Where(item => _bySpi.TryGetValue(item.Spi, out var e) && ReferenceEquals(e, item.Entry)).ToArray();
+        _expiry.Clear();
+        foreach (var item in live)
+            _expiry.Enqueue(item);
+    }
+
+    private void Sweep()
+    {
+        var now = _clock.GetUtcNow();
+        bool changed = false;
+        while (_expiry.TryPeek(out var head) && head.Entry.Expires <= now)
+        {
+            _expiry.Dequeue();
+            // Only the entry this queue item was made for; a released SPI may have been reused since.
+            if (_bySpi.TryGetValue(head.Spi, out var current) && ReferenceEquals(current, head.Entry))
+            {
+                _bySpi.Remove(head.Spi);
+                _byPeer.Remove(head.Entry.Key);
+                changed = true;
+            }
+        }
+
+        if (changed)
+            _metrics.HalfOpenSas(_bySpi.Count);
+    }
+}

@@ -1,0 +1,51 @@
+using Akka.Actor;
+using Gateway.Core.Metrics;
+using Gateway.Core.Sessions;
+using Gateway.Core.Transport;
+using Gateway.Ike;
+
+namespace Gateway.Core.Routing;
+
+/// <summary>
+/// The IKE front door: parses only the header and routes by our responder SPI to the sharding region, so any node
+/// can route any message. An IKE_SA_INIT request with a zero responder SPI passes the half-open gate, which picks
+/// the new SA's SPI (or recognizes a retransmission). Responses are routed like requests; the machine discards
+/// those it did not ask for. Thread-safe; called from socket receive loops.
+/// </summary>
+public sealed class IkeIngress(IActorRef region, HalfOpenGate gate, IGatewayMetrics metrics) : IIkeIngress
+{
+    public void Receive(IkeDatagram datagram)
+    {
+        if (!IkeHeader.TryParse(datagram.Message.Span, out var header, out _) || header.InitiatorSpi == 0)
+        {
+            metrics.Dropped(DropReason.Malformed);
+            return;
+        }
+
+        // The caller may reuse its receive buffer once we return; the message is queued, so it gets its own copy.
+        var owned = datagram with { Message = datagram.Message.ToArray() };
+
+        if (header.ResponderSpi != 0)
+        {
+            region.Tell(new DeliverToIkeSa(header.ResponderSpi, owned));
+            return;
+        }
+
+        if (header.ExchangeType != ExchangeType.IkeSaInit || header.IsResponse)
+        {
+            // Only the initiator's first message may lack our SPI.
+            metrics.Dropped(DropReason.UnknownSpi);
+            return;
+        }
+
+        switch (gate.Admit(datagram.Remote, header.InitiatorSpi, out var responderSpi))
+        {
+            case HalfOpenAdmission.Full:
+                metrics.Dropped(DropReason.HalfOpenLimit);
+                return;
+            default:
+                region.Tell(new OpenIkeSa(responderSpi, owned));
+                return;
+        }
+    }
+}

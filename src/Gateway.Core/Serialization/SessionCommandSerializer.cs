@@ -1,0 +1,117 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Text;
+using Akka.Actor;
+using Akka.Serialization;
+using Gateway.Core.Sessions;
+using Gateway.Core.Transport;
+
+namespace Gateway.Core.Serialization;
+
+/// <summary>
+/// Binary form of <see cref="SessionCommand"/>s, for when a packet received on one node is routed to an entity on
+/// another (issue 5). Explicit and compact: SPI, endpoints, raw IKE bytes. Layout version 1:
+/// <c>spi:u64 | kind-specific</c>, endpoints as <c>len:u8 address port:u16</c>. Manifests name the kind and version.
+/// </summary>
+public sealed class SessionCommandSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    public const int SerializerId = 7296; // RFC 7296; Akka reserves 0–100.
+
+    private const string OpenManifest = "open.v1";
+    private const string DeliverManifest = "deliver.v1";
+    private const string CloseManifest = "close.v1";
+
+    public override int Identifier => SerializerId;
+
+    public override string Manifest(object o) => o switch
+    {
+        OpenIkeSa => OpenManifest,
+        DeliverToIkeSa => DeliverManifest,
+        CloseIkeSa => CloseManifest,
+        _ => throw new ArgumentException($"Cannot serialize {o.GetType()}", nameof(o)),
+    };
+
+    public override byte[] ToBinary(object obj) => obj switch
+    {
+        OpenIkeSa m => WithDatagram(m.ResponderSpi, m.Datagram),
+        DeliverToIkeSa m => WithDatagram(m.ResponderSpi, m.Datagram),
+        CloseIkeSa m => WithReason(m.ResponderSpi, m.Reason),
+        _ => throw new ArgumentException($"Cannot serialize {obj.GetType()}", nameof(obj)),
+    };
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        var reader = new Reader(bytes);
+        ulong spi = reader.U64();
+        return manifest switch
+        {
+            OpenManifest => new OpenIkeSa(spi, reader.Datagram()),
+            DeliverManifest => new DeliverToIkeSa(spi, reader.Datagram()),
+            CloseManifest => new CloseIkeSa(spi, Encoding.UTF8.GetString(reader.Rest())),
+            _ => throw new System.Runtime.Serialization.SerializationException($"Unknown session command manifest '{manifest}'"),
+        };
+    }
+
+    private static byte[] WithDatagram(ulong spi, IkeDatagram d)
+    {
+        var local = d.Local.Address.GetAddressBytes();
+        var remote = d.Remote.Address.GetAddressBytes();
+        var bytes = new byte[8 + 3 + local.Length + 3 + remote.Length + d.Message.Length];
+        var span = bytes.AsSpan();
+        BinaryPrimitives.WriteUInt64BigEndian(span, spi);
+        int at = 8;
+        at = WriteEndpoint(span, at, local, d.Local.Port);
+        at = WriteEndpoint(span, at, remote, d.Remote.Port);
+        d.Message.Span.CopyTo(span[at..]);
+        return bytes;
+    }
+
+    private static int WriteEndpoint(Span<byte> span, int at, byte[] address, int port)
+    {
+        span[at] = (byte)address.Length;
+        address.CopyTo(span[(at + 1)..]);
+        at += 1 + address.Length;
+        BinaryPrimitives.WriteUInt16BigEndian(span[at..], (ushort)port);
+        return at + 2;
+    }
+
+    private static byte[] WithReason(ulong spi, string reason)
+    {
+        var text = Encoding.UTF8.GetBytes(reason);
+        var bytes = new byte[8 + text.Length];
+        BinaryPrimitives.WriteUInt64BigEndian(bytes, spi);
+        text.CopyTo(bytes, 8);
+        return bytes;
+    }
+
+    private ref struct Reader(byte[] bytes)
+    {
+        private int _at;
+
+        public ulong U64()
+        {
+            var value = BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(_at));
+            _at += 8;
+            return value;
+        }
+
+        public IkeDatagram Datagram()
+        {
+            var local = Endpoint();
+            var remote = Endpoint();
+            return new IkeDatagram(Rest(), local, remote);
+        }
+
+        public byte[] Rest() => bytes.AsSpan(_at).ToArray();
+
+        private IPEndPoint Endpoint()
+        {
+            int length = bytes[_at];
+            var address = new IPAddress(bytes.AsSpan(_at + 1, length));
+            _at += 1 + length;
+            int port = BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(_at));
+            _at += 2;
+            return new IPEndPoint(address, port);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+using Gateway.Core.IkeSa;
+
+namespace Gateway.Core.Sessions;
+
+/// <summary>
+/// The pure IKE SA state machine as the actors see it: one per IKE SA, fed one input at a time (never concurrently),
+/// never doing I/O. The real one is the responder machine; tests plug in scripted ones.
+/// </summary>
+public interface IIkeSaMachine
+{
+    IkeSaStep Handle(IkeSaInput input);
+}

@@ -1,0 +1,169 @@
+using Akka.Actor;
+using Akka.Event;
+using Gateway.Core.IkeSa;
+using Gateway.Core.Metrics;
+using Gateway.Core.Transport;
+
+namespace Gateway.Core.Sessions;
+
+/// <summary>
+/// A thin shell around one IKE SA's pure machine: feeds it inputs, sends what it produces, runs its timers on Akka's
+/// scheduler, and turns its child SA events into <see cref="ChildSaActor"/> children. All protocol decisions are the
+/// machine's. An exception from the machine escapes on purpose: the session's supervisor stops this actor (and so
+/// removes its child SAs) rather than continue with a machine in an unknown state.
+/// </summary>
+public sealed class IkeSaActor : ReceiveActor, IWithTimers
+{
+    /// <summary>An IKE message for the machine.</summary>
+    public sealed record Inbound(IkeDatagram Datagram);
+
+    /// <summary>Ask the machine to close the SA (it tells the peer and reports Terminated).</summary>
+    public sealed record Close(string Reason);
+
+    private sealed record MachineTimerKey(string Key);
+
+    private sealed record MachineTimerFired(string Key);
+
+    private sealed record HalfOpenExpired
+    {
+        public static readonly HalfOpenExpired Instance = new();
+    }
+
+    private readonly ulong _spi;
+    private readonly SessionDependencies _deps;
+    private readonly IIkeSaMachine _machine;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _established;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public IkeSaActor(ulong responderSpi, SessionDependencies deps)
+    {
+        _spi = responderSpi;
+        _deps = deps;
+        _machine = deps.MachineFactory(responderSpi);
+
+        Receive<Inbound>(m => Step(new MessageReceived(m.Datagram, Now)));
+        Receive<MachineTimerFired>(m => Step(new TimerFired(m.Key, Now)));
+        Receive<Close>(m => Step(new CloseRequested(m.Reason, Now)));
+        Receive<HalfOpenExpired>(_ => OnHalfOpenExpired());
+    }
+
+    public static Props Props(ulong responderSpi, SessionDependencies deps) =>
+        Akka.Actor.Props.Create(() => new IkeSaActor(responderSpi, deps));
+
+    private DateTime Now => _deps.Clock.GetUtcNow().UtcDateTime;
+
+    protected override void PreStart() =>
+        // A node-level bound on unauthenticated state that does not rely on the machine's own timers.
+        Timers.StartSingleTimer(HalfOpenExpired.Instance, HalfOpenExpired.Instance, _deps.HalfOpenLifetime);
+
+    /// <summary>A failed child SA is stopped (its SA removed); the IKE SA and the other child SAs carry on.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(e =>
+        {
+            _deps.Metrics.ChildSaFaulted();
+            return Directive.Stop;
+        });
+
+    protected override void PostStop()
+    {
+        if (_established)
+            _deps.Metrics.EstablishedSasChanged(-1);
+        else
+            _deps.Gate.Release(_spi);
+        // Children (child SA actors) stop after us and remove their SAs from the data plane.
+    }
+
+    private void Step(IkeSaInput input)
+    {
+        var step = _machine.Handle(input);
+
+        // Send first: a final response (e.g. to a Delete) must still leave when the step also terminates the SA.
+        foreach (var datagram in step.Send)
+            Send(datagram);
+        foreach (var e in step.Events)
+            Apply(e);
+        foreach (var timer in step.Timers)
+            Schedule(timer);
+        if (step.Terminated)
+            Context.Stop(Self);
+    }
+
+    private void Send(IkeDatagram datagram)
+    {
+        try
+        {
+            _deps.Transport.Send(datagram);
+        }
+        catch (Exception e)
+        {
+            // A socket error is not the machine's fault; the peer retransmits or the machine's timers give up.
+            _deps.Metrics.Dropped(DropReason.SendFailed);
+            _log.Warning("IKE SA {0:x16}: sending to {1} failed: {2}", _spi, datagram.Remote, e.Message);
+        }
+    }
+
+    private void Apply(IkeSaEvent e)
+    {
+        switch (e)
+        {
+            case IkeSaEstablished established:
+                OnEstablished(established);
+                break;
+            case ChildSaEstablished child:
+                StartChild(child);
+                break;
+            case ChildSaDeleted deleted:
+                var actor = Context.Child(ChildSaActor.NameFor(deleted.InboundSpi));
+                if (!actor.IsNobody())
+                    Context.Stop(actor);
+                break;
+            case IkeSaClosed closed:
+                _log.Info("IKE SA {0:x16} closed: {1}", _spi, closed.Reason);
+                break;
+        }
+    }
+
+    private void OnEstablished(IkeSaEstablished e)
+    {
+        if (_established)
+            return;
+        _established = true;
+        Timers.Cancel(HalfOpenExpired.Instance);
+        _deps.Gate.Release(_spi);
+        _deps.Metrics.EstablishedSasChanged(+1);
+        _log.Info("IKE SA {0:x16} established: {1} from {2}, addresses [{3}]",
+            _spi, e.PeerIdentity, e.Remote, string.Join(",", e.VirtualAddresses));
+    }
+
+    private void StartChild(ChildSaEstablished e)
+    {
+        var name = ChildSaActor.NameFor(e.Sa.InboundSpi);
+        if (!Context.Child(name).IsNobody())
+        {
+            _log.Warning("IKE SA {0:x16}: child SA {1:x8} reported twice; keeping the first", _spi, e.Sa.InboundSpi);
+            return;
+        }
+
+        Context.ActorOf(ChildSaActor.Props(e.Sa, _deps), name);
+    }
+
+    private void Schedule(TimerRequest timer)
+    {
+        var key = new MachineTimerKey(timer.Key);
+        if (timer.After is { } after)
+            Timers.StartSingleTimer(key, new MachineTimerFired(timer.Key), after);
+        else
+            Timers.Cancel(key);
+    }
+
+    private void OnHalfOpenExpired()
+    {
+        if (_established)
+            return;
+        _deps.Metrics.Dropped(DropReason.HalfOpenExpired);
+        _log.Info("IKE SA {0:x16} did not complete IKE_AUTH in {1}; discarded", _spi, _deps.HalfOpenLifetime);
+        Context.Stop(Self);
+    }
+}
