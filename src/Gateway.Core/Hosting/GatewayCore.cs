@@ -38,7 +38,8 @@ public static class GatewayCore
             options.HalfOpenLimit, options.HalfOpenLifetime, options.Clock,
             new RandomResponderSpiSource(map, options.LocalShards), options.Metrics);
         var deps = new SessionDependencies(
-            machineFactory ?? RealMachine(policy, services),
+            machineFactory ?? ResponderMachine.Factory(policy, services,
+                ResponderOptions.Default with { HalfOpenTimeout = options.HalfOpenLifetime }),
             transport, dataPlane, options.Metrics, gate, options.Clock, options.HalfOpenLifetime);
 
         var region = ClusterSharding.Get(system).Start(
@@ -50,7 +51,4 @@ public static class GatewayCore
         return new GatewayCoreHandle(
             new IkeIngress(region, gate, options.Metrics), new ShardedGatewaySessions(region), region, gate);
     }
-
-    private static Func<ulong, IIkeSaMachine> RealMachine(GatewayPolicy policy, IResponderServices services) =>
-        _ => throw new NotSupportedException("The responder machine is not merged yet; pass a machine factory.");
 }

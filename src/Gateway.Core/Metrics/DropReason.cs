@@ -15,6 +15,30 @@ public enum DropReason
     /// <summary>A half-open IKE SA did not complete IKE_AUTH within its lifetime and was discarded.</summary>
     HalfOpenExpired,
 
+    /// <summary>The IKE SA could not parse the message's payloads.</summary>
+    MalformedPayloads,
+
+    /// <summary>The SK payload failed its integrity check.</summary>
+    IntegrityFailure,
+
+    /// <summary>Message ID outside the window of 1.</summary>
+    OutOfWindow,
+
+    /// <summary>Well formed but not expected in the SA's state (e.g. an unsolicited response).</summary>
+    Unexpected,
+
     /// <summary>The transport refused to send a datagram the machine produced.</summary>
     SendFailed,
+}
+
+/// <summary>Maps the machine's drop reasons onto the metric's.</summary>
+public static class DropReasons
+{
+    public static DropReason Of(IkeSa.IkeDropReason reason) => reason switch
+    {
+        IkeSa.IkeDropReason.Malformed => DropReason.MalformedPayloads,
+        IkeSa.IkeDropReason.IntegrityFailure => DropReason.IntegrityFailure,
+        IkeSa.IkeDropReason.OutOfWindow => DropReason.OutOfWindow,
+        _ => DropReason.Unexpected,
+    };
 }

@@ -29,7 +29,17 @@ public sealed class ChildSaActor : ReceiveActor
 
     protected override void PreStart()
     {
-        _deps.DataPlane.Install(_sa);
+        try
+        {
+            _deps.DataPlane.Install(_sa);
+        }
+        catch
+        {
+            // Akka does not run PostStop for an actor whose PreStart failed; a half-done install must not linger.
+            RemoveFromDataPlane();
+            throw;
+        }
+
         _installed = true;
         _deps.Metrics.ChildSasChanged(+1);
         // ChildSaInstallation.ToString never prints keys.
@@ -38,7 +48,15 @@ public sealed class ChildSaActor : ReceiveActor
 
     protected override void PostStop()
     {
-        // Also after a failed Install: it may have left half an SA behind, and Remove ignores unknown SPIs.
+        if (!_installed)
+            return;
+        RemoveFromDataPlane();
+        _deps.Metrics.ChildSasChanged(-1);
+        _log.Info("Removed child SA in={0:x8} out={1:x8}", _sa.InboundSpi, _sa.OutboundSpi);
+    }
+
+    private void RemoveFromDataPlane()
+    {
         try
         {
             _deps.DataPlane.Remove(_sa.InboundSpi);
@@ -46,12 +64,6 @@ public sealed class ChildSaActor : ReceiveActor
         catch (Exception e)
         {
             _log.Error(e, "Removing child SA {0:x8} from the data plane failed", _sa.InboundSpi);
-        }
-
-        if (_installed)
-        {
-            _deps.Metrics.ChildSasChanged(-1);
-            _log.Info("Removed child SA in={0:x8} out={1:x8}", _sa.InboundSpi, _sa.OutboundSpi);
         }
     }
 }

@@ -68,6 +68,8 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        // Keys go with the SA, whether it ended normally or its machine threw.
+        (_machine as IDisposable)?.Dispose();
         if (_established)
             _deps.Metrics.EstablishedSasChanged(-1);
         else
@@ -118,6 +120,9 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
                 var actor = Context.Child(ChildSaActor.NameFor(deleted.InboundSpi));
                 if (!actor.IsNobody())
                     Context.Stop(actor);
+                break;
+            case IkeMessageDropped dropped:
+                _deps.Metrics.Dropped(DropReasons.Of(dropped.Reason));
                 break;
             case IkeSaClosed closed:
                 _log.Info("IKE SA {0:x16} closed: {1}", _spi, closed.Reason);

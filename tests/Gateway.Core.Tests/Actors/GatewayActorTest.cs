@@ -4,6 +4,7 @@ using Akka.TestKit.Xunit2;
 using Gateway.Core.Hosting;
 using Gateway.Core.IkeSa;
 using Gateway.Core.Metrics;
+using Gateway.Core.Policy;
 using Gateway.Core.Transport;
 using Xunit.Abstractions;
 
@@ -46,6 +47,14 @@ public abstract class GatewayActorTest : TestKit
         return Core;
     }
 
+    /// <summary>Starts the core with the real responder machine (no machine factory given).</summary>
+    protected GatewayCoreHandle StartRealCore(GatewayPolicy policy, IResponderServices services, GatewayCoreOptions? options = null)
+    {
+        Core = GatewayCore.Start(Sys, policy, new ProbeTransport(Wire.Ref), DataPlane, services,
+            machineFactory: null, (options ?? GatewayCoreOptions.Default) with { Metrics = Metrics });
+        return Core;
+    }
+
     protected static IkeSaStep EchoScript(ulong spi, IkeSaInput input) =>
         input is MessageReceived m ? IkeMessages.Echo(spi, m.Datagram) : IkeSaStep.Nothing;
 
@@ -58,6 +67,9 @@ public abstract class GatewayActorTest : TestKit
         Wire.ExpectMsg<Sent>(Patience);
         return saw.Spi;
     }
+
+    /// <summary>Session entities alive on this node (TestKit assertions are synchronous, so this blocks).</summary>
+    protected IReadOnlyList<ulong> LocalSessions() => Core.Sessions.ListLocalAsync(Patience).GetAwaiter().GetResult();
 
     protected T ExpectInput<T>(ulong spi) where T : IkeSaInput
     {

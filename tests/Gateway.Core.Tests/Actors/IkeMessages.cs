@@ -49,3 +49,22 @@ public static class IkeMessages
 
     public static IkeSaStep Events(params IkeSaEvent[] events) => new([], events, [], false);
 }
+
+/// <summary>Scripts for the fake machines: by message ID of the request, everything else echoed.</summary>
+public static class Scripts
+{
+    /// <summary>Echoes every request; <paramref name="byMessageId"/> adds events (or returns a whole step) for some IDs.</summary>
+    public static Func<ulong, IkeSaInput, IkeSaStep> ByMessageId(
+        Func<ulong, uint, IkeSaEvent[]?> byMessageId, Func<ulong, IkeSaInput, IkeSaStep?>? other = null) =>
+        (spi, input) =>
+        {
+            if (input is not MessageReceived m)
+                return other?.Invoke(spi, input) ?? IkeSaStep.Nothing;
+            var echo = IkeMessages.Echo(spi, m.Datagram);
+            var events = byMessageId(spi, IkeMessages.HeaderOf(m.Datagram).MessageId) ?? [];
+            return echo with { Events = events, Terminated = events.OfType<IkeSaClosed>().Any() };
+        };
+
+    public static IkeSaEvent Established(IkeDatagram d) =>
+        new IkeSaEstablished("alice@test", [System.Net.IPAddress.Parse("10.77.0.2")], d.Remote);
+}

@@ -79,7 +79,7 @@ public sealed class IngressRoutingTests(ITestOutputHelper output) : GatewayActor
 
         AwaitAssert(() => Assert.Equal(2, Metrics.Drops(DropReason.UnknownSpi)), Patience);
         Assert.Empty(Factory.Created);
-        AwaitAssert(() => Assert.Empty(Core.Sessions.ListLocalAsync(Patience).Result), Patience);
+        AwaitAssert(() => Assert.Empty(LocalSessions()), Patience);
         Machines.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 

@@ -1,0 +1,320 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Gateway.Core.IkeSa;
+using Gateway.Core.Transport;
+using Gateway.Crypto.Auth;
+using Gateway.Crypto.Eap;
+using Gateway.Crypto.KeyExchange;
+using Gateway.Crypto.Prf;
+using Gateway.Crypto.Sk;
+using Gateway.Crypto.X509;
+using Gateway.Ike;
+
+namespace Gateway.Core.Tests.IkeSa;
+
+/// <summary>One request/response round: what the responder did, and the decrypted answer (null when none).</summary>
+internal sealed record Round(IkeSaStep Step, byte[] Request, IReadOnlyList<Payload>? Response)
+{
+    public IEnumerable<IkeSaEvent> Events => Step.Events;
+
+    public NotifyPayload? Notify(NotifyType type) =>
+        Response?.OfType<NotifyPayload>().FirstOrDefault(n => n.NotifyType == type);
+
+    public T? Find<T>() where T : Payload => Response?.OfType<T>().FirstOrDefault();
+}
+
+/// <summary>
+/// An IKEv2 initiator for tests, speaking to <see cref="IkeSaResponder"/> through the codec and crypto libraries the
+/// way a real client does: it derives its own keys, seals and opens SK itself, and checks the gateway's AUTH
+/// (signature with the gateway certificate, PSK, or MSK) before trusting a response.
+/// </summary>
+internal sealed class TestInitiator : IDisposable
+{
+    // How a message reaches the gateway: straight into a responder, or (actor tests) through the ingress.
+    private readonly Func<IkeDatagram, DateTime, IkeSaStep> _deliver;
+    private ISkProtection? _out;
+    private ISkProtection? _in;
+
+    public TestInitiator(IkeSaResponder responder, IPEndPoint? client = null, IPEndPoint? gateway = null)
+        : this((datagram, now) => responder.Handle(new MessageReceived(datagram, now)), client, gateway)
+    {
+    }
+
+    /// <param name="deliver">Hands a datagram to the gateway and returns what it sent back (as a step).</param>
+    public TestInitiator(Func<IkeDatagram, DateTime, IkeSaStep> deliver, IPEndPoint? client = null, IPEndPoint? gateway = null)
+    {
+        _deliver = deliver;
+        Client = client ?? new IPEndPoint(IPAddress.Parse("192.0.2.10"), 500);
+        Gateway = gateway ?? new IPEndPoint(IPAddress.Parse("198.51.100.1"), 500);
+        SpiI = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
+    }
+
+    public IPEndPoint Client { get; set; }
+    public IPEndPoint Gateway { get; set; }
+    public DateTime Now { get; set; } = DateTime.UtcNow;
+    public ulong SpiI { get; }
+    public ulong SpiR { get; private set; }
+    public bool AnnounceSignatureHashes { get; init; } = true;
+
+    /// <summary>When set, our NATD_S_IP hash does not match our address, as behind a NAT.</summary>
+    public bool PretendBehindNat { get; init; }
+
+    public byte[] Ni { get; private set; } = [];
+    public byte[] Nr { get; private set; } = [];
+    public byte[] InitRequest { get; private set; } = [];
+    public byte[] InitResponse { get; private set; } = [];
+    public PseudorandomFunction Prf { get; private set; }
+    public IkeSaKeys? Keys { get; private set; }
+    public uint NextMessageId { get; set; } = 1;
+
+    public IkeSaStep Deliver(ReadOnlyMemory<byte> message) =>
+        _deliver(new IkeDatagram(message, Gateway, Client), Now);
+
+    // ---- IKE_SA_INIT ----
+
+    /// <summary>Sends IKE_SA_INIT; on success the keys are derived. Returns the parsed response (null: none sent).</summary>
+    public (IkeSaStep Step, IkeMessage? Response) SaInit(string ikeProposal, KeyExchangeGroup? keGroup = null)
+    {
+        var proposal = ProposalSyntax.Parse(ikeProposal, ProtocolId.Ike).Proposal ?? throw new ArgumentException(ikeProposal);
+        var group = keGroup ?? (KeyExchangeGroup)proposal.OfType(TransformType.KeyExchange).First().Id;
+        using var ke = KeyExchangeFactory.Create(group);
+        Ni = RandomNumberGenerator.GetBytes(32);
+        var source = PretendBehindNat ? new IPEndPoint(IPAddress.Parse("10.0.0.2"), 500) : Client;
+        var payloads = new List<Payload>
+        {
+            new SecurityAssociationPayload([proposal]),
+            new KeyExchangePayload(group, ke.PublicKey),
+            new NoncePayload(Ni),
+            NotifyPayload.NatDetection(true, NotifyPayload.ComputeNatDetectionHash(SpiI, 0, source.Address, (ushort)source.Port)),
+            NotifyPayload.NatDetection(false, NotifyPayload.ComputeNatDetectionHash(SpiI, 0, Gateway.Address, (ushort)Gateway.Port)),
+        };
+        if (AnnounceSignatureHashes)
+            payloads.Add(NotifyPayload.SignatureHashAlgorithms([SignatureHashAlgorithm.Sha2_256, SignatureHashAlgorithm.Sha2_384, SignatureHashAlgorithm.Sha2_512]));
+        InitRequest = IkeMessage.Create(IkeHeader.Create(SpiI, 0, ExchangeType.IkeSaInit, IkeHeaderFlags.Initiator, 0), payloads).ToArray();
+        var step = Deliver(InitRequest);
+        if (step.Send.Count == 0)
+            return (step, null);
+        var bytes = step.Send[0].Message.ToArray();
+        var response = IkeMessage.Parse(bytes).Value!;
+        Assert.True(response.Header.IsResponse);
+        Assert.False(response.Header.IsInitiator);
+        if (response.Find<KeyExchangePayload>() is not { } theirKe)
+            return (step, response);
+
+        InitResponse = bytes;
+        SpiR = response.Header.ResponderSpi;
+        Nr = response.Find<NoncePayload>()!.Data.ToArray();
+        var selected = response.Find<SecurityAssociationPayload>()!.Proposals.Single();
+        Assert.True(ke.TryComputeSharedSecret(theirKe.Data.Span, out var secret, out _));
+        var encryption = selected.OfType(TransformType.Encryption).Single();
+        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).SingleOrDefault()?.Id ?? 0);
+        Prf = (PseudorandomFunction)selected.OfType(TransformType.PseudorandomFunction).Single().Id;
+        var encSizes = TransformSizes.Get((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0);
+        Keys = IkeKeySchedule.DeriveIkeSaKeys(Prf, secret, Ni, Nr, SpiI, SpiR, encSizes.KeyMaterialSize, TransformSizes.Get(integrity).KeySize);
+        _out = SkProtectionFactory.Create((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0, integrity, Keys.SkEi, Keys.SkAi);
+        _in = SkProtectionFactory.Create((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0, integrity, Keys.SkEr, Keys.SkAr);
+        return (step, response);
+    }
+
+    // ---- SK ----
+
+    public byte[] Seal(ExchangeType exchange, uint messageId, IReadOnlyList<Payload> payloads, bool response = false)
+    {
+        var header = IkeHeader.Create(SpiI, SpiR, exchange, IkeHeaderFlags.Initiator | (response ? IkeHeaderFlags.Response : 0), messageId);
+        var plaintext = new byte[PayloadChain.GetSize(payloads)];
+        PayloadChain.Write(plaintext, payloads);
+        int bodyLength = _out!.SealedLength(plaintext.Length);
+        var message = new byte[EncryptedMessageLayout.GetSize([], bodyLength)];
+        var regions = EncryptedMessageLayout.Write(message, header, [], payloads.Count > 0 ? payloads[0].Type : PayloadType.None, bodyLength);
+        _out.Seal(message.AsSpan(regions.AssociatedData), plaintext, message.AsSpan(regions.Body));
+        return message;
+    }
+
+    /// <summary>Opens a message from the gateway (response or request) and checks its framing.</summary>
+    public (IkeHeader Header, IReadOnlyList<Payload> Payloads) Open(ReadOnlyMemory<byte> message)
+    {
+        var parsed = IkeMessage.Parse(message.Span);
+        Assert.True(parsed.IsSuccess, parsed.ToString());
+        var header = parsed.Value!.Header;
+        Assert.Equal(SpiI, header.InitiatorSpi);
+        Assert.Equal(SpiR, header.ResponderSpi);
+        Assert.False(header.IsInitiator);
+        var sk = Assert.IsType<EncryptedPayload>(parsed.Value.Payloads[^1]);
+        Assert.True(EncryptedMessageLayout.TryLocate(message.Span, out var regions));
+        var plaintext = new byte[_in!.MaxPlaintextLength(regions.BodyLength)];
+        Assert.True(_in.TryOpen(message.Span[regions.AssociatedData], message.Span[regions.Body], plaintext, out int length), "gateway message fails integrity");
+        var inner = PayloadChain.Parse(sk.FirstInnerPayload, plaintext.AsSpan(0, length), header.IsResponse);
+        Assert.True(inner.IsSuccess, inner.ToString());
+        return (header, inner.Value!);
+    }
+
+    /// <summary>Sends a request with the next message ID and opens the response.</summary>
+    public Round Request(ExchangeType exchange, IReadOnlyList<Payload> payloads)
+    {
+        uint id = NextMessageId++;
+        var bytes = Seal(exchange, id, payloads);
+        var step = Deliver(bytes);
+        IReadOnlyList<Payload>? response = null;
+        if (step.Send.Count > 0)
+        {
+            var (header, inner) = Open(step.Send[0].Message);
+            Assert.True(header.IsResponse);
+            Assert.Equal(id, header.MessageId);
+            Assert.Equal(exchange, header.ExchangeType);
+            response = inner;
+        }
+        return new Round(step, bytes, response);
+    }
+
+    // ---- AUTH ----
+
+    public byte[] InitiatorOctets(IdentificationPayload idi) => SignedOctets.Build(Prf, InitRequest, Nr, Keys!.SkPi, idi.GetBodyBytes());
+
+    public byte[] ResponderOctets(IdentificationPayload idr) => SignedOctets.Build(Prf, InitResponse, Ni, Keys!.SkPr, idr.GetBodyBytes());
+
+    /// <summary>Checks the gateway's signature AUTH as a client does: chain to the CA, then the signature.</summary>
+    public void VerifyGatewaySignature(IReadOnlyList<Payload> response, X509Certificate2 ca)
+    {
+        var idr = response.OfType<IdentificationPayload>().Single(p => !p.IsInitiator);
+        var certs = response.OfType<CertificatePayload>().Select(c => X509CertificateLoader.LoadCertificate(c.Data.Span)).ToList();
+        Assert.NotEmpty(certs);
+        var chain = new CertificateChainValidator([ca]).Validate(certs[0], certs.Skip(1));
+        Assert.True(chain.IsValid, string.Join("; ", chain.Problems));
+        var auth = response.OfType<AuthenticationPayload>().Single();
+        if (AnnounceSignatureHashes)
+            Assert.Equal(AuthMethod.DigitalSignature, auth.Method);
+        Assert.True(AuthSignature.Verify(auth.Method, auth.Data.Span, ResponderOctets(idr), certs[0]).IsValid, "gateway signature does not verify");
+    }
+
+    public void VerifyGatewayPsk(IReadOnlyList<Payload> response, byte[] psk)
+    {
+        var idr = response.OfType<IdentificationPayload>().Single(p => !p.IsInitiator);
+        var auth = response.OfType<AuthenticationPayload>().Single();
+        Assert.Equal(AuthMethod.SharedKeyMessageIntegrityCode, auth.Method);
+        Assert.True(SharedKeyAuth.Verify(Prf, psk, ResponderOctets(idr), auth.Data.Span), "gateway PSK AUTH does not verify");
+    }
+
+    // ---- the first child SA ----
+
+    public static IReadOnlyList<Payload> ChildPayloads(string espProposal, uint spi, ConfigurationPayload? cp,
+        IReadOnlyList<TrafficSelector>? tsi = null, IReadOnlyList<TrafficSelector>? tsr = null)
+    {
+        var esp = ProposalSyntax.Parse(espProposal, ProtocolId.Esp).Proposal!;
+        var spiBytes = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(spiBytes, spi);
+        var list = new List<Payload>();
+        if (cp is not null)
+            list.Add(cp);
+        list.Add(new SecurityAssociationPayload([esp with { Spi = spiBytes }]));
+        list.Add(new TrafficSelectorPayload(true, tsi ?? [TrafficSelector.Any(System.Net.Sockets.AddressFamily.InterNetwork), TrafficSelector.Any(System.Net.Sockets.AddressFamily.InterNetworkV6)]));
+        list.Add(new TrafficSelectorPayload(false, tsr ?? [TrafficSelector.Any(System.Net.Sockets.AddressFamily.InterNetwork), TrafficSelector.Any(System.Net.Sockets.AddressFamily.InterNetworkV6)]));
+        list.Add(NotifyPayload.Create(NotifyType.MobikeSupported));
+        return list;
+    }
+
+    public static ConfigurationPayload AddressRequest(bool v4 = true, bool v6 = true) => new(ConfigurationType.Request,
+    [
+        .. v4 ? new[] { ConfigurationAttribute.Request(ConfigurationAttributeType.InternalIp4Address), ConfigurationAttribute.Request(ConfigurationAttributeType.InternalIp4Dns) } : [],
+        .. v6 ? new[] { ConfigurationAttribute.Request(ConfigurationAttributeType.InternalIp6Address), ConfigurationAttribute.Request(ConfigurationAttributeType.InternalIp6Dns) } : [],
+    ]);
+
+    /// <summary>Child SA keys as the initiator derives them from the response's SA.</summary>
+    public ChildSaKeys DeriveChildKeys(IReadOnlyList<Payload> response)
+    {
+        var selected = response.OfType<SecurityAssociationPayload>().Single().Proposals.Single();
+        var encryption = selected.OfType(TransformType.Encryption).Single();
+        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).SingleOrDefault()?.Id ?? 0);
+        var sizes = TransformSizes.Get((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0);
+        return IkeKeySchedule.DeriveChildSaKeys(Prf, Keys!.SkD, [], Ni, Nr, sizes.KeyMaterialSize, TransformSizes.Get(integrity).KeySize);
+    }
+
+    // ---- whole flows ----
+
+    public static IdentificationPayload Id(string text) => IdentityText.Payload(text, initiator: true);
+
+    /// <summary>IKE_AUTH with PSK; verifies the gateway's PSK AUTH when it authenticated us.</summary>
+    public Round AuthenticateWithPsk(string identity, byte[] psk, IReadOnlyList<Payload> child, byte[]? gatewayPsk = null)
+    {
+        var idi = Id(identity);
+        var auth = new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode, SharedKeyAuth.Compute(Prf, psk, InitiatorOctets(idi)));
+        var round = Request(ExchangeType.IkeAuth, [idi, NotifyPayload.Create(NotifyType.InitialContact), auth, .. child]);
+        if (round.Find<AuthenticationPayload>() is not null)
+            VerifyGatewayPsk(round.Response!, gatewayPsk ?? psk);
+        return round;
+    }
+
+    /// <summary>IKE_AUTH with a client certificate; verifies the gateway's signature when it answered with AUTH.</summary>
+    public Round AuthenticateWithCertificate(IssuedCertificate client, X509Certificate2 ca, IReadOnlyList<Payload> child,
+        IdentificationPayload? idi = null, X509Certificate2? gatewayCa = null)
+    {
+        idi ??= Id(client.Certificate.GetNameInfo(X509NameType.SimpleName, false));
+        var method = AuthSignature.ChooseMethod(client.Key, peerSupportsRfc7427: true);
+        var signature = AuthSignature.Sign(method, client.Key, InitiatorOctets(idi));
+        var round = Request(ExchangeType.IkeAuth,
+        [
+            idi, new CertificatePayload(CertificateEncoding.X509Signature, client.Certificate.RawData),
+            new AuthenticationPayload(method, signature), .. child,
+        ]);
+        if (round.Find<AuthenticationPayload>() is not null)
+            VerifyGatewaySignature(round.Response!, gatewayCa ?? ca);
+        return round;
+    }
+
+    /// <summary>
+    /// IKE_AUTH with EAP-MSCHAPv2 until the end. Returns every round; the last one carries the final response (or the
+    /// failure). The gateway's certificate AUTH and, at the end, its MSK AUTH are verified.
+    /// </summary>
+    public List<Round> AuthenticateWithEap(IdentificationPayload idi, string user, string password, IReadOnlyList<Payload> child, X509Certificate2 ca)
+    {
+        var rounds = new List<Round>();
+        var first = Request(ExchangeType.IkeAuth, [idi, NotifyPayload.Create(NotifyType.InitialContact), .. child,
+            NotifyPayload.Create(NotifyType.EapOnlyAuthentication)]);
+        rounds.Add(first);
+        if (first.Find<EapPayload>() is null)
+            return rounds;
+        VerifyGatewaySignature(first.Response!, ca);
+        var idr = first.Response!.OfType<IdentificationPayload>().Single(p => !p.IsInitiator);
+        var peer = new MsChapV2Peer(user, MsChapV2Credential.FromPassword(password));
+        var eap = first.Find<EapPayload>()!;
+        for (int i = 0; i < 6; i++)
+        {
+            var packet = EapPacket.Parse(eap.Message.Span).Value!;
+            if (packet.Code == EapCode.Success)
+            {
+                Assert.Equal(EapMethodStatus.Succeeded, peer.Process(packet).Status);
+                var msk = peer.Msk!;
+                var auth = new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode,
+                    SharedKeyAuth.ComputeForEap(Prf, msk, Keys!.SkPi, InitiatorOctets(idi)));
+                var last = Request(ExchangeType.IkeAuth, [auth]);
+                rounds.Add(last);
+                if (last.Find<AuthenticationPayload>() is { } theirs)
+                    Assert.True(SharedKeyAuth.VerifyForEap(Prf, msk, Keys.SkPr, ResponderOctets(idr), theirs.Data.Span), "gateway MSK AUTH does not verify");
+                return rounds;
+            }
+            EapPacket reply;
+            if (packet.Type == EapType.Identity)
+                reply = EapIdentity.Response(packet.Identifier, user);
+            else
+            {
+                var step = peer.Process(packet);
+                if (step.Send is null)
+                    return rounds;
+                reply = step.Send;
+            }
+            var round = Request(ExchangeType.IkeAuth, [new EapPayload(reply.Encode())]);
+            rounds.Add(round);
+            if (round.Find<EapPayload>() is not { } next || round.Notify(NotifyType.AuthenticationFailed) is not null)
+                return rounds;
+            eap = next;
+        }
+        throw new InvalidOperationException("EAP did not finish");
+    }
+
+    public void Dispose()
+    {
+        _out?.Dispose();
+        _in?.Dispose();
+        Keys?.Dispose();
+    }
+}
