@@ -39,7 +39,6 @@ public sealed class OurGateway : GatewayUnderTest
           pools {
             ipv4 = "{{LabConstants.PoolV4}}"
             ipv6 = "{{LabConstants.PoolV6}}"
-            dns = []
           }
           protected-subnets = ["{{LabConstants.ProtectedV4}}", "{{LabConstants.ProtectedV6}}"]
           auth {
