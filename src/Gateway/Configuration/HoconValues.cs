@@ -13,7 +13,7 @@ internal sealed class HoconValues(Config config)
     public HoconValue Value(string key)
     {
         HoconValue? value = config.HasPath(key) ? config.GetValue(key) : null;
-        if (value is null || value.IsEmpty && !value.IsString())
+        if (value is null)
             throw new ConfigurationError(key, "missing (every key has a default in hocon/gateway.conf; was it set to null?)");
         return value;
     }
@@ -52,9 +52,12 @@ internal sealed class HoconValues(Config config)
     public IReadOnlyList<string> StringList(string key)
     {
         HoconValue value = Value(key);
+        var result = new List<string>();
+        // Akka's parser gives "[]" a value that is neither array, string nor object.
+        if (!value.IsArray() && !value.IsString() && !value.IsObject())
+            return result;
         if (!value.IsArray())
             throw new ConfigurationError(key, "expected a list, e.g. [\"a\", \"b\"]");
-        var result = new List<string>();
         foreach (HoconValue item in value.GetArray())
         {
             if (!item.IsString())

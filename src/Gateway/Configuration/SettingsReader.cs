@@ -238,8 +238,11 @@ public static class SettingsReader
 
     private static IPNetwork Network(string key, string text)
     {
-        // IPNetwork.TryParse refuses host bits set ("10.0.0.1/24"), which is what we want: a prefix, not an address.
-        if (!IPNetwork.TryParse(text.Trim(), out IPNetwork network))
+        // A prefix, not an address in it: "10.0.0.1/24" is refused rather than silently widened to 10.0.0.0/24.
+        string trimmed = text.Trim();
+        int slash = trimmed.IndexOf('/');
+        if (slash < 0 || !IPNetwork.TryParse(trimmed, out IPNetwork network)
+            || !IPAddress.TryParse(trimmed[..slash], out IPAddress? address) || !address.Equals(network.BaseAddress))
             throw new ConfigurationError(key, $"'{text}' is not a prefix like 10.0.0.0/24 (no host bits set)");
         return network;
     }

@@ -33,11 +33,11 @@ public sealed class TunPort : IInnerPacketSink, IDisposable
         {
             device.SetMtu(mtu);
             foreach (IPNetwork pool in pools)
-            {
-                device.AddAddress(FirstHost(pool), pool.PrefixLength); // also routes the pool's prefix to the device
+                device.AddAddress(FirstHost(pool), pool.PrefixLength);
+            device.SetUp(); // routes need the device up
+            // The address already routes its prefix; replace makes sure no stale route elsewhere wins.
+            foreach (IPNetwork pool in pools)
                 device.AddRoute(pool.BaseAddress, pool.PrefixLength);
-            }
-            device.SetUp();
             return new TunPort(device, mtu);
         }
         catch

@@ -20,8 +20,6 @@ public enum SocketRole
 /// </summary>
 public sealed class GatewaySocket : IDisposable
 {
-    public const ProtocolType Esp = (ProtocolType)50;
-
     private GatewaySocket(Socket socket, SocketRole role, IPEndPoint bound)
     {
         Socket = socket;
@@ -44,13 +42,15 @@ public sealed class GatewaySocket : IDisposable
     public static GatewaySocket Open(IPAddress address, int port, SocketRole role)
     {
         bool raw = role == SocketRole.RawEsp;
-        var socket = new Socket(address.AddressFamily, raw ? SocketType.Raw : SocketType.Dgram, raw ? Esp : ProtocolType.Udp);
+        Socket socket = raw ? NativeSocket.OpenRaw(address.AddressFamily, 50) : new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
             if (address.AddressFamily == AddressFamily.InterNetworkV6)
             {
                 // IPV6_V6ONLY: "::" must not claim the IPv4 port too, so the 0.0.0.0 socket can coexist.
-                socket.DualMode = false;
+                // (Raw sockets are per-family already, and the kernel refuses the option on them.)
+                if (!raw)
+                    socket.DualMode = false;
                 socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true); // IPV6_RECVPKTINFO
             }
             else

@@ -65,6 +65,25 @@ internal static unsafe partial class NativeSocket
     [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
     private static partial nint SendMsg(int fd, MsgHdr* msg, int flags);
 
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    private static partial int SocketCall(int domain, int type, int protocol);
+
+    /// <summary>
+    /// A raw socket for an IP protocol .NET's Socket constructor refuses (it only maps the ProtocolType values it
+    /// knows; ESP, 50, is not one), wrapped so the rest is ordinary Socket configuration.
+    /// </summary>
+    public static Socket OpenRaw(AddressFamily family, int protocol)
+    {
+        const int SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
+        int fd = SocketCall(family == AddressFamily.InterNetworkV6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_CLOEXEC, protocol);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new SocketException(errno == 1 ? (int)SocketError.AccessDenied : (int)SocketError.ProtocolNotSupported);
+        }
+        return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+    }
+
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     private static partial int Poll(PollFd* fds, nuint count, int timeout);
 

@@ -59,7 +59,9 @@ public sealed class SocketSet : IIkeTransport, IEspSender, IDisposable
         catch (SocketException e)
         {
             string what = role == SocketRole.RawEsp ? $"raw ESP socket on {address}" : $"UDP {FormatEndpoint(address, port)}";
-            throw new IOException($"cannot open {what}: {e.Message} (root or CAP_NET_BIND_SERVICE/CAP_NET_RAW needed)", e);
+            string hint = e.SocketErrorCode == SocketError.AccessDenied ? " (run as root, or grant CAP_NET_BIND_SERVICE and CAP_NET_RAW)"
+                : e.SocketErrorCode == SocketError.AddressAlreadyInUse ? " (another IKE daemon running?)" : "";
+            throw new IOException($"cannot open {what}: {e.Message}{hint}", e);
         }
     }
 

@@ -35,11 +35,11 @@ public static class DevelopmentData
         if (complete)
             Log.Warn($"development PKI in {pki} was issued for another identity; generating a new one for {identity} (clients must trust the new CA)");
         using IssuedCertificate ca = DevelopmentPki.CreateRootCa();
-        File.WriteAllText(files.CaCertificate, ca.CertificatePem);
+        File.WriteAllText(files.CaCertificate, ca.CertificatePem + "\n");
         WriteSecret(files.CaKey, ca.ExportPrivateKeyPem());
         using IssuedCertificate gateway = DevelopmentPki.IssueGatewayCertificate(ca, identity);
         // Leaf, then the CA: the chain is complete for the preflight and the gateway can send it.
-        File.WriteAllText(files.Certificate, gateway.CertificatePem + ca.CertificatePem);
+        File.WriteAllText(files.Certificate, gateway.CertificatePem + "\n" + ca.CertificatePem + "\n");
         WriteSecret(files.PrivateKey, gateway.ExportPrivateKeyPem());
         File.WriteAllText(identityFile, identity + "\n");
         return files with { Created = true };
