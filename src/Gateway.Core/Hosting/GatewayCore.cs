@@ -34,9 +34,10 @@ public static class GatewayCore
         ArgumentNullException.ThrowIfNull(options);
 
         var map = new SpiShardMap(options.ShardCount);
+        var localShards = new ObservedLocalShards();
         var gate = new HalfOpenGate(
             options.HalfOpenLimit, options.HalfOpenLifetime, options.Clock,
-            new RandomResponderSpiSource(map, options.LocalShards), options.Metrics);
+            new RandomResponderSpiSource(map, localShards), options.Metrics);
         var deps = new SessionDependencies(
             machineFactory ?? ResponderMachine.Factory(policy, services,
                 ResponderOptions.Default with { HalfOpenTimeout = options.HalfOpenLifetime }),
@@ -47,8 +48,10 @@ public static class GatewayCore
             entityId => SessionActor.Props(SpiShardMap.TryParseEntityId(entityId, out var spi) ? spi : 0, deps),
             ClusterShardingSettings.Create(system),
             new SessionMessageExtractor(map));
+        if (options.LocalShardRefresh is { } refresh)
+            localShards.Observe(system, region, $"{options.EntityTypeName}-local-shards", refresh);
 
         return new GatewayCoreHandle(
-            new IkeIngress(region, gate, options.Metrics), new ShardedGatewaySessions(region), region, gate);
+            new IkeIngress(region, gate, options.Metrics), new ShardedGatewaySessions(region), region, gate, localShards);
     }
 }

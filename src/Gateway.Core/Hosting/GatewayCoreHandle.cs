@@ -9,4 +9,6 @@ namespace Gateway.Core.Hosting;
 /// <param name="Sessions">List/terminate sessions (admin endpoint).</param>
 /// <param name="Region">The sharding region of session entities (for cluster tooling and tests).</param>
 /// <param name="HalfOpen">The node's half-open table (its count is a metric).</param>
-public sealed record GatewayCoreHandle(IIkeIngress Ingress, IGatewaySessions Sessions, IActorRef Region, HalfOpenGate HalfOpen);
+/// <param name="LocalShards">The shards new SPIs are drawn in (empty: any).</param>
+public sealed record GatewayCoreHandle(
+    IIkeIngress Ingress, IGatewaySessions Sessions, IActorRef Region, HalfOpenGate HalfOpen, ILocalShards LocalShards);

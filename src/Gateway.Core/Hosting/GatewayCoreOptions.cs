@@ -1,5 +1,4 @@
 using Gateway.Core.Metrics;
-using Gateway.Core.Routing;
 
 namespace Gateway.Core.Hosting;
 
@@ -23,8 +22,11 @@ public sealed record GatewayCoreOptions
     /// <summary>The clock the machines see and half-open expiry uses (tests substitute their own).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
-    /// <summary>Shards this node hosts, to draw new SPIs inside them; none = no preference (right for one node).</summary>
-    public ILocalShards LocalShards { get; init; } = NoLocalShardPreference.Instance;
+    /// <summary>
+    /// How often the node re-reads which shards it hosts, to draw new SPIs inside them (so a client's packets keep
+    /// arriving at the node that hosts its SA). Null turns the preference off. With one member it is never needed.
+    /// </summary>
+    public TimeSpan? LocalShardRefresh { get; init; } = TimeSpan.FromSeconds(5);
 
     public static readonly GatewayCoreOptions Default = new();
 }
