@@ -48,8 +48,8 @@ public sealed class LabTopology : IAsyncDisposable
     public string GatewayNs => Prefix + "-g";
     public string ServerNs => Prefix + "-s";
 
-    /// <summary>Set when something failed, so the logs stay for a look.</summary>
-    public bool KeepWorkDir { get; set; }
+    /// <summary>Set when something failed, so the logs stay for a look (INTEROP_KEEP_WORK=1 keeps them always).</summary>
+    public bool KeepWorkDir { get; set; } = Environment.GetEnvironmentVariable("INTEROP_KEEP_WORK") == "1";
 
     public static async Task<LabTopology> CreateAsync()
     {
