@@ -20,6 +20,12 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
     /// <summary>Ask the machine to close the SA (it tells the peer and reports Terminated).</summary>
     public sealed record Close(string Reason);
 
+    /// <summary>Told to the session just before this actor stops, so it stops routing to it at once.</summary>
+    public sealed record Ended
+    {
+        public static readonly Ended Instance = new();
+    }
+
     private sealed record MachineTimerKey(string Key);
 
     private sealed record MachineTimerFired(string Key);
@@ -89,7 +95,7 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
         foreach (var timer in step.Timers)
             Schedule(timer);
         if (step.Terminated)
-            Context.Stop(Self);
+            End();
     }
 
     private void Send(IkeDatagram datagram)
@@ -169,6 +175,12 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
             return;
         _deps.Metrics.Dropped(DropReason.HalfOpenExpired);
         _log.Info("IKE SA {0:x16} did not complete IKE_AUTH in {1}; discarded", _spi, _deps.HalfOpenLifetime);
+        End();
+    }
+
+    private void End()
+    {
+        Context.Parent.Tell(Ended.Instance);
         Context.Stop(Self);
     }
 }

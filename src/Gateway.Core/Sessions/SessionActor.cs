@@ -44,12 +44,11 @@ public sealed class SessionActor : ReceiveActor
             else
                 _ikeSa.Tell(new IkeSaActor.Close(m.Reason));
         });
+        Receive<IkeSaActor.Ended>(_ => OnIkeSaGone());
         Receive<Terminated>(t =>
         {
-            if (!t.ActorRef.Equals(_ikeSa))
-                return;
-            _ikeSa = null;
-            Passivate();
+            if (t.ActorRef.Equals(_ikeSa))
+                OnIkeSaGone();
         });
         Receive<Stop>(_ => Context.Stop(Self));
     }
@@ -66,6 +65,9 @@ public sealed class SessionActor : ReceiveActor
         new OneForOneStrategy(e =>
         {
             _deps.Metrics.IkeSaFaulted();
+            // The IKE SA is the only child. Forget it now rather than at Terminated, so messages arriving meanwhile
+            // are counted as unknown-SPI drops instead of vanishing into dead letters.
+            OnIkeSaGone();
             return Directive.Stop;
         });
 
@@ -86,6 +88,12 @@ public sealed class SessionActor : ReceiveActor
         }
 
         _ikeSa.Tell(message);
+    }
+
+    private void OnIkeSaGone()
+    {
+        _ikeSa = null;
+        Passivate();
     }
 
     private void Passivate()

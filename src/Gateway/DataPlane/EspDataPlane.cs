@@ -55,7 +55,7 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
             outbound = new EspCipherAdapter(EspTransformFactory.Create(sa.Encryption, sa.EncryptionKeyBits, sa.Integrity,
                 sa.OutboundEncryptionKey, sa.OutboundIntegrityKey, sa.ExtendedSequenceNumbers));
             var inner = sa.RemoteInnerAddresses.Select(InnerAddress.FromIPAddress).ToArray();
-            var path = new PeerPath(sa.Remote, sa.UdpEncapsulated);
+            var path = Path(sa.Remote, sa.UdpEncapsulated);
             var inSa = new InboundSa(sa.InboundSpi, inbound, new ReplayWindow(_replayWindow, sa.ExtendedSequenceNumbers), path, inner);
             var outSa = new OutboundSa(sa.OutboundSpi, outbound, new SequenceCounter(sa.ExtendedSequenceNumbers), path, inner);
 
@@ -82,7 +82,7 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
     {
         if (!_pairs.TryGetValue(inboundSpi, out InstalledPair? pair))
             return;
-        var path = new PeerPath(remote, udpEncapsulated);
+        PeerPath path = Path(remote, udpEncapsulated);
         _locals[pair.Outbound.Spi] = local;
         pair.Inbound.UpdatePath(path);
         _table.UpdatePeer(pair.Outbound.Spi, path);
@@ -173,55 +173,42 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
     // Worker thread: the SA is pinned here, so its replay window and cipher need no lock.
     private void Process(EspWork work, byte[] scratch)
     {
-        if (work.Sa is InboundSa inbound)
-            Open(inbound, work.Buffer.AsSpan(0, work.Length), scratch);
+        if (work.Sa is InboundSa)
+            Open(work.Buffer.AsSpan(0, work.Length), scratch);
         else if (work.Sa is OutboundSa outbound)
             Seal(outbound, work.Buffer.AsSpan(0, work.Length), scratch);
     }
 
-    private void Open(InboundSa sa, ReadOnlySpan<byte> esp, Span<byte> scratch)
+    // Gateway.Esp's inbound steps (replay check, verify, accept after verify, source check); the SPI maps to the same
+    // SA object (so the same worker) as at dispatch, or to none if it was removed meanwhile.
+    private void Open(ReadOnlySpan<byte> esp, Span<byte> scratch)
     {
-        if (!sa.ReplayWindow.TryInferAndCheck(UdpEncapsulation.ReadSequenceLow(esp), out ulong seq))
+        InboundResult result = EspInbound.Process(_table, esp, scratch, out int length, out _);
+        switch (result)
         {
-            sa.Counters.AddReplayDrop();
-            _metrics.Drop(PacketDrop.Replay);
-            return;
+            case InboundResult.Delivered:
+                if (_tun.TryWrite(scratch[..length]))
+                    _metrics.PacketsIn.Inc();
+                else
+                    _metrics.Drop(PacketDrop.SendFailed);
+                return;
+            case InboundResult.Dummy:
+                return; // RFC 4303 §2.6: traffic flow confidentiality; silently discarded
+            default:
+                _metrics.Drop(result switch
+                {
+                    InboundResult.UnknownSpi => PacketDrop.UnknownSpi,
+                    InboundResult.Replay => PacketDrop.Replay,
+                    InboundResult.IcvFailure => PacketDrop.IcvFailure,
+                    InboundResult.PolicyViolation => PacketDrop.Policy,
+                    _ => PacketDrop.Malformed,
+                });
+                return;
         }
-        if (!sa.Cipher.TryOpen(esp, seq, scratch, out int length, out byte nextHeader))
-        {
-            sa.Counters.AddIcvFailure();
-            _metrics.Drop(PacketDrop.IcvFailure);
-            return;
-        }
-        if (!sa.ReplayWindow.Accept(seq))
-        {
-            sa.Counters.AddReplayDrop();
-            _metrics.Drop(PacketDrop.Replay);
-            return;
-        }
-        if (nextHeader == DummyNextHeader)
-            return; // RFC 4303 §2.6: a dummy packet (traffic flow confidentiality); silently discarded
-        ReadOnlySpan<byte> inner = scratch[..length];
-        if (!InnerPacket.TryParse(inner, out InnerPacketInfo info) || InnerPacket.NextHeaderFor(info) != nextHeader)
-        {
-            _metrics.Drop(PacketDrop.Malformed);
-            return;
-        }
-        if (!sa.AllowsSource(info.Source))
-        {
-            sa.Counters.AddPolicyDrop();
-            _metrics.Drop(PacketDrop.Policy);
-            return;
-        }
-        if (!_tun.TryWrite(inner[..info.Length]))
-        {
-            _metrics.Drop(PacketDrop.SendFailed);
-            return;
-        }
-        sa.Counters.AddPacket(info.Length);
-        _metrics.PacketsIn.Inc();
     }
 
+    // Outbound seals with the SA chosen at dispatch (not a fresh lookup): after a rekey the route may already point at
+    // the new SA, which belongs to another worker, and a cipher must never run on two threads.
     private void Seal(OutboundSa sa, ReadOnlySpan<byte> inner, Span<byte> scratch)
     {
         if (!sa.Sequence.TryNext(out ulong seq))
@@ -241,7 +228,10 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
         _metrics.PacketsOut.Inc();
     }
 
-    private const byte DummyNextHeader = 59;
+    // Raw ESP has no ports: normalise once here so the send path never builds an endpoint per packet.
+    private static PeerPath Path(IPEndPoint remote, bool udpEncapsulated) =>
+        new(udpEncapsulated || remote.Port == 0 ? remote : new IPEndPoint(remote.Address, 0), udpEncapsulated);
+
     private static readonly IPEndPoint AnyLocal = new(IPAddress.Any, 0);
 
     public void Dispose()

@@ -68,7 +68,7 @@ public sealed class GatewayHost : IAsyncDisposable
         _system = await ClusterBootstrap.StartAsync(s.Cluster, TimeSpan.FromSeconds(30));
         var services = new InMemoryResponderServices(prepared.Policy.Pools);
         GatewayCoreHandle core = GatewayCore.Start(_system, prepared.Policy, sockets, dataPlane, services,
-            ResponderMachine.Factory(prepared.Policy, services),
+            machineFactory: null, // the real responder (IkeSaResponder)
             new GatewayCoreOptions { HalfOpenLimit = s.HalfOpenLimit, Metrics = metrics });
 
         var demux = new PacketDemux(dataPlane, metrics) { Ingress = core.Ingress };
