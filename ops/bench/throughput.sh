@@ -65,19 +65,20 @@ fi
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # One iperf3 measurement through whatever gateway runs now (pid $2): a client connects, iperf3 runs, the client leaves.
-# Prints "Mbit/s gateway-CPU-%" (receiver side; the gateway process's CPU use over the iperf3 run, 100 = one core),
-# or fails.
+# Prints "Mbit/s gateway-CPU-% client-CPU-%" (receiver side; the gateway's and the client's (charon-cmd) CPU use over
+# the iperf3 run, 100 = one core), or fails.
 measure() {
   local name=$1 gw_pid=$2 client=$work/client-$1 port=$((5201 + RANDOM % 1000))
   "$lab/client-cmd.sh" start "$prefix" "$client" "$work/pki" eap --ike "$ike" --esp "$esp" >&2 || return 1
   ip netns exec "$ns_s" iperf3 -s -1 -B "$LAB_SERVER_V4" -p "$port" >"$work/iperf3-server-$name.out" 2>&1 &
   local server=$!
   lab_wait_for 10 sh -c "ip netns exec $ns_s ss -Hltn 'sport = :$port' | grep -q $port" || { kill $server; return 1; }
-  local rc=0 t0 t1 c0 c1
-  t0=$(date +%s.%N); c0=$(cpu_ticks "$gw_pid")
+  local rc=0 t0 t1 c0 c1 k0 k1 client_pid
+  client_pid=$(cat "$client/daemon.pid")
+  t0=$(date +%s.%N); c0=$(cpu_ticks "$gw_pid"); k0=$(cpu_ticks "$client_pid")
   ip netns exec "$ns_c" iperf3 -c "$LAB_SERVER_V4" -p "$port" -t "$seconds" -O 2 -P "$streams" -f m \
     >"$work/iperf3-$name.out" 2>&1 || rc=$?
-  t1=$(date +%s.%N); c1=$(cpu_ticks "$gw_pid")
+  t1=$(date +%s.%N); c1=$(cpu_ticks "$gw_pid"); k1=$(cpu_ticks "$client_pid")
   wait $server 2>/dev/null || true
   "$lab/client-cmd.sh" stop "$client" >&2
   [ $rc -eq 0 ] || { cat "$work/iperf3-$name.out" >&2; return 1; }
@@ -87,17 +88,17 @@ measure() {
   local mbps
   mbps=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") { print $(i-1); exit } }' <<<"$line")
   [ -n "$mbps" ] || return 1
-  awk -v m="$mbps" -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" \
-    'BEGIN { printf "%s %.0f\n", m, 100 * c / hz / (t1 - t0) }'
+  awk -v m="$mbps" -v c=$((c1 - c0)) -v k=$((k1 - k0)) -v hz="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" \
+    'BEGIN { printf "%s %.0f %.0f\n", m, 100 * c / hz / (t1 - t0), 100 * k / hz / (t1 - t0) }'
 }
 
 # --- strongSwan gateway ---
 "$lab/gateway.sh" start "$prefix" "$work/gw-strongswan" "$work/pki" >&2
 result=$(measure strongswan "$(cat "$work/gw-strongswan/daemon.pid")") ||
   lab_die "no measurement through the strongSwan gateway (see $work)"
-read -r strongswan_mbps strongswan_cpu <<<"$result"
+read -r strongswan_mbps strongswan_cpu strongswan_client_cpu <<<"$result"
 "$lab/gateway.sh" stop "$work/gw-strongswan"
-lab_log "strongSwan gateway: $strongswan_mbps Mbit/s, gateway CPU $strongswan_cpu %"
+lab_log "strongSwan gateway: $strongswan_mbps Mbit/s, gateway CPU $strongswan_cpu %, client CPU $strongswan_client_cpu %"
 
 # --- our gateway ---
 mkdir -p "$work/gw-ours/data"
@@ -123,13 +124,14 @@ ip netns exec "$ns_g" dotnet "$dll" --config "$work/gw-ours/gateway.conf" --data
 ours_pid=$!
 ours_mbps=""
 ours_cpu=""
+ours_client_cpu=""
 ours_note=""
 ready() { grep -q 'gateway ready' "$work/gw-ours/gateway.log" || ! kill -0 "$ours_pid" 2>/dev/null; }
 lab_wait_for 90 ready || true
 if ! grep -q 'gateway ready' "$work/gw-ours/gateway.log"; then
   ours_note="our gateway did not become ready: $(tail -3 "$work/gw-ours/gateway.log" | tr '\n' ' ')"
 elif result=$(measure ours "$ours_pid"); then
-  read -r ours_mbps ours_cpu <<<"$result"
+  read -r ours_mbps ours_cpu ours_client_cpu <<<"$result"
 else
   ours_note="no measurement through our gateway: the client could not connect or iperf3 failed (log: $work/gw-ours/gateway.log, $work/client-ours/charon-cmd.log)"
 fi
@@ -141,7 +143,7 @@ ours_pid=""
 
 if [ -n "$ours_mbps" ]; then
   ratio=$(awk -v a="$ours_mbps" -v b="$strongswan_mbps" 'BEGIN { printf "%.2f", a / b }')
-  lab_log "our gateway: $ours_mbps Mbit/s, gateway CPU $ours_cpu %"
+  lab_log "our gateway: $ours_mbps Mbit/s, gateway CPU $ours_cpu %, client CPU $ours_client_cpu %"
 else
   ratio="n/a"
   lab_log "$ours_note"
@@ -149,14 +151,18 @@ fi
 
 date=$(date -u +%Y-%m-%dT%H:%MZ)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
-printf '\n%-22s %10s %14s\n' "gateway" "Mbit/s" "gateway CPU %"
-printf '%-22s %10s %14s\n' "strongSwan 5.9.8" "$strongswan_mbps" "$strongswan_cpu"
-printf '%-22s %10s %14s\n' "ours" "${ours_mbps:-failed}" "${ours_cpu:-}"
+printf '\n%-22s %10s %14s %13s\n' "gateway" "Mbit/s" "gateway CPU %" "client CPU %"
+printf '%-22s %10s %14s %13s\n' "strongSwan 5.9.8" "$strongswan_mbps" "$strongswan_cpu" "$strongswan_client_cpu"
+printf '%-22s %10s %14s %13s\n' "ours" "${ours_mbps:-failed}" "${ours_cpu:-}" "${ours_client_cpu:-}"
 printf '%-22s %10s\n' "ratio ours/strongSwan" "$ratio"
 [ -n "$ours_note" ] && printf 'note: %s\n' "$ours_note"
 
 if [ "$out" != "-" ]; then
   mkdir -p "$(dirname "$out")"
+  # Earlier runs stay listed (newest first, at most 20), so run-to-run variance on a shared machine is visible.
+  history=""
+  [ -f "$out" ] && history=$(sed -n '/^## Runs/,$p' "$out" | grep '^- ' | head -19 || true)
+  run_line="- $date: strongSwan $strongswan_mbps Mbit/s, ours ${ours_mbps:-failed}${ours_mbps:+ Mbit/s}, ratio $ratio (ESP $esp, $streams stream(s), ${seconds} s)"
   cat > "$out" <<MD
 # Throughput: our gateway vs. strongSwan
 
@@ -164,22 +170,24 @@ Written by \`ops/bench/throughput.sh\` (run it as root; it rewrites this file). 
 kernel-libipsec, EAP-MSCHAPv2, IKE \`$ike\`, ESP \`$esp\`) in the lab topology (ops/lab) sends TCP with iperf3
 ($streams stream(s), ${seconds} s measured after 2 s warm-up) to the server behind the gateway; first through a strongSwan
 gateway (charon + swanctl, kernel-libipsec, ops/lab/gateway.sh), then through ours (src/Gateway, Release), in the same
-run. Log levels are quiet on both sides. Figures are the iperf3 receiver's; "gateway CPU" is the gateway process's
-user + system time over the iperf3 run (100 % = one core).
+run. Log levels are quiet on both sides. Figures are the iperf3 receiver's; "CPU" is the gateway's and the client's
+(charon-cmd) process user + system time over the iperf3 run (100 % = one core).
 
 Client, gateway and server share this machine's cores, and the client's own userspace ESP (strongSwan libipsec) does
 as much work per packet as a gateway: the figures compare the gateways under the same client, but the client can cap
-both. The gateway CPU column shows how much of the machine each gateway needed for its figure.
+both (a client near 100 % is the limit). The CPU figures show how much of the machine each side needed.
 
 | | |
 |---|---|
 | command | \`$command_line\` |
 | date | $date |
 | machine | $(nproc) cores, $cpu; shared with other work, so figures vary between runs |
-| strongSwan gateway | $strongswan_mbps Mbit/s, gateway CPU $strongswan_cpu % |
-| our gateway | ${ours_mbps:-failed} Mbit/s${ours_cpu:+, gateway CPU $ours_cpu %} |
+| strongSwan gateway | $strongswan_mbps Mbit/s; CPU: gateway $strongswan_cpu %, client $strongswan_client_cpu % |
+| our gateway | ${ours_mbps:-failed} Mbit/s${ours_cpu:+; CPU: gateway $ours_cpu %, client $ours_client_cpu %} |
 | ratio ours / strongSwan | $ratio (target ≥ 2) |
 MD
   [ -n "$ours_note" ] && printf '\nNote: %s\n' "${ours_note//$work/<workdir>}" >> "$out"
+  printf '\n## Runs\n\n%s\n' "$run_line${history:+
+$history}" >> "$out"
   lab_log "written: ${out#"$repo"/}"
 fi
