@@ -12,9 +12,13 @@ public static class OpenSslSpeed
 {
     public static int Seconds { get; set; } = 2;
 
-    /// <summary>Bytes per second of an EVP cipher (or AEAD) at one buffer size; decryption with <paramref name="decrypt"/>.</summary>
-    public static double? CipherBytesPerSecond(string evpName, int bytes, bool decrypt = false) =>
-        Throughput($"{(decrypt ? "-decrypt " : "")}-bytes {bytes} -evp {evpName}");
+    /// <summary>
+    /// Bytes per second of an EVP cipher at one buffer size; decryption with <paramref name="decrypt"/>. With
+    /// <paramref name="aead"/>, `-aead`: every buffer is one whole AEAD operation (new IV, 13 bytes of AAD, tag), as one
+    /// SK payload or ESP packet is — without it OpenSSL streams one long encryption, with no per-message work.
+    /// </summary>
+    public static double? CipherBytesPerSecond(string evpName, int bytes, bool decrypt = false, bool aead = false) =>
+        Throughput($"{(decrypt ? "-decrypt " : "")}{(aead ? "-aead " : "")}-bytes {bytes} -evp {evpName}");
 
     /// <summary>Bytes per second of HMAC with an EVP digest at one buffer size.</summary>
     public static double? HmacBytesPerSecond(string digest, int bytes) =>
