@@ -97,9 +97,9 @@ internal static partial class OpenSslNative
     }
 
     private static T Check<T>(T handle, string call) where T : SafeHandle =>
-        handle.IsInvalid ? throw Dispose(handle, call) : handle;
+        handle.IsInvalid ? throw Fail(handle, call) : handle;
 
-    private static OpenSslException Dispose(SafeHandle handle, string call)
+    private static OpenSslException Fail(SafeHandle handle, string call)
     {
         handle.Dispose();
         return new OpenSslException(call);
