@@ -13,7 +13,7 @@ namespace Gateway.Core.IkeSa;
 /// protection, the peer's current endpoint and the half-open timer.
 /// <para>Not thread-safe: the actor feeds one input at a time. No I/O, no clock reads (time comes with the input).</para>
 /// </summary>
-public sealed class IkeSaResponder : IDisposable
+public sealed partial class IkeSaResponder : IDisposable
 {
     private readonly GatewayPolicy _policy;
     private readonly IResponderServices _services;
@@ -23,8 +23,7 @@ public sealed class IkeSaResponder : IDisposable
     private IkeAuthResponder? _auth;
     private uint _expectedRequestId;
     private uint? _lastAnsweredId;
-    private byte[]? _cachedResponse;
-    private uint _nextOwnRequestId;
+    private IReadOnlyList<byte[]>? _cachedResponse; // all fragments of the last response
 
     /// <param name="responderSpi">Our SPI for this IKE SA, chosen by the ingress (it routes by it).</param>
     public IkeSaResponder(ulong responderSpi, GatewayPolicy policy, IResponderServices services, ResponderOptions? options = null)
@@ -33,6 +32,7 @@ public sealed class IkeSaResponder : IDisposable
         _policy = policy;
         _services = services;
         _options = options ?? ResponderOptions.Default;
+        InitializeMobility();
     }
 
     public ulong ResponderSpi { get; }
@@ -81,6 +81,9 @@ public sealed class IkeSaResponder : IDisposable
             case CloseRequested c:
                 OnClose(c, step);
                 break;
+            case PeerActivity p:
+                OnPeerActivity(p, step);
+                break;
         }
         if (step.IsTerminated)
             Terminate();
@@ -113,21 +116,31 @@ public sealed class IkeSaResponder : IDisposable
             OnSaInitRetransmission(datagram, header, step);
             return;
         }
-        if (header.ResponderSpi != ResponderSpi || header.IsResponse || !header.IsInitiator)
+        if (header.ResponderSpi != ResponderSpi || !header.IsInitiator)
         {
-            // Responses would answer our own requests; we only send Delete on close and terminate right away.
             Drop(step, IkeDropReason.Unexpected);
+            return;
+        }
+        if (header.IsResponse)
+        {
+            OnResponse(datagram, header, m.NowUtc, step);
             return;
         }
         if (header.MessageId == _lastAnsweredId && _cachedResponse is not null)
         {
-            // A retransmission: authenticate it (no amplification for forged copies), resend, do not reprocess.
-            if (SkMessages.TryOpen(bytes, _crypto!.Inbound, out var why) is null)
+            // A retransmission: authenticate it (no amplification for forged copies), resend every fragment of the
+            // cached response — for a fragmented request only on its fragment 1 (RFC 7383 §2.6.2) — never reprocess.
+            var again = _inbound.Authenticate(bytes, header, _crypto!.Inbound);
+            if (again.Dropped is { } why)
             {
                 Drop(step, why);
                 return;
             }
-            step.Send(new IkeDatagram(_cachedResponse, datagram.Local, datagram.Remote));
+            if (again.FragmentNumber <= 1)
+            {
+                foreach (var cached in _cachedResponse)
+                    step.Send(new IkeDatagram(cached, datagram.Local, datagram.Remote));
+            }
             return;
         }
         if (header.MessageId != _expectedRequestId)
@@ -135,20 +148,22 @@ public sealed class IkeSaResponder : IDisposable
             Drop(step, IkeDropReason.OutOfWindow);
             return;
         }
-        var request = SkMessages.TryOpen(bytes, _crypto!.Inbound, out var reason);
-        if (request is null)
+        var received = _inbound.Read(bytes, header, _crypto!.Inbound);
+        if (received.Dropped is { } reason)
         {
             Drop(step, reason);
             return;
         }
-        Local = datagram.Local;
-        Remote = datagram.Remote;
+        if (received.Message is not { } request)
+            return; // a fragment, kept until its message is complete
+        FollowPeer(datagram, step);
+        AfterAuthenticatedRequest(m.NowUtc, step);
 
         IReadOnlyList<Payload>? response = header.ExchangeType switch
         {
             ExchangeType.IkeAuth when Phase is IkeSaPhase.SaInitDone or IkeSaPhase.EapInProgress or IkeSaPhase.AwaitingEapAuth
                 => OnIkeAuth(request, datagram, m.NowUtc, step),
-            ExchangeType.Informational => OnInformational(request, step),
+            ExchangeType.Informational => OnInformational(request, datagram, step),
             // Rekeying and further children come later; say so instead of letting the peer retransmit.
             ExchangeType.CreateChildSa when Phase == IkeSaPhase.Established => [NotifyPayload.Create(NotifyType.NoAdditionalSas)],
             _ => null,
@@ -190,6 +205,7 @@ public sealed class IkeSaResponder : IDisposable
         Local = datagram.Local;
         Remote = datagram.Remote;
         _auth = new IkeAuthResponder(_policy, _services, _crypto!, outcome.PeerHashAlgorithms);
+        _inbound.FragmentationNegotiated = SkFragments.Negotiated(parsed.Value, _options);
         _expectedRequestId = 1;
         Phase = IkeSaPhase.SaInitDone;
         step.Timer(ResponderOptions.HalfOpenTimerKey, _options.HalfOpenTimeout);
@@ -209,12 +225,14 @@ public sealed class IkeSaResponder : IDisposable
 
     private IReadOnlyList<Payload> OnIkeAuth(OpenedMessage request, IkeDatagram datagram, DateTime nowUtc, StepBuilder step)
     {
+        _mobike.ObserveIkeAuthRequest(request);
         switch (_auth!.Process(request, nowUtc))
         {
             case AuthContinues c:
                 Phase = _auth.AwaitingEapAuth ? IkeSaPhase.AwaitingEapAuth : IkeSaPhase.EapInProgress;
                 return c.Payloads;
             case AuthSucceeded s:
+                StartMobility(nowUtc, step);
                 return Establish(s, datagram, step);
             case AuthFailed f:
                 step.Terminate($"authentication failed ({f.Reason})");
@@ -230,6 +248,7 @@ public sealed class IkeSaResponder : IDisposable
         Phase = IkeSaPhase.Established;
         step.Timer(ResponderOptions.HalfOpenTimerKey, null);
         var payloads = new List<Payload>(auth.Payloads);
+        payloads.AddRange(_mobike.IkeAuthResponseNotifies(datagram.Local));
 
         var configuration = new ConfigurationResponder(_policy, _services).Assign(auth.PeerIdentity, auth.Child.Cp);
         if (configuration.AddressFailure)
@@ -258,11 +277,16 @@ public sealed class IkeSaResponder : IDisposable
 
     /// <summary>
     /// INFORMATIONAL (RFC 7296 §1.4): Delete of the IKE SA → empty response and close; Delete of ESP SAs → our
-    /// SPIs of those pairs; empty request (liveness) → empty response. Notifies we do not know are ignored.
+    /// SPIs of those pairs; empty request (liveness) → empty response; MOBIKE UPDATE_SA_ADDRESSES and COOKIE2
+    /// (RFC 4555, <see cref="OnUpdateSaAddresses"/>). Notifies we do not know are ignored.
     /// </summary>
-    private IReadOnlyList<Payload> OnInformational(OpenedMessage request, StepBuilder step)
+    private IReadOnlyList<Payload> OnInformational(OpenedMessage request, IkeDatagram datagram, StepBuilder step)
     {
         var response = new List<Payload>();
+        if (Phase == IkeSaPhase.Established && _mobike.InUse && MobikeResponder.IsUpdate(request))
+            response.AddRange(OnUpdateSaAddresses(request, datagram, step));
+        if (MobikeResponder.Cookie2Echo(request) is { } cookie2)
+            response.Add(cookie2);
         foreach (var delete in request.All<DeletePayload>())
         {
             if (delete.Protocol == ProtocolId.Ike)
@@ -292,6 +316,8 @@ public sealed class IkeSaResponder : IDisposable
     {
         if (timer.Key == ResponderOptions.HalfOpenTimerKey && Phase != IkeSaPhase.Established)
             Close(step, "half-open timeout");
+        else
+            OnMobilityTimer(timer, step);
     }
 
     /// <summary>Tells the peer (INFORMATIONAL request with Delete of the IKE SA, not retransmitted) and terminates.</summary>
@@ -299,7 +325,7 @@ public sealed class IkeSaResponder : IDisposable
     {
         if (_crypto is not null && Local is not null && Remote is not null)
         {
-            var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, ExchangeType.Informational, IkeHeaderFlags.None, _nextOwnRequestId++);
+            var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, ExchangeType.Informational, IkeHeaderFlags.None, _requests.TakeMessageId());
             var message = SkMessages.Seal(header, [new DeletePayload(ProtocolId.Ike, [])], _crypto.Outbound);
             step.Send(new IkeDatagram(message, Local, Remote));
         }
@@ -309,11 +335,12 @@ public sealed class IkeSaResponder : IDisposable
     private void Respond(IkeHeader request, IReadOnlyList<Payload> payloads, IkeDatagram datagram, StepBuilder step)
     {
         var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, request.ExchangeType, IkeHeaderFlags.Response, request.MessageId);
-        var message = SkMessages.Seal(header, payloads, _crypto!.Outbound);
-        _cachedResponse = message;
+        var messages = SkFragments.Seal(header, payloads, _crypto!.Outbound, MaxMessageSize(datagram.Local, datagram.Remote));
+        _cachedResponse = messages;
         _lastAnsweredId = request.MessageId;
         _expectedRequestId = request.MessageId + 1;
-        step.Send(new IkeDatagram(message, datagram.Local, datagram.Remote));
+        foreach (var message in messages)
+            step.Send(new IkeDatagram(message, datagram.Local, datagram.Remote));
     }
 
     /// <summary>Removes every child SA and gives back SPIs and addresses, then ends the SA.</summary>
