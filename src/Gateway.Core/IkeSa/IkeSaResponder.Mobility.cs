@@ -87,7 +87,7 @@ public sealed partial class IkeSaResponder
     /// <summary>Bookkeeping after any authenticated request: the peer is alive; a dormant peer gets our request again.</summary>
     private void AfterAuthenticatedRequest(DateTime nowUtc, StepBuilder step)
     {
-        if (Phase != IkeSaPhase.Established)
+        if (Phase != IkeSaPhase.Established || step.IsTerminated)
             return;
         _liveness.Heard(nowUtc);
         if (_liveness.State == LivenessState.Dormant)

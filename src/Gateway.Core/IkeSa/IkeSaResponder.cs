@@ -157,7 +157,6 @@ public sealed partial class IkeSaResponder : IDisposable
         if (received.Message is not { } request)
             return; // a fragment, kept until its message is complete
         FollowPeer(datagram, step);
-        AfterAuthenticatedRequest(m.NowUtc, step);
 
         IReadOnlyList<Payload>? response = header.ExchangeType switch
         {
@@ -168,6 +167,7 @@ public sealed partial class IkeSaResponder : IDisposable
             ExchangeType.CreateChildSa when Phase == IkeSaPhase.Established => [NotifyPayload.Create(NotifyType.NoAdditionalSas)],
             _ => null,
         };
+        AfterAuthenticatedRequest(m.NowUtc, step); // after a MOBIKE move, so a resent request goes to the new address
         if (response is null)
         {
             Drop(step, IkeDropReason.Unexpected);
