@@ -15,6 +15,7 @@
 #     --user U --password P   EAP credentials (default LAB_EAP_USER / LAB_EAP_PASSWORD)
 #     --fragment-size N  charon-cmd.fragment_size
 #     --no-wait          return at once instead of waiting for the CHILD_SA
+# Environment: CLIENT_LOGLEVELS, LAB_DAEMON_EXTRA (see strongswan-conf.sh).
 # start waits (30 s) until the CHILD_SA is up and fails otherwise. The log is WORKDIR/charon-cmd.log.
 # stop sends SIGINT: charon-cmd then deletes its IKE SA (an INFORMATIONAL exchange) and exits.
 set -euo pipefail

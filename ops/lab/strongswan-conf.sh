@@ -11,6 +11,10 @@
 #   FRAGMENT_SIZE charon.fragment_size; 0 = strongSwan's default (1280 IPv4 / 1280 IPv6)
 #   LOGLEVELS     per-subsystem levels for the file log, default keeps key material (ike/enc 4);
 #                 see strongswan.conf(5). Level 4 dumps secrets: lab use only.
+# Environment: LAB_DAEMON_EXTRA  extra settings (strongswan.conf syntax) for the daemon's section,
+#                 e.g. "routing_table = 0" for a second charon in the same namespace: it then neither
+#                 adds nor (on exit) deletes the shared policy routing rule for table 220, which the
+#                 first charon's tunnel depends on.
 set -euo pipefail
 out=${1:?usage: strongswan-conf.sh OUT_FILE WORKDIR [DAEMON] [FRAGMENT_SIZE] [LOGLEVELS]}
 work=${2:?workdir}
@@ -42,6 +46,7 @@ $daemon {
   # Retransmit fast: lab links do not lose packets unless a test makes them.
   retransmit_timeout = 2.0
   retransmit_tries = 3
+  ${LAB_DAEMON_EXTRA:-}
   filelog {
     lab {
       path = $work/$daemon.log

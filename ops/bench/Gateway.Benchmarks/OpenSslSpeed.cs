@@ -5,15 +5,20 @@ namespace Gateway.Benchmarks;
 
 /// <summary>
 /// Runs `openssl speed -mr` on this machine, single-threaded, so our figures can be reported as ratios against
-/// OpenSSL measured in the same run. Parses the machine-readable "+F" lines.
+/// OpenSSL measured in the same run. Parses the machine-readable "+F" lines. `-elapsed` makes OpenSSL report
+/// wall-clock rates like BenchmarkDotNet (its default is CPU time, which flatters it on a busy machine).
 /// </summary>
 public static class OpenSslSpeed
 {
     public static int Seconds { get; set; } = 2;
 
-    /// <summary>Bytes per second of an EVP cipher (or AEAD) at one buffer size.</summary>
-    public static double? CipherBytesPerSecond(string evpName, int bytes) =>
-        Throughput($"-bytes {bytes} -evp {evpName}");
+    /// <summary>
+    /// Bytes per second of an EVP cipher at one buffer size; decryption with <paramref name="decrypt"/>. With
+    /// <paramref name="aead"/>, `-aead`: every buffer is one whole AEAD operation (new IV, 13 bytes of AAD, tag), as one
+    /// SK payload or ESP packet is — without it OpenSSL streams one long encryption, with no per-message work.
+    /// </summary>
+    public static double? CipherBytesPerSecond(string evpName, int bytes, bool decrypt = false, bool aead = false) =>
+        Throughput($"{(decrypt ? "-decrypt " : "")}{(aead ? "-aead " : "")}-bytes {bytes} -evp {evpName}");
 
     /// <summary>Bytes per second of HMAC with an EVP digest at one buffer size.</summary>
     public static double? HmacBytesPerSecond(string digest, int bytes) =>
@@ -52,7 +57,7 @@ public static class OpenSslSpeed
 
     private static List<string> Run(string arguments)
     {
-        var info = new ProcessStartInfo("openssl", $"speed -mr -seconds {Seconds} {arguments}")
+        var info = new ProcessStartInfo("openssl", $"speed -mr -elapsed -seconds {Seconds} {arguments}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -38,15 +38,19 @@ public static class GatewayCore
         var gate = new HalfOpenGate(
             options.HalfOpenLimit, options.HalfOpenLifetime, options.Clock,
             new RandomResponderSpiSource(map, localShards), options.Metrics);
-        // One half-open lifetime for the gate's expiry, the actor's bound and the machine's own timer.
+        // One half-open lifetime for the gate's expiry, the actor's bound and the machine's own timer; the redirect
+        // timeout is a node setting too (GatewayCoreOptions), so both override what Responder says.
         var deps = new SessionDependencies(
             machineFactory ?? ResponderMachine.Factory(policy, services,
-                ResponderOptions.Default with { HalfOpenTimeout = options.HalfOpenLifetime, RedirectTimeout = options.RedirectTimeout }),
-            transport, dataPlane, options.Metrics, gate, options.Clock, options.HalfOpenLifetime);
+                options.Responder with { HalfOpenTimeout = options.HalfOpenLifetime, RedirectTimeout = options.RedirectTimeout }),
+            transport, dataPlane, options.Metrics, gate, options.Clock, options.HalfOpenLifetime)
+        {
+            CounterPollInterval = options.CounterPollInterval,
+        };
 
         var region = ClusterSharding.Get(system).Start(
             options.EntityTypeName,
-            entityId => SessionActor.Props(SpiShardMap.TryParseEntityId(entityId, out var spi) ? spi : 0, deps),
+            entityId => SessionActor.Props(SpiShardMap.TryParseEntityId(entityId, out var session) ? session : 0, deps),
             ClusterShardingSettings.Create(system),
             new SessionMessageExtractor(map));
         if (options.LocalShardRefresh is { } refresh)

@@ -13,19 +13,21 @@ internal sealed class ShardedGatewaySessions(IActorRef region) : IGatewaySession
     public async Task<IReadOnlyList<ulong>> ListLocalAsync(TimeSpan timeout)
     {
         var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, timeout).ConfigureAwait(false);
-        var spis = new List<ulong>();
+        var sessions = new List<ulong>();
         foreach (var shard in state.Shards)
             foreach (var entityId in shard.EntityIds)
-                if (SpiShardMap.TryParseEntityId(entityId, out var spi))
-                    spis.Add(spi);
-        return spis;
+                if (SpiShardMap.TryParseEntityId(entityId, out var session))
+                    sessions.Add(session);
+        return sessions;
     }
 
-    public void Terminate(ulong responderSpi, string reason) => region.Tell(new CloseIkeSa(responderSpi, reason));
+    // Any SPI with the session's bits reaches its entity; the generation bits do not matter for a close.
+    public void Terminate(ulong sessionId, string reason) => region.Tell(new CloseIkeSa(SpiShardMap.SpiOf(sessionId, 0), reason));
 
-    public async Task<RedirectOutcome> RedirectAsync(ulong responderSpi, GatewayIdentity gateway, TimeSpan timeout)
+    // Like Terminate: the session bits pick the entity; its IKE SA (whatever its current SPI) is redirected.
+    public async Task<RedirectOutcome> RedirectAsync(ulong sessionId, GatewayIdentity gateway, TimeSpan timeout)
     {
-        var reply = await region.Ask<RedirectReply>(new RedirectIkeSa(responderSpi, gateway), timeout).ConfigureAwait(false);
+        var reply = await region.Ask<RedirectReply>(new RedirectIkeSa(SpiShardMap.SpiOf(sessionId, 0), gateway), timeout).ConfigureAwait(false);
         return reply.Outcome;
     }
 }

@@ -32,7 +32,7 @@ public enum RedirectOutcome
     /// <summary>The IKE SA is not established (yet or any more): nothing was sent.</summary>
     NotEstablished,
 
-    /// <summary>No IKE SA has this SPI.</summary>
+    /// <summary>The session (id) has no IKE SA on any node.</summary>
     UnknownSession,
 }
 

@@ -20,6 +20,12 @@ public sealed record TimerFired(string Key, DateTime NowUtc) : IkeSaInput(NowUtc
 /// <summary>An operator or the system asks to close this IKE SA (the peer is told).</summary>
 public sealed record CloseRequested(string Reason, DateTime NowUtc) : IkeSaInput(NowUtc);
 
+/// <summary>
+/// The data plane's byte count of a child SA pair (inbound + outbound, since it was installed), fed periodically by the
+/// actor from <see cref="IDataPlane.ReadCounters"/>: crossing the soft byte lifetime starts a rekey, the hard one deletes.
+/// </summary>
+public sealed record ChildSaTraffic(uint InboundSpi, long Bytes, DateTime NowUtc) : IkeSaInput(NowUtc);
+
 /// <summary>The result of one input.</summary>
 public sealed record IkeSaStep(
     IReadOnlyList<IkeDatagram> Send,
@@ -45,6 +51,34 @@ public sealed record ChildSaEstablished(ChildSaInstallation Sa) : IkeSaEvent;
 /// <summary>A child SA is gone (deleted by either side): remove it from the data plane.</summary>
 public sealed record ChildSaDeleted(uint InboundSpi) : IkeSaEvent;
 
+/// <summary>
+/// A child SA was rekeyed (make-before-break): install <paramref name="NewSa"/> now (outbound moves to it, since the
+/// data plane routes the inner addresses to the newest SA) but keep the old pair (<paramref name="OldInboundSpi"/>)
+/// installed: its inbound still receives until a later <see cref="ChildSaDeleted"/> for it, which comes when the
+/// peer deletes it (or we do, after our own rekey, once the peer confirmed).
+/// </summary>
+public sealed record ChildSaRekeyed(uint OldInboundSpi, ChildSaInstallation NewSa) : IkeSaEvent;
+
+/// <summary>
+/// The IKE SA was rekeyed (RFC 7296 §2.18) and the new one is now current: route <see cref="LocalSpi"/> to this
+/// entity too. The old SPIs stay routed until <see cref="IkeSaSpiRetired"/> names them. The initiator of the rekey
+/// becomes the original initiator of the new SA, so after a rekey we started our SPI is the initiator SPI.
+/// </summary>
+public sealed record IkeSaRekeyed(ulong NewInitiatorSpi, ulong NewResponderSpi, bool LocalIsOriginalInitiator) : IkeSaEvent
+{
+    /// <summary>Our SPI of the new IKE SA: the one the ingress routes by.</summary>
+    public ulong LocalSpi => LocalIsOriginalInitiator ? NewInitiatorSpi : NewResponderSpi;
+}
+
+/// <summary>
+/// An extra IKE SA exists for a short while (the redundant SA of a simultaneous IKE SA rekey, RFC 7296 §2.8.2, kept
+/// until it is deleted): route <paramref name="LocalSpi"/> to this entity until <see cref="IkeSaSpiRetired"/>.
+/// </summary>
+public sealed record IkeSaSpiAdded(ulong LocalSpi) : IkeSaEvent;
+
+/// <summary>An IKE SA replaced by a rekey (or a redundant one) is gone: stop routing <paramref name="LocalSpi"/> here.</summary>
+public sealed record IkeSaSpiRetired(ulong LocalSpi) : IkeSaEvent;
+
 /// <summary>The IKE SA is gone (deleted, failed authentication, timed out); <see cref="IkeSaStep.Terminated"/> is set too.</summary>
 public sealed record IkeSaClosed(string Reason) : IkeSaEvent;
 
@@ -62,6 +96,22 @@ public interface IResponderServices
 
     /// <summary>Virtual addresses for an identity: the same ones again when it reconnects (sticky).</summary>
     IReadOnlyList<IPAddress> LeaseAddresses(string identity, bool wantIpv4, bool wantIpv6);
+
+    /// <summary>
+    /// A fresh IKE SPI of ours for an IKE SA created by rekeying (non-zero; the ingress routes by it). The default
+    /// draws it from <see cref="Random"/>; cluster services pick one whose shard is this entity's.
+    /// </summary>
+    ulong AllocateIkeSpi()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        ulong spi = 0;
+        while (spi == 0)
+        {
+            Random(bytes);
+            spi = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes);
+        }
+        return spi;
+    }
 
     /// <summary>Gives an identity's addresses back to the pool (they stay reserved for it as long as the pool has room).</summary>
     void ReleaseAddresses(string identity);

@@ -26,6 +26,9 @@ internal sealed class IkeSaCrypto : IDisposable
 
     public PseudorandomFunction Prf { get; }
 
+    /// <summary>The IKE proposal this SA runs (what we offer again when we rekey it); null when not recorded.</summary>
+    public Proposal? Selected { get; init; }
+
     public IkeSaKeys Keys { get; }
 
     /// <summary>Opens initiator → responder messages (SK_ei, SK_ai).</summary>

@@ -55,5 +55,8 @@ public sealed partial record ResponderOptions
     /// <summary>Length of our nonce Nr in bytes (RFC 7296 §2.10: at least half the PRF key size, at least 16).</summary>
     public int NonceLength { get; init; } = 32;
 
+    /// <summary>Lifetimes, rekeying and our own requests' retransmission.</summary>
+    public RekeyOptions Rekey { get; init; } = RekeyOptions.Default;
+
     public static readonly ResponderOptions Default = new();
 }

@@ -1,20 +1,13 @@
-using Gateway.Core.Transport;
 using Gateway.Ike;
 
 namespace Gateway.Core.IkeSa;
 
 // Redirect of an established SA (RFC 5685 §5), INITIAL_CONTACT (RFC 7296 §2.4) and silent discard: kept apart from
-// the exchange core so parallel work on it (MOBIKE, rekeying) merges cleanly. Our redirect request keeps its own small
-// retransmission; it can move onto a shared own-request tracker once there is one.
+// the exchange core so parallel work on it merges cleanly. The redirect request itself is one more kind of our own
+// request (RedirectRequest) on the shared tracker: same message-ID counter, window and back-off as probes and rekeys.
 public sealed partial class IkeSaResponder
 {
-    private const int RedirectRetransmissions = 3;
-
     private bool _peerSupportsRedirect;
-    private byte[]? _redirectRequest;
-    private uint _redirectMessageId;
-    private int _redirectRetransmitted;
-    private bool _redirectAnswered;
 
     /// <summary>True once the peer announced REDIRECT_SUPPORTED in its IKE_SA_INIT request.</summary>
     public bool PeerSupportsRedirect => _peerSupportsRedirect;
@@ -47,58 +40,28 @@ public sealed partial class IkeSaResponder
             step.Emit(new RedirectAnswered(RedirectOutcome.PeerLacksRedirectSupport, redirect.Gateway));
             return;
         }
-        if (_redirectRequest is null)
+        if (RedirectedTo is null)
         {
             RedirectedTo = redirect.Gateway;
-            _redirectMessageId = TakeOwnMessageId();
-            var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, ExchangeType.Informational, IkeHeaderFlags.None, _redirectMessageId);
-            // In an established SA the notify carries no nonce (RFC 5685 §5, §8.2).
-            _redirectRequest = SkMessages.Seal(header, [NotifyPayload.Redirect(redirect.Gateway, [])], _crypto.Outbound);
-            step.Send(new IkeDatagram(_redirectRequest, Local, Remote));
-            step.Timer(ResponderOptions.RedirectRetransmitTimerKey, _options.RedirectRetransmitInterval);
+            // Sent now, or right after the request of ours that is outstanding (window of 1); retransmitted by the
+            // tracker. The deadline runs from the command, not from the send: the operator's timeout is what counts.
+            Enqueue(new RedirectRequest(redirect.Gateway), step);
             step.Timer(ResponderOptions.RedirectDeadlineTimerKey, _options.RedirectTimeout);
         }
         // A second command while one is under way changes nothing: the first target stands.
         step.Emit(new RedirectAnswered(RedirectOutcome.Sent, RedirectedTo ?? redirect.Gateway));
     }
 
-    /// <summary>The peer's answer to our redirect request: authenticated, then retransmission stops. False: not ours.</summary>
-    private bool OnRedirectResponse(IkeDatagram datagram, IkeHeader header, StepBuilder step)
-    {
-        if (_redirectRequest is null || header.MessageId != _redirectMessageId || header.ExchangeType != ExchangeType.Informational
-            || header.ResponderSpi != ResponderSpi || !header.IsInitiator)
-            return false;
-        if (SkMessages.TryOpen(datagram.Message.Span, _crypto!.Inbound, out var why) is null)
-        {
-            Drop(step, why);
-            return true;
-        }
-        _redirectAnswered = true;
-        step.Timer(ResponderOptions.RedirectRetransmitTimerKey, null);
-        return true;
-    }
-
-    /// <summary>Redirect timers; false for other keys.</summary>
+    /// <summary>The redirect deadline; false for other timer keys.</summary>
     private bool OnRedirectTimer(TimerFired timer, StepBuilder step)
     {
-        switch (timer.Key)
+        if (timer.Key != ResponderOptions.RedirectDeadlineTimerKey)
+            return false;
+        if (RedirectedTo is not null && Phase == IkeSaPhase.Established)
         {
-            case ResponderOptions.RedirectRetransmitTimerKey when _redirectRequest is not null && !_redirectAnswered:
-                if (_redirectRetransmitted < RedirectRetransmissions)
-                {
-                    _redirectRetransmitted++;
-                    step.Send(new IkeDatagram(_redirectRequest, Local!, Remote!));
-                    step.Timer(ResponderOptions.RedirectRetransmitTimerKey, _options.RedirectRetransmitInterval * (1 << _redirectRetransmitted));
-                }
-                return true;
-            case ResponderOptions.RedirectDeadlineTimerKey when _redirectRequest is not null:
-                // The client did not delete the SA in time: delete it ourselves (telling it, in case it is still there).
-                OnClose(new CloseRequested($"redirected to {RedirectedTo}; the client did not move in {_options.RedirectTimeout}", timer.NowUtc), step);
-                return true;
-            case ResponderOptions.RedirectRetransmitTimerKey or ResponderOptions.RedirectDeadlineTimerKey:
-                return true; // stale
-            default:
-                return false;
+            // The client did not delete the SA in time: delete it ourselves (telling it, in case it is still there).
+            OnClose(new CloseRequested($"redirected to {RedirectedTo}; the client did not move in {_options.RedirectTimeout}", timer.NowUtc), step);
         }
+        return true;
     }
 }

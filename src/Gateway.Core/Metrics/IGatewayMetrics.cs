@@ -25,24 +25,39 @@ public interface IGatewayMetrics
     /// <summary>A child SA actor failed and its SA was removed (counter).</summary>
     void ChildSaFaulted();
 
-    // DoS protection and redirect (issue 4). Default bodies keep existing implementations compiling; the
-    // executable's Prometheus implementation should override them.
+    /// <summary>An IKE SA's peer moved (MOBIKE UPDATE_SA_ADDRESSES, or a NAT mapping change) (counter).</summary>
+    void PeerAddressChanged();
+
+    /// <summary>An UPDATE_SA_ADDRESSES was refused, or its return-routability check failed (counter).</summary>
+    void PeerAddressChangeRefused();
+
+    /// <summary>An IKE SA entered liveness state <paramref name="state"/> (counter by state: dormant, waiting, connected again).</summary>
+    void LivenessStateChanged(IkeSa.LivenessState state);
+
+    /// <summary>A child SA was rekeyed, by either side (counter).</summary>
+    void ChildSaRekeyed();
+
+    /// <summary>An IKE SA was rekeyed, by either side (counter).</summary>
+    void IkeSaRekeyed();
+
+    // DoS protection and redirect (issue 4, docs/dos.md). No default bodies, like the rest: every implementation
+    // (in-memory, no-op, the executable's Prometheus one) must export them.
 
     /// <summary>An IKE_SA_INIT was answered with N(COOKIE) (counter).</summary>
-    void CookieSent() { }
+    void CookieSent();
 
     /// <summary>An IKE_SA_INIT came with a valid cookie (counter).</summary>
-    void CookieValidated() { }
+    void CookieValidated();
 
     /// <summary>An IKE_SA_INIT came with a cookie we did not make or no longer accept (counter).</summary>
-    void CookieInvalid() { }
+    void CookieInvalid();
 
     /// <summary>An IKE_SA_INIT was answered with N(REDIRECT) by the redirect policy (counter).</summary>
-    void SaInitRedirected() { }
+    void SaInitRedirected();
 
     /// <summary>An established IKE SA was sent N(REDIRECT) by an operator command (counter).</summary>
-    void IkeSaRedirected() { }
+    void IkeSaRedirected();
 
     /// <summary>An older IKE SA was deleted because its identity authenticated again with INITIAL_CONTACT (counter).</summary>
-    void IkeSaReplacedByInitialContact() { }
+    void IkeSaReplacedByInitialContact();
 }

@@ -9,6 +9,11 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     private int _childSas;
     private long _ikeSaFaults;
     private long _childSaFaults;
+    private long _peerMoves;
+    private long _peerMovesRefused;
+    private readonly long[] _liveness = new long[Enum.GetValues<IkeSa.LivenessState>().Length];
+    private long _childRekeys;
+    private long _ikeRekeys;
     private long _cookiesSent;
     private long _cookiesValidated;
     private long _cookiesInvalid;
@@ -22,6 +27,11 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     public int ChildSas => Volatile.Read(ref _childSas);
     public long IkeSaFaults => Interlocked.Read(ref _ikeSaFaults);
     public long ChildSaFaults => Interlocked.Read(ref _childSaFaults);
+    public long PeerMoves => Interlocked.Read(ref _peerMoves);
+    public long PeerMovesRefused => Interlocked.Read(ref _peerMovesRefused);
+    public long LivenessChanges(IkeSa.LivenessState state) => Interlocked.Read(ref _liveness[(int)state]);
+    public long ChildRekeys => Interlocked.Read(ref _childRekeys);
+    public long IkeRekeys => Interlocked.Read(ref _ikeRekeys);
     public long CookiesSent => Interlocked.Read(ref _cookiesSent);
     public long CookiesValidated => Interlocked.Read(ref _cookiesValidated);
     public long CookiesInvalid => Interlocked.Read(ref _cookiesInvalid);
@@ -35,6 +45,11 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     public void ChildSasChanged(int delta) => Interlocked.Add(ref _childSas, delta);
     public void IkeSaFaulted() => Interlocked.Increment(ref _ikeSaFaults);
     public void ChildSaFaulted() => Interlocked.Increment(ref _childSaFaults);
+    public void PeerAddressChanged() => Interlocked.Increment(ref _peerMoves);
+    public void PeerAddressChangeRefused() => Interlocked.Increment(ref _peerMovesRefused);
+    public void LivenessStateChanged(IkeSa.LivenessState state) => Interlocked.Increment(ref _liveness[(int)state]);
+    public void ChildSaRekeyed() => Interlocked.Increment(ref _childRekeys);
+    public void IkeSaRekeyed() => Interlocked.Increment(ref _ikeRekeys);
     public void CookieSent() => Interlocked.Increment(ref _cookiesSent);
     public void CookieValidated() => Interlocked.Increment(ref _cookiesValidated);
     public void CookieInvalid() => Interlocked.Increment(ref _cookiesInvalid);

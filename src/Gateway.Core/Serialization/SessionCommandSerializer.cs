@@ -4,6 +4,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
 using Gateway.Core.IkeSa;
+using Gateway.Core.Routing;
 using Gateway.Core.Sessions;
 using Gateway.Ike;
 using Gateway.Core.Transport;
@@ -23,7 +24,10 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
     private const string DeliverManifest = "deliver.v1";
     private const string CloseManifest = "close.v1";
     private const string RedirectManifest = "redirect.v1";      // spi | identity type:u8 | identity bytes
-    private const string RedirectReplyManifest = "redirect-reply.v1"; // spi | outcome:u8
+    // v2 names the session (session id:u64 | outcome:u8); v1 named an SPI (spi:u64 | outcome:u8) and is still read,
+    // as the session of that SPI, so a node of the previous version can answer during a rolling upgrade.
+    private const string RedirectReplyManifest = "redirect-reply.v2";
+    private const string RedirectReplyV1Manifest = "redirect-reply.v1";
 
     public override int Identifier => SerializerId;
 
@@ -39,18 +43,18 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
 
     public override byte[] ToBinary(object obj) => obj switch
     {
-        OpenIkeSa m => WithDatagram(m.ResponderSpi, m.Datagram),
-        DeliverToIkeSa m => WithDatagram(m.ResponderSpi, m.Datagram),
-        CloseIkeSa m => WithReason(m.ResponderSpi, m.Reason),
-        RedirectIkeSa m => WithBytes(m.ResponderSpi, [(byte)m.Gateway.Type, .. m.Gateway.Value.Span]),
-        RedirectReply m => WithBytes(m.ResponderSpi, [(byte)m.Outcome]),
+        OpenIkeSa m => WithDatagram(m.LocalSpi, m.Datagram),
+        DeliverToIkeSa m => WithDatagram(m.LocalSpi, m.Datagram),
+        CloseIkeSa m => WithReason(m.LocalSpi, m.Reason),
+        RedirectIkeSa m => WithBytes(m.LocalSpi, [(byte)m.Gateway.Type, .. m.Gateway.Value.Span]),
+        RedirectReply m => WithBytes(m.SessionId, [(byte)m.Outcome]),
         _ => throw new ArgumentException($"Cannot serialize {obj.GetType()}", nameof(obj)),
     };
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
         var reader = new Reader(bytes);
-        ulong spi = reader.U64();
+        ulong spi = reader.U64(); // the session id for a redirect reply v2
         return manifest switch
         {
             OpenManifest => new OpenIkeSa(spi, reader.Datagram()),
@@ -58,6 +62,7 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
             CloseManifest => new CloseIkeSa(spi, Encoding.UTF8.GetString(reader.Rest())),
             RedirectManifest => new RedirectIkeSa(spi, reader.GatewayIdentity()),
             RedirectReplyManifest => new RedirectReply(spi, (RedirectOutcome)reader.Rest()[0]),
+            RedirectReplyV1Manifest => new RedirectReply(SpiShardMap.SessionOf(spi), (RedirectOutcome)reader.Rest()[0]),
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown session command manifest '{manifest}'"),
         };
     }

@@ -5,26 +5,31 @@ using Gateway.Ike;
 namespace Gateway.Core.Sessions;
 
 /// <summary>
-/// A message for one client's session entity, addressed by our responder SPI: the sharding extractor derives the
-/// entity and shard from <see cref="ResponderSpi"/> alone. These cross nodes, so they are serialized by
+/// A message for one client's session entity, addressed by one of our IKE SPIs (<see cref="LocalSpi"/>: the responder
+/// SPI of an SA the peer initiated, the initiator SPI after we rekeyed the IKE SA): the sharding extractor derives the
+/// entity and shard from its session bits alone. These cross nodes, so they are serialized by
 /// <see cref="Serialization.SessionCommandSerializer"/>.
 /// </summary>
-public abstract record SessionCommand(ulong ResponderSpi);
+public abstract record SessionCommand(ulong LocalSpi);
 
-/// <summary>An IKE_SA_INIT request admitted by the half-open gate: creates the IKE SA if the entity has none yet.</summary>
-public sealed record OpenIkeSa(ulong ResponderSpi, IkeDatagram Datagram) : SessionCommand(ResponderSpi);
+/// <summary>An IKE_SA_INIT request admitted by the half-open gate: creates the IKE SA (with this responder SPI) if the entity has none yet.</summary>
+public sealed record OpenIkeSa(ulong LocalSpi, IkeDatagram Datagram) : SessionCommand(LocalSpi);
 
 /// <summary>Any other IKE message for this SPI: dropped as unknown if the entity holds no IKE SA.</summary>
-public sealed record DeliverToIkeSa(ulong ResponderSpi, IkeDatagram Datagram) : SessionCommand(ResponderSpi);
+public sealed record DeliverToIkeSa(ulong LocalSpi, IkeDatagram Datagram) : SessionCommand(LocalSpi);
 
 /// <summary>An operator (or the system) asks to close the IKE SA; the peer is told by the machine.</summary>
-public sealed record CloseIkeSa(ulong ResponderSpi, string Reason) : SessionCommand(ResponderSpi);
+public sealed record CloseIkeSa(ulong LocalSpi, string Reason) : SessionCommand(LocalSpi);
 
 /// <summary>
-/// An operator asks to move the established client to <paramref name="Gateway"/> (RFC 5685 §5). The session answers
-/// the sender with a <see cref="RedirectReply"/>.
+/// An operator asks to move the established client to <paramref name="Gateway"/> (RFC 5685 §5). Any SPI with the
+/// session's bits reaches the entity (<see cref="Hosting.IGatewaySessions.RedirectAsync"/> uses generation 0). The
+/// session answers the sender with a <see cref="RedirectReply"/>.
 /// </summary>
-public sealed record RedirectIkeSa(ulong ResponderSpi, GatewayIdentity Gateway) : SessionCommand(ResponderSpi);
+public sealed record RedirectIkeSa(ulong LocalSpi, GatewayIdentity Gateway) : SessionCommand(LocalSpi);
 
-/// <summary>The answer to <see cref="RedirectIkeSa"/>; crosses nodes like the commands (same serializer).</summary>
-public sealed record RedirectReply(ulong ResponderSpi, RedirectOutcome Outcome);
+/// <summary>
+/// The answer to <see cref="RedirectIkeSa"/>, naming the session (not an SPI: the IKE SA's SPI changes on rekey, the
+/// session id does not); crosses nodes like the commands (same serializer).
+/// </summary>
+public sealed record RedirectReply(ulong SessionId, RedirectOutcome Outcome);

@@ -18,6 +18,12 @@ public sealed record SessionDependencies(
     TimeProvider Clock,
     TimeSpan HalfOpenLifetime)
 {
+    /// <summary>
+    /// How often an IKE SA actor reads its child SAs' counters and feeds the machine <c>ChildSaTraffic</c> (byte
+    /// lifetimes) and <c>PeerActivity</c> (liveness). Also done right before the machine's liveness timer fires.
+    /// </summary>
+    public TimeSpan CounterPollInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Identity → established IKE SAs on this node, for INITIAL_CONTACT.</summary>
     public IdentitySessions Identities { get; init; } = new();
 }

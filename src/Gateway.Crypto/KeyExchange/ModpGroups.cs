@@ -11,6 +11,7 @@ namespace Gateway.Crypto.KeyExchange;
 public static class ModpGroups
 {
     private static DHParameters? _g2, _g5, _g14, _g15, _g16;
+    private static byte[]? _p2, _p5, _p14, _p15, _p16;
 
     /// <summary>True for the MODP groups this library implements.</summary>
     public static bool IsModp(KeyExchangeGroup group) => group is KeyExchangeGroup.Modp1024 or KeyExchangeGroup.Modp1536
@@ -18,6 +19,38 @@ public static class ModpGroups
 
     /// <summary>The prime p of a MODP group, big-endian unsigned.</summary>
     public static byte[] Prime(KeyExchangeGroup group) => Get(group).P.ToByteArrayUnsigned();
+
+    /// <summary>The prime, cached; callers must not modify it.</summary>
+    internal static byte[] PrimeBytes(KeyExchangeGroup group) => group switch
+    {
+        KeyExchangeGroup.Modp1024 => _p2 ??= Prime(group),
+        KeyExchangeGroup.Modp1536 => _p5 ??= Prime(group),
+        KeyExchangeGroup.Modp2048 => _p14 ??= Prime(group),
+        KeyExchangeGroup.Modp3072 => _p15 ??= Prime(group),
+        KeyExchangeGroup.Modp4096 => _p16 ??= Prime(group),
+        _ => throw new ArgumentOutOfRangeException(nameof(group), group, "not a supported MODP group"),
+    };
+
+    /// <summary>1 &lt; y &lt; p − 1 for a big-endian unsigned y (RFC 7296 §5; SP 800-56A partial validation). Public values only: not constant time.</summary>
+    internal static bool IsInRange(ReadOnlySpan<byte> y, ReadOnlySpan<byte> prime)
+    {
+        var v = y.TrimStart((byte)0);
+        var aboveOne = v.Length > 1 || (v.Length == 1 && v[0] > 1);
+        return aboveOne && IsBelowPrimeMinusOne(v, prime);
+    }
+
+    /// <summary>value &lt; p − 1 for big-endian unsigned values (p odd, so p − 1 differs from p only in the last bit).</summary>
+    internal static bool IsBelowPrimeMinusOne(ReadOnlySpan<byte> value, ReadOnlySpan<byte> prime)
+    {
+        value = value.TrimStart((byte)0);
+        if (value.Length != prime.Length)
+        {
+            return value.Length < prime.Length;
+        }
+
+        var c = value[..^1].SequenceCompareTo(prime[..^1]);
+        return c != 0 ? c < 0 : value[^1] < prime[^1] - 1;
+    }
 
     /// <summary>The generator g (2 for all of these groups).</summary>
     public static int Generator(KeyExchangeGroup group) => Get(group).G.IntValue;

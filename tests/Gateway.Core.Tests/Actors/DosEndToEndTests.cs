@@ -1,6 +1,7 @@
 using System.Net;
 using Gateway.Core.Hosting;
 using Gateway.Core.IkeSa;
+using Gateway.Core.Routing;
 using Gateway.Core.Tests.IkeSa;
 using Gateway.Core.Transport;
 using Gateway.Ike;
@@ -43,8 +44,10 @@ public sealed class DosEndToEndTests(ITestOutputHelper output) : GatewayActorTes
         AwaitAssert(() => Assert.Contains(DataPlane.Installed.Values, sa => sa.OutboundSpi == ChildSpi(n)), Patience);
     }
 
-    /// <summary>The operator command (TestKit assertions are synchronous, so this blocks, like LocalSessions).</summary>
-    private RedirectOutcome Redirect(ulong spi) => Core.Sessions.RedirectAsync(spi, Peer, Patience).GetAwaiter().GetResult();
+    /// <summary>The operator command by session id (TestKit assertions are synchronous, so this blocks, like LocalSessions).</summary>
+    private RedirectOutcome Redirect(ulong sessionId) => Core.Sessions.RedirectAsync(sessionId, Peer, Patience).GetAwaiter().GetResult();
+
+    private static ulong SessionOf(TestInitiator client) => SpiShardMap.SessionOf(client.SpiR);
 
     private GatewayCoreHandle Start(GatewayCoreOptions options)
     {
@@ -82,7 +85,7 @@ public sealed class DosEndToEndTests(ITestOutputHelper output) : GatewayActorTes
         Connect(third, 3);
 
         AwaitAssert(() => Assert.Equal([ChildSpi(3)], DataPlane.Installed.Values.Select(sa => sa.OutboundSpi)), Patience);
-        AwaitAssert(() => Assert.Equal([third.SpiR], LocalSessions()), Patience);
+        AwaitAssert(() => Assert.Equal([SessionOf(third)], LocalSessions()), Patience);
         AwaitAssert(() => Assert.Equal(1, Metrics.Established), Patience);
         Assert.Equal(2, Metrics.InitialContactReplacements);
         // Silent: the old peers lost their state, so no Delete was sent to them.
@@ -119,7 +122,7 @@ public sealed class DosEndToEndTests(ITestOutputHelper output) : GatewayActorTes
         using var client = Client(1, redirectSupport: true);
         Connect(client, 1);
 
-        var outcome = Redirect(client.SpiR);
+        var outcome = Redirect(SessionOf(client));
 
         Assert.Equal(RedirectOutcome.Sent, outcome);
         var request = Wire.ExpectMsg<Sent>(Patience).Datagram;
@@ -147,7 +150,7 @@ public sealed class DosEndToEndTests(ITestOutputHelper output) : GatewayActorTes
         using var client = Client(1, redirectSupport: true);
         Connect(client, 1);
 
-        Assert.Equal(RedirectOutcome.Sent, Redirect(client.SpiR));
+        Assert.Equal(RedirectOutcome.Sent, Redirect(SessionOf(client)));
         Wire.ExpectMsg<Sent>(Patience); // the redirect
 
         var (header, payloads) = client.Open(Wire.ExpectMsg<Sent>(Patience).Datagram.Message);
@@ -165,10 +168,10 @@ public sealed class DosEndToEndTests(ITestOutputHelper output) : GatewayActorTes
         Connect(client, 1);
 
         Assert.Equal(RedirectOutcome.PeerLacksRedirectSupport,
-            Redirect(client.SpiR));
+            Redirect(SessionOf(client)));
         Assert.Equal(RedirectOutcome.UnknownSession,
-            Redirect(0x0123456789abcdef));
+            Redirect(0x0123456789ab));
         Wire.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-        Assert.Contains(client.SpiR, LocalSessions());
+        Assert.Contains(SessionOf(client), LocalSessions());
     }
 }

@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using BenchmarkDotNet.Attributes;
+
+namespace Gateway.Benchmarks;
+
+/// <summary>
+/// Investigation, not part of the default run (select with --filter *PrimitiveBreakdown*): the .NET primitives under
+/// the SK/ESP transforms, called directly with reused objects, at 1400 bytes — to tell the transforms' own overhead
+/// from the cost of the .NET (OpenSSL-backed) primitives.
+/// </summary>
+public class PrimitiveBreakdownBenchmarks
+{
+    private readonly byte[] _data = Suite.Filled(1400, 3), _out = new byte[1400], _tag = new byte[16], _nonce = new byte[12], _aad = new byte[8];
+    private readonly byte[] _iv = new byte[16], _mac = new byte[32];
+    private AesGcm _gcm = null!;
+    private ChaCha20Poly1305 _chacha = null!;
+    private Aes _aes = null!;
+    private IncrementalHash _hmac = null!;
+
+    [Params(64, 1400)]
+    public int Size { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _gcm = new AesGcm(Suite.Filled(16, 1), 16);
+        _chacha = new ChaCha20Poly1305(Suite.Filled(32, 1));
+        _aes = Aes.Create();
+        _aes.SetKey(Suite.Filled(16, 1));
+        _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Suite.Filled(32, 2));
+    }
+
+    [Benchmark] public void AesGcmEncrypt() => _gcm.Encrypt(_nonce, _data.AsSpan(0, Size), _out.AsSpan(0, Size), _tag, _aad);
+
+    [Benchmark] public void ChaChaEncrypt() => _chacha.Encrypt(_nonce, _data.AsSpan(0, Size), _out.AsSpan(0, Size), _tag, _aad);
+
+    [Benchmark] public int AesCbcEncrypt() => _aes.EncryptCbc(_data.AsSpan(0, Size & ~15), _iv, _out, PaddingMode.None);
+
+    [Benchmark]
+    public int HmacSha256()
+    {
+        _hmac.AppendData(_data.AsSpan(0, Size));
+        return _hmac.GetHashAndReset(_mac);
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+using Gateway.Configuration;
+using Gateway.Core.Hosting;
+
+namespace Gateway.Hosting;
+
+/// <summary>
+/// Starts the node's ActorSystem as a cluster member (hocon/cluster.conf): with no seed nodes it joins itself, a
+/// single-node cluster, so sharding runs exactly as it will on N nodes.
+/// </summary>
+public static class ClusterBootstrap
+{
+    public const string SystemName = "gateway";
+
+    public static async Task<ActorSystem> StartAsync(Gateway.Configuration.ClusterSettings settings, TimeSpan timeout)
+    {
+        string seeds = string.Join(", ", settings.SeedNodes.Select(s => "\"" + s + "\""));
+        Config config = ConfigurationFactory.ParseString($$"""
+            akka.loglevel = {{settings.LogLevel}}
+            akka.stdout-loglevel = {{settings.LogLevel}}
+            akka.cluster.seed-nodes = [{{seeds}}]
+            # The host stops the system itself on SIGTERM (after the sockets), not the CLR exit hook.
+            akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+            """).WithFallback(GatewayClusterConfig.SingleNode(settings.Port, settings.Hostname));
+
+        var system = ActorSystem.Create(SystemName, config);
+        try
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            if (settings.SeedNodes.Count == 0)
+            {
+                await GatewayClusterConfig.JoinSelfAsync(system, cts.Token);
+            }
+            else
+            {
+                var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+                await up.Task.WaitAsync(cts.Token);
+            }
+            return system;
+        }
+        catch (OperationCanceledException)
+        {
+            await system.Terminate();
+            throw new TimeoutException(string.Format(CultureInfo.InvariantCulture,
+                "the cluster node did not come up within {0} s (seed nodes reachable? gateway.cluster.*)", timeout.TotalSeconds));
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Gateway.Interop.Tests.Lab;
+
+public enum ClientKind
+{
+    /// <summary>charon-cmd (ops/lab/client-cmd.sh): modes eap and cert, IPv4 outer only.</summary>
+    CharonCmd,
+
+    /// <summary>charon + swanctl (ops/lab/client-swanctl.sh): modes psk, eap, cert; asks for an IPv4 and an IPv6 address.</summary>
+    Swanctl,
+}
+
+/// <summary>A real strongSwan client in the lab's client namespace.</summary>
+public sealed partial class LabClient : IAsyncDisposable
+{
+    private readonly LabTopology _lab;
+    private bool _started;
+
+    private LabClient(LabTopology lab, ClientKind kind, string name, string workDir)
+    {
+        _lab = lab;
+        Kind = kind;
+        Name = name;
+        WorkDir = workDir;
+    }
+
+    public ClientKind Kind { get; }
+    public string Name { get; }
+    public string WorkDir { get; }
+
+    private string Script => LabEnvironment.Script(Kind == ClientKind.CharonCmd ? "client-cmd.sh" : "client-swanctl.sh");
+
+    public string LogPath => Path.Combine(WorkDir, Kind == ClientKind.CharonCmd ? "charon-cmd.log" : "charon.log");
+
+    public string Log => LabLogs.Read(LogPath);
+
+    public string LogTail(int lines = 60) => LabLogs.Tail(LogPath, lines);
+
+    /// <summary>
+    /// Starts the client and waits until its CHILD_SA is up (the scripts wait up to 30 s and fail otherwise).
+    /// With <paramref name="wait"/> false it returns once the client is started (for failures that are expected).
+    /// <paramref name="daemonExtra"/> goes into the client's strongswan.conf section (LAB_DAEMON_EXTRA).
+    /// </summary>
+    public static async Task<LabClient> StartAsync(LabTopology lab, ClientKind kind, string name, string mode,
+        bool wait = true, string? daemonExtra = null, params string[] options)
+    {
+        var client = new LabClient(lab, kind, name, lab.NewDir("client-" + name));
+        string[] args = [client.Script, "start", lab.Prefix, client.WorkDir, lab.PkiDir, mode, .. options];
+        if (!wait)
+            args = [.. args, "--no-wait"];
+        client._started = true;
+        var environment = new Dictionary<string, string> { ["LAB_DAEMON_EXTRA"] = daemonExtra ?? "" };
+        CommandResult r = await Shell.RunAsync("bash", args, TimeSpan.FromSeconds(60), environment);
+        if (!r.Succeeded)
+        {
+            string tail = client.LogTail();
+            await client.DisposeAsync();
+            throw new LabException($"client {name} did not come up: {r.Describe()}\n{tail}");
+        }
+        return client;
+    }
+
+    [GeneratedRegex(@"installing new virtual IP (\S+)")]
+    private static partial Regex VirtualIpLine();
+
+    /// <summary>The virtual IPs the client logged as installed (strongSwan: "installing new virtual IP …").</summary>
+    public IReadOnlyList<IPAddress> LoggedVirtualIps() =>
+        VirtualIpLine().Matches(Log).Select(m => IPAddress.Parse(m.Groups[1].Value)).Distinct().ToList();
+
+    /// <summary>
+    /// The addresses on the client's TUN devices (libipsec's ipsecN) in the client namespace, read with `ip addr`.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Device, IPAddress Address)>> TunAddressesAsync()
+    {
+        CommandResult r = await Shell.CheckAsync("ip", ["-n", _lab.ClientNs, "-o", "addr", "show"], TimeSpan.FromSeconds(10),
+            "ip addr show in the client namespace");
+        var list = new List<(string, IPAddress)>();
+        foreach (string line in r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // "3: ipsec0    inet 10.99.100.1/32 scope global ipsec0\ ..."
+            string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 4 || !f[1].StartsWith("ipsec", StringComparison.Ordinal) || (f[2] != "inet" && f[2] != "inet6"))
+                continue;
+            list.Add((f[1], IPAddress.Parse(f[3].Split('/')[0])));
+        }
+        return list;
+    }
+
+    public async Task StopAsync()
+    {
+        if (!_started)
+            return;
+        _started = false;
+        await Shell.RunAsync("bash", [Script, "stop", WorkDir], TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+}
