@@ -82,4 +82,60 @@ internal sealed class HoconValues(Config config)
         }
         return result;
     }
+
+    /// <summary>A duration like "30s", "500ms", "10m", "4h", "1d" within [min, max]. A bare number is refused: its unit would be a guess.</summary>
+    public TimeSpan Duration(string key, TimeSpan min, TimeSpan max) => InRange(key, ParseDuration(key, String(key)), min, max);
+
+    /// <summary>A duration, or null for "off".</summary>
+    public TimeSpan? OptionalDuration(string key, TimeSpan min, TimeSpan max) =>
+        IsOff(String(key)) ? null : Duration(key, min, max);
+
+    public IReadOnlyList<TimeSpan> DurationList(string key, TimeSpan min, TimeSpan max) =>
+        StringList(key).Select(text => InRange(key, ParseDuration(key, text), min, max)).ToList();
+
+    public double Double(string key, double min, double max)
+    {
+        string text = String(key);
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double result) || !double.IsFinite(result))
+            throw new ConfigurationError(key, $"expected a number, got '{text}'");
+        if (result < min || result > max)
+            throw new ConfigurationError(key, $"{result.ToString(CultureInfo.InvariantCulture)} is out of range " +
+                $"{min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}");
+        return result;
+    }
+
+    /// <summary>A number, or null for "off".</summary>
+    public double? OptionalDouble(string key, double min, double max) => IsOff(String(key)) ? null : Double(key, min, max);
+
+    private static bool IsOff(string text) => text.Equals("off", StringComparison.OrdinalIgnoreCase);
+
+    private static TimeSpan InRange(string key, TimeSpan value, TimeSpan min, TimeSpan max) =>
+        value < min || value > max
+            ? throw new ConfigurationError(key, $"{Text(value)} is out of range {Text(min)}..{Text(max)}")
+            : value;
+
+    private static string Text(TimeSpan t) => t.ToString("c", CultureInfo.InvariantCulture);
+
+    private static TimeSpan ParseDuration(string key, string text)
+    {
+        string trimmed = text.Trim();
+        int unitAt = 0;
+        while (unitAt < trimmed.Length && (char.IsAsciiDigit(trimmed[unitAt]) || trimmed[unitAt] == '.'))
+            unitAt++;
+        if (unitAt == 0 || !double.TryParse(trimmed[..unitAt], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double amount))
+            throw new ConfigurationError(key, $"expected a duration like 30s, 500ms, 10m or 4h, got '{text}'");
+        // The HOCON duration units (Akka and Typesafe Config accept the same names).
+        double? perUnit = trimmed[unitAt..].Trim() switch
+        {
+            "ms" or "millis" or "millisecond" or "milliseconds" => 1,
+            "s" or "second" or "seconds" => 1_000,
+            "m" or "minute" or "minutes" => 60_000,
+            "h" or "hour" or "hours" => 3_600_000,
+            "d" or "day" or "days" => 86_400_000,
+            _ => null,
+        };
+        if (perUnit is not { } ms)
+            throw new ConfigurationError(key, $"expected a duration like 30s, 500ms, 10m or 4h, got '{text}' (the unit is required)");
+        return TimeSpan.FromMilliseconds(amount * ms);
+    }
 }

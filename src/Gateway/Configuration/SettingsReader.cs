@@ -102,7 +102,7 @@ public static class SettingsReader
         }
         bool certificateAuth = v.Bool("gateway.auth.certificates");
 
-        int halfOpen = v.Int("gateway.ike.half-open-limit", 1, 10_000_000);
+        var core = CoreSettingsReader.Read(v);
 
         string tunName = v.String("gateway.tun.name");
         if (tunName.Length is 0 or > 15 || tunName.Any(c => c <= ' ' || c > '~' || c == '/'))
@@ -158,7 +158,7 @@ public static class SettingsReader
             DemoUser = demoUser,
             PreSharedKeys = psk,
             CertificateAuthentication = certificateAuth,
-            HalfOpenLimit = halfOpen,
+            Core = core,
             TunName = tunName,
             TunMtu = tunMtu,
             ReplayWindow = replayWindow,
@@ -236,7 +236,7 @@ public static class SettingsReader
         return network;
     }
 
-    private static IPNetwork Network(string key, string text)
+    internal static IPNetwork Network(string key, string text)
     {
         // A prefix, not an address in it: "10.0.0.1/24" is refused rather than silently widened to 10.0.0.0/24.
         string trimmed = text.Trim();
