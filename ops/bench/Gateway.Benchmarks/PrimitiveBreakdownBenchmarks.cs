@@ -18,7 +18,7 @@ public class PrimitiveBreakdownBenchmarks
     private ChaCha20Poly1305 _chacha = null!;
     private Aes _aes = null!;
     private IncrementalHash _hmac = null!;
-    private OpenSslCipher.SafeCipherCtx _evpGcm = null!, _evpCbc = null!;
+    private OpenSslCipher.SafeCipherCtx _evpGcm = null!, _evpCbc = null!, _evpChaCha = null!;
     private OpenSslCipher.SafeMacCtx _evpMac = null!;
     private OpenSslCipher.SafeHmacCtx _legacyHmac = null!;
 
@@ -35,6 +35,7 @@ public class PrimitiveBreakdownBenchmarks
         _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Suite.Filled(32, 2));
         _evpGcm = OpenSslCipher.CreateCipher("AES-128-GCM", Suite.Filled(16, 1), encrypt: true);
         _evpCbc = OpenSslCipher.CreateCipher("AES-128-CBC", Suite.Filled(16, 1), encrypt: true);
+        _evpChaCha = OpenSslCipher.CreateCipher("ChaCha20-Poly1305", Suite.Filled(32, 1), encrypt: true);
         _evpMac = OpenSslCipher.CreateHmac("SHA256", Suite.Filled(32, 2));
         _legacyHmac = OpenSslCipher.CreateLegacyHmac("SHA256", Suite.Filled(32, 2));
     }
@@ -48,11 +49,18 @@ public class PrimitiveBreakdownBenchmarks
         _hmac.Dispose();
         _evpGcm.Dispose();
         _evpCbc.Dispose();
+        _evpChaCha.Dispose();
         _evpMac.Dispose();
         _legacyHmac.Dispose();
     }
 
     [Benchmark] public void EvpGcmEncrypt() => OpenSslCipher.AeadEncrypt(_evpGcm, _nonce, _aad, _data.AsSpan(0, Size), _out.AsSpan(0, Size), _tag);
+
+    [Benchmark] public void EvpChaChaEncrypt() => OpenSslCipher.AeadEncrypt(_evpChaCha, _nonce, _aad, _data.AsSpan(0, Size), _out.AsSpan(0, Size), _tag);
+
+    [Benchmark] public void EvpRandomIv() => OpenSslCipher.RandomBytes(_iv);
+
+    [Benchmark] public void DotNetRandomIv() => RandomNumberGenerator.Fill(_iv);
 
     [Benchmark] public void EvpCbcEncrypt() => OpenSslCipher.Cbc(_evpCbc, true, 16, _iv, _data.AsSpan(0, Size & ~15), _out);
 

@@ -52,7 +52,7 @@ internal sealed class CbcHmacEspTransform : EspTransform
             }
             else
             {
-                RandomNumberGenerator.Fill(iv);
+                _cipher.RandomIv(iv);
             }
 
             var ct = packet.Slice(EspLayout.HeaderSize + ivSize, ctLength);

@@ -56,7 +56,7 @@ internal sealed class CbcHmacSkProtection : ISkProtection
         var padLength = ctLength - plaintext.Length - 1;
         ct.Slice(plaintext.Length, padLength).Clear();
         ct[^1] = (byte)padLength;
-        RandomNumberGenerator.Fill(iv);
+        _cipher.RandomIv(iv);
         _cipher.Encrypt(iv, ct, ct);
         _mac.Append(associatedData);
         _mac.Append(ivCiphertextIcv[..(IvSize + ctLength)]);

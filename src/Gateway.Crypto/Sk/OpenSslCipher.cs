@@ -235,6 +235,16 @@ internal static partial class OpenSslCipher
             throw new ArgumentException("AEAD: nonce must be 12 bytes, tag 16 bytes, output at least as long as the input");
     }
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> from libcrypto's CSPRNG (RAND_bytes: the per-thread public DRBG of OpenSSL 3,
+    /// seeded from the OS), for CBC IVs. Several times cheaper per call than a getrandom system call.
+    /// </summary>
+    internal static void RandomBytes(Span<byte> destination)
+    {
+        if (!destination.IsEmpty)
+            Check(RAND_bytes(ref MemoryMarshal.GetReference(destination), destination.Length), nameof(RAND_bytes));
+    }
+
     // ---- HMAC as EVP_MAC (used) ------------------------------------------------------------------------------------
 
     /// <summary>An HMAC context keyed once; <paramref name="digest"/> is "SHA1", "SHA256", "SHA384" or "SHA512".</summary>
@@ -359,6 +369,7 @@ internal static partial class OpenSslCipher
     }
 
     [LibraryImport(Library)] private static partial void ERR_clear_error();
+    [LibraryImport(Library)] private static partial int RAND_bytes(ref byte buffer, int length);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     private static partial IntPtr EVP_CIPHER_fetch(IntPtr libctx, string algorithm, string? properties);

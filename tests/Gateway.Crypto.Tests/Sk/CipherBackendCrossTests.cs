@@ -143,6 +143,22 @@ public class CipherBackendCrossTests
         }
     }
 
+    [Theory]
+    [InlineData(EncryptionAlgorithm.AesCbc, 128)]
+    [InlineData(EncryptionAlgorithm.TripleDes, 0)]
+    public void CbcIvs_FromThePooledCsprng_NeverRepeat(EncryptionAlgorithm enc, int bits)
+    {
+        // More IVs than one 1 KiB pool holds, so the pool is refilled several times.
+        using var cbc = new CbcCipher(enc, RandomNumberGenerator.GetBytes(TransformSizes.Get(enc, bits).KeyMaterialSize), CipherBackend.OpenSsl);
+        var seen = new HashSet<string>();
+        var iv = new byte[cbc.BlockSize];
+        for (var i = 0; i < 1000; i++)
+        {
+            cbc.RandomIv(iv);
+            Assert.True(seen.Add(Convert.ToHexString(iv)));
+        }
+    }
+
     [Fact]
     public void Dispose_FreesTheContexts_LaterUseThrows()
     {
