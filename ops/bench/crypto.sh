@@ -6,6 +6,7 @@
 #   ops/bench/crypto.sh --no-doc        do not touch docs/benchmarks.md
 #   ops/bench/crypto.sh --openssl-seconds 3
 #   ops/bench/crypto.sh --filter '*EcpBreakdown*'   plain BenchmarkDotNet selection (investigations; no OpenSSL, no doc)
+#   ops/bench/crypto.sh --cipher-ab     SK/ESP: .NET fallback vs libcrypto contexts interleaved, next to openssl speed (~3 min; prints only)
 #
 # Needs the .NET 10 SDK and the openssl command line tool. Run it on a quiet machine for figures of record:
 # BenchmarkDotNet and `openssl speed` both measure wall-clock time, so other load lowers both, but not equally.

@@ -1,12 +1,14 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
+using Gateway.Crypto.Sk;
 
 namespace Gateway.Benchmarks;
 
 /// <summary>
 /// Investigation, not part of the default run (select with --filter *PrimitiveBreakdown*): the .NET primitives under
 /// the SK/ESP transforms, called directly with reused objects, at 1400 bytes — to tell the transforms' own overhead
-/// from the cost of the .NET (OpenSSL-backed) primitives.
+/// from the cost of the .NET (OpenSSL-backed) primitives; and the libcrypto contexts keyed once that replaced them,
+/// including the three ways of reusing a keyed HMAC (EVP_MAC_init with a NULL key, EVP_MAC_CTX_dup, HMAC_CTX).
 /// </summary>
 public class PrimitiveBreakdownBenchmarks
 {
@@ -16,6 +18,9 @@ public class PrimitiveBreakdownBenchmarks
     private ChaCha20Poly1305 _chacha = null!;
     private Aes _aes = null!;
     private IncrementalHash _hmac = null!;
+    private OpenSslCipher.SafeCipherCtx _evpGcm = null!, _evpCbc = null!, _evpChaCha = null!;
+    private OpenSslCipher.SafeMacCtx _evpMac = null!;
+    private OpenSslCipher.SafeHmacCtx _legacyHmac = null!;
 
     [Params(64, 1400)]
     public int Size { get; set; }
@@ -28,7 +33,47 @@ public class PrimitiveBreakdownBenchmarks
         _aes = Aes.Create();
         _aes.SetKey(Suite.Filled(16, 1));
         _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Suite.Filled(32, 2));
+        _evpGcm = OpenSslCipher.CreateCipher("AES-128-GCM", Suite.Filled(16, 1), encrypt: true);
+        _evpCbc = OpenSslCipher.CreateCipher("AES-128-CBC", Suite.Filled(16, 1), encrypt: true);
+        _evpChaCha = OpenSslCipher.CreateCipher("ChaCha20-Poly1305", Suite.Filled(32, 1), encrypt: true);
+        _evpMac = OpenSslCipher.CreateHmac("SHA256", Suite.Filled(32, 2));
+        _legacyHmac = OpenSslCipher.CreateLegacyHmac("SHA256", Suite.Filled(32, 2));
     }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _gcm.Dispose();
+        _chacha.Dispose();
+        _aes.Dispose();
+        _hmac.Dispose();
+        _evpGcm.Dispose();
+        _evpCbc.Dispose();
+        _evpChaCha.Dispose();
+        _evpMac.Dispose();
+        _legacyHmac.Dispose();
+    }
+
+    [Benchmark] public void EvpGcmEncrypt() => OpenSslCipher.AeadEncrypt(_evpGcm, _nonce, _aad, _data.AsSpan(0, Size), _out.AsSpan(0, Size), _tag);
+
+    [Benchmark] public void EvpChaChaEncrypt() => OpenSslCipher.AeadEncrypt(_evpChaCha, _nonce, _aad, _data.AsSpan(0, Size), _out.AsSpan(0, Size), _tag);
+
+    [Benchmark] public void EvpRandomIv() => OpenSslCipher.RandomBytes(_iv);
+
+    [Benchmark] public void DotNetRandomIv() => RandomNumberGenerator.Fill(_iv);
+
+    [Benchmark] public void EvpCbcEncrypt() => OpenSslCipher.Cbc(_evpCbc, true, 16, _iv, _data.AsSpan(0, Size & ~15), _out);
+
+    [Benchmark]
+    public void EvpMacReinit()
+    {
+        OpenSslCipher.MacUpdate(_evpMac, _data.AsSpan(0, Size));
+        OpenSslCipher.MacFinalAndReset(_evpMac, _mac);
+    }
+
+    [Benchmark] public void EvpMacDup() => OpenSslCipher.MacOnceByDup(_evpMac, _data.AsSpan(0, Size), _mac);
+
+    [Benchmark] public void LegacyHmacCtx() => OpenSslCipher.LegacyHmacOnce(_legacyHmac, _data.AsSpan(0, Size), _mac);
 
     [Benchmark] public void AesGcmEncrypt() => _gcm.Encrypt(_nonce, _data.AsSpan(0, Size), _out.AsSpan(0, Size), _tag, _aad);
 

@@ -16,6 +16,7 @@ namespace Gateway.Benchmarks;
 ///   dotnet run -c Release --project ops/bench/Gateway.Benchmarks -- [--quick] [--openssl-seconds N] [--no-doc]
 ///   dotnet run -c Release --project ops/bench/Gateway.Benchmarks -- --filter '*EcpBreakdown*'   (plain BenchmarkDotNet)
 ///   dotnet run -c Release --project ops/bench/Gateway.Benchmarks -- --kex-ab   (interleaved key exchange before/after only)
+///   dotnet run -c Release --project ops/bench/Gateway.Benchmarks -- --cipher-ab   (interleaved SK/ESP .NET vs libcrypto, with openssl speed)
 /// </code>
 /// </summary>
 public static class Program
@@ -39,6 +40,17 @@ public static class Program
             // Just the interleaved key exchange before/after (about half a minute).
             foreach (var r in KeyExchangeAb.Run())
                 Console.WriteLine($"{(int)r.Group,2} {r.Group,-10} managed {r.ManagedMicroseconds,10:F1} µs   libcrypto {r.OpenSslMicroseconds,10:F1} µs   {r.ManagedMicroseconds / r.OpenSslMicroseconds,5:F1}×");
+            return 0;
+        }
+
+        if (args.Contains("--cipher-ab"))
+        {
+            // SK/ESP: the .NET fallback and the libcrypto contexts interleaved, then openssl speed (about 2 minutes).
+            OpenSslSpeed.Seconds = IntOption(args, "--openssl-seconds") ?? 1;
+            Console.WriteLine($"load before: {LoadAverage()}");
+            var results = CipherAb.Run(withOpenSsl: !args.Contains("--no-openssl"));
+            Console.WriteLine($"load after: {LoadAverage()}");
+            Console.WriteLine(CipherAb.Render(results));
             return 0;
         }
 

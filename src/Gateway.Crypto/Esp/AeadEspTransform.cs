@@ -14,11 +14,14 @@ internal sealed class AeadEspTransform : EspTransform
     private readonly AeadCipher _cipher;
     private readonly byte[] _aad = new byte[12];
 
-    internal AeadEspTransform(EncryptionAlgorithm encryption, ReadOnlySpan<byte> keyMaterial, EspLayout layout, bool esn)
+    internal AeadEspTransform(EncryptionAlgorithm encryption, ReadOnlySpan<byte> keyMaterial, EspLayout layout, bool esn,
+        CipherBackend backend = CipherBackend.Default)
         : base(layout, esn)
     {
-        _cipher = new AeadCipher(encryption, keyMaterial);
+        _cipher = new AeadCipher(encryption, keyMaterial, backend);
     }
+
+    internal override bool UsesOpenSsl => _cipher.IsOpenSsl;
 
     /// <summary>Tests only: write this IV instead of the sequence number (to reproduce published packets).</summary>
     internal ulong? FixedIvForTests { get; set; }

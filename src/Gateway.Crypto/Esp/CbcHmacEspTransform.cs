@@ -17,12 +17,22 @@ internal sealed class CbcHmacEspTransform : EspTransform
     private readonly byte[] _seqHigh = new byte[4];
 
     internal CbcHmacEspTransform(EncryptionAlgorithm encryption, ReadOnlySpan<byte> encryptionKey, IntegrityAlgorithm integrity,
-        ReadOnlySpan<byte> integrityKey, EspLayout layout, bool esn)
+        ReadOnlySpan<byte> integrityKey, EspLayout layout, bool esn, CipherBackend backend = CipherBackend.Default)
         : base(layout, esn)
     {
-        _cipher = encryption == EncryptionAlgorithm.Null ? null : new CbcCipher(encryption, encryptionKey);
-        _mac = new TruncatedHmac(integrity, integrityKey);
+        _cipher = encryption == EncryptionAlgorithm.Null ? null : new CbcCipher(encryption, encryptionKey, backend);
+        try
+        {
+            _mac = new TruncatedHmac(integrity, integrityKey, backend);
+        }
+        catch
+        {
+            _cipher?.Dispose();
+            throw;
+        }
     }
+
+    internal override bool UsesOpenSsl => _mac.IsOpenSsl;
 
     /// <summary>Tests only: use this IV instead of a random one.</summary>
     internal byte[]? FixedIvForTests { get; set; }
@@ -42,7 +52,7 @@ internal sealed class CbcHmacEspTransform : EspTransform
             }
             else
             {
-                RandomNumberGenerator.Fill(iv);
+                _cipher.RandomIv(iv);
             }
 
             var ct = packet.Slice(EspLayout.HeaderSize + ivSize, ctLength);

@@ -1,16 +1,19 @@
 using System.Buffers.Binary;
 using Gateway.Crypto.Prf;
+using Gateway.Crypto.Sk;
 using Gateway.Ike;
 
 namespace Gateway.Crypto.Esp;
 
 /// <summary>
 /// Seals or opens ESP packets (RFC 4303) for one direction of one child SA, in caller-provided buffers. Cipher and
-/// HMAC contexts are created once per instance and reused; AEAD and NULL suites allocate nothing per packet. CBC
-/// suites use .NET's one-shot EncryptCbc/DecryptCbc (OpenSSL, 2× BouncyCastle's speed here), which allocate a small
-/// context inside the framework per call (64 bytes AES, 160 bytes 3DES); our code adds nothing.
+/// HMAC contexts are created and keyed once per instance and reused: by default libcrypto's EVP_CIPHER_CTX and
+/// EVP_MAC_CTX directly (per packet only the IV is set), which allocates nothing per packet; when libcrypto 3 cannot
+/// be loaded, the .NET primitives (AesGcm, ChaCha20Poly1305, one-shot CBC, IncrementalHash), whose CBC calls
+/// allocate a small context inside the framework per packet.
 /// <para>Thread-safety: NOT thread-safe. Use one instance per SA direction from one thread at a time (the data
-/// plane should give each worker its own instance, or serialize access per SA).</para>
+/// plane should give each worker its own instance, or serialize access per SA). The native contexts hold per-message
+/// state between calls; concurrent use corrupts packets. Dispose frees (and cleanses) the native contexts.</para>
 /// <para>Anti-replay and sequence number inference are the caller's job: <see cref="TryOpen"/> takes the full 64-bit
 /// sequence number the caller inferred (RFC 4303 Appendix A) and only uses its high half (ESN) in the integrity check.</para>
 /// </summary>
@@ -126,6 +129,9 @@ public abstract class EspTransform : IDisposable
 
     public abstract void Dispose();
 
+    /// <summary>True when this instance runs on libcrypto contexts (tests).</summary>
+    internal abstract bool UsesOpenSsl { get; }
+
     public override string ToString() => $"{GetType().Name}(ESN {ExtendedSequenceNumbers}; keys redacted)";
 }
 
@@ -148,7 +154,12 @@ public static class EspTransformFactory
     /// empty for NULL); <paramref name="integrityKey"/>: HMAC key (empty for AEAD).
     /// </summary>
     public static EspTransform Create(EncryptionAlgorithm encryption, int keyLengthBits, IntegrityAlgorithm integrity,
-        ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> integrityKey, bool extendedSequenceNumbers)
+        ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> integrityKey, bool extendedSequenceNumbers) =>
+        Create(encryption, keyLengthBits, integrity, encryptionKey, integrityKey, extendedSequenceNumbers, CipherBackend.Default);
+
+    /// <summary>As the public overload, with an explicit implementation (tests, benchmarks).</summary>
+    internal static EspTransform Create(EncryptionAlgorithm encryption, int keyLengthBits, IntegrityAlgorithm integrity,
+        ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> integrityKey, bool extendedSequenceNumbers, CipherBackend backend)
     {
         if (!IsSupported(encryption, keyLengthBits, integrity))
         {
@@ -163,7 +174,7 @@ public static class EspTransformFactory
 
         var layout = EspLayout.For(encryption, keyLengthBits, integrity);
         return sizes.IsAead
-            ? new AeadEspTransform(encryption, encryptionKey, layout, extendedSequenceNumbers)
-            : new CbcHmacEspTransform(encryption, encryptionKey, integrity, integrityKey, layout, extendedSequenceNumbers);
+            ? new AeadEspTransform(encryption, encryptionKey, layout, extendedSequenceNumbers, backend)
+            : new CbcHmacEspTransform(encryption, encryptionKey, integrity, integrityKey, layout, extendedSequenceNumbers, backend);
     }
 }

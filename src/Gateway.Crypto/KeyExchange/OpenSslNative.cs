@@ -12,7 +12,7 @@ namespace Gateway.Crypto.KeyExchange;
 /// </summary>
 internal static partial class OpenSslNative
 {
-    private const string Library = "libcrypto.so.3";
+    internal const string Library = "libcrypto.so.3";
 
     internal const int NidX25519 = 1034;
     internal const int NidX448 = 1035;

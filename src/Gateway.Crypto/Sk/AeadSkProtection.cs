@@ -16,18 +16,20 @@ internal sealed class AeadSkProtection : ISkProtection
     private ulong _nextIv;
     private ulong _sealed;
 
-    internal AeadSkProtection(EncryptionAlgorithm algorithm, ReadOnlySpan<byte> keyMaterial)
-        : this(algorithm, keyMaterial, RandomCounterStart())
+    internal AeadSkProtection(EncryptionAlgorithm algorithm, ReadOnlySpan<byte> keyMaterial, CipherBackend backend = CipherBackend.Default)
+        : this(algorithm, keyMaterial, RandomCounterStart(), backend)
     {
     }
 
     /// <summary>With a chosen first IV (tests).</summary>
-    internal AeadSkProtection(EncryptionAlgorithm algorithm, ReadOnlySpan<byte> keyMaterial, ulong firstIv)
+    internal AeadSkProtection(EncryptionAlgorithm algorithm, ReadOnlySpan<byte> keyMaterial, ulong firstIv, CipherBackend backend = CipherBackend.Default)
     {
         _algorithm = algorithm;
-        _cipher = new AeadCipher(algorithm, keyMaterial);
+        _cipher = new AeadCipher(algorithm, keyMaterial, backend);
         _nextIv = firstIv;
     }
+
+    internal bool UsesOpenSsl => _cipher.IsOpenSsl;
 
     public int IvSize => AeadCipher.IvSize;
 

@@ -9,11 +9,22 @@ internal sealed class CbcHmacSkProtection : ISkProtection
     private readonly CbcCipher _cipher;
     private readonly TruncatedHmac _mac;
 
-    internal CbcHmacSkProtection(EncryptionAlgorithm encryption, ReadOnlySpan<byte> encryptionKey, IntegrityAlgorithm integrity, ReadOnlySpan<byte> integrityKey)
+    internal CbcHmacSkProtection(EncryptionAlgorithm encryption, ReadOnlySpan<byte> encryptionKey, IntegrityAlgorithm integrity, ReadOnlySpan<byte> integrityKey,
+        CipherBackend backend = CipherBackend.Default)
     {
-        _cipher = new CbcCipher(encryption, encryptionKey);
-        _mac = new TruncatedHmac(integrity, integrityKey);
+        _cipher = new CbcCipher(encryption, encryptionKey, backend);
+        try
+        {
+            _mac = new TruncatedHmac(integrity, integrityKey, backend);
+        }
+        catch
+        {
+            _cipher.Dispose();
+            throw;
+        }
     }
+
+    internal bool UsesOpenSsl => _cipher.IsOpenSsl && _mac.IsOpenSsl;
 
     public int IvSize => _cipher.BlockSize;
 
@@ -45,7 +56,7 @@ internal sealed class CbcHmacSkProtection : ISkProtection
         var padLength = ctLength - plaintext.Length - 1;
         ct.Slice(plaintext.Length, padLength).Clear();
         ct[^1] = (byte)padLength;
-        RandomNumberGenerator.Fill(iv);
+        _cipher.RandomIv(iv);
         _cipher.Encrypt(iv, ct, ct);
         _mac.Append(associatedData);
         _mac.Append(ivCiphertextIcv[..(IvSize + ctLength)]);

@@ -10,7 +10,9 @@ namespace Gateway.Crypto.Sk;
 /// <para><c>associatedData</c>: for CBC + HMAC, the message from the IKE header up to the start of the IV (the ICV covers
 /// associatedData ‖ IV ‖ ciphertext); for AEAD, the IKE header through the SK payload's generic header (RFC 5282 §5.1).
 /// The caller writes header lengths (see <see cref="SealedLength"/>) before sealing.</para>
-/// <para>Thread-safety: an instance reuses cipher and HMAC contexts; use it from one thread at a time.</para>
+/// <para>Thread-safety: NOT thread-safe. An instance keeps cipher and HMAC contexts keyed once (libcrypto's
+/// EVP_CIPHER_CTX/EVP_MAC_CTX by default, .NET's primitives as the fallback) with per-message state in them: one
+/// instance per direction, used from one thread at a time. Dispose frees (and cleanses) the native contexts.</para>
 /// </summary>
 public interface ISkProtection : IDisposable
 {
@@ -58,7 +60,12 @@ public static class SkProtectionFactory
     /// <paramref name="integrityKey"/> is SK_ai or SK_ar (empty for AEAD).
     /// </summary>
     public static ISkProtection Create(EncryptionAlgorithm encryption, int keyLengthBits, IntegrityAlgorithm integrity,
-        ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> integrityKey)
+        ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> integrityKey) =>
+        Create(encryption, keyLengthBits, integrity, encryptionKey, integrityKey, CipherBackend.Default);
+
+    /// <summary>As the public overload, with an explicit implementation (tests, benchmarks).</summary>
+    internal static ISkProtection Create(EncryptionAlgorithm encryption, int keyLengthBits, IntegrityAlgorithm integrity,
+        ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> integrityKey, CipherBackend backend)
     {
         if (!IsSupported(encryption, keyLengthBits, integrity))
         {
@@ -72,7 +79,7 @@ public static class SkProtectionFactory
         }
 
         return sizes.IsAead
-            ? new AeadSkProtection(encryption, encryptionKey)
-            : new CbcHmacSkProtection(encryption, encryptionKey, integrity, integrityKey);
+            ? new AeadSkProtection(encryption, encryptionKey, backend)
+            : new CbcHmacSkProtection(encryption, encryptionKey, integrity, integrityKey, backend);
     }
 }

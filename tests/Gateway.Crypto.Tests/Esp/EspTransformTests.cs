@@ -2,13 +2,35 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Gateway.Crypto.Esp;
 using Gateway.Crypto.Prf;
+using Gateway.Crypto.Sk;
 using Gateway.Ike;
 using static Gateway.Crypto.Tests.Hex;
 
 namespace Gateway.Crypto.Tests.Esp;
 
-public class EspTransformTests
+/// <summary>Every ESP test runs against both implementations: libcrypto contexts (default) and the .NET fallback.</summary>
+public sealed class EspTransformOpenSslTests : EspTransformTests
 {
+    internal override CipherBackend Backend => CipherBackend.OpenSsl;
+}
+
+public sealed class EspTransformManagedTests : EspTransformTests
+{
+    internal override CipherBackend Backend => CipherBackend.Managed;
+}
+
+public abstract class EspTransformTests
+{
+    internal abstract CipherBackend Backend { get; }
+
+    private EspTransform Make(EncryptionAlgorithm enc, int bits, IntegrityAlgorithm integ, ReadOnlySpan<byte> encryptionKey,
+        ReadOnlySpan<byte> integrityKey, bool extendedSequenceNumbers)
+    {
+        var t = EspTransformFactory.Create(enc, bits, integ, encryptionKey, integrityKey, extendedSequenceNumbers, Backend);
+        Assert.Equal(Backend == CipherBackend.OpenSsl, t.UsesOpenSsl);
+        return t;
+    }
+
     public static TheoryData<EncryptionAlgorithm, int, IntegrityAlgorithm> Suites()
     {
         var data = new TheoryData<EncryptionAlgorithm, int, IntegrityAlgorithm>();
@@ -27,11 +49,11 @@ public class EspTransformTests
         return data;
     }
 
-    private static (EspTransform Sealer, EspTransform Opener) Pair(EncryptionAlgorithm enc, int bits, IntegrityAlgorithm integ, bool esn)
+    private (EspTransform Sealer, EspTransform Opener) Pair(EncryptionAlgorithm enc, int bits, IntegrityAlgorithm integ, bool esn)
     {
         var ek = RandomNumberGenerator.GetBytes(TransformSizes.Get(enc, bits).KeyMaterialSize);
         var ik = RandomNumberGenerator.GetBytes(TransformSizes.Get(integ).KeySize);
-        return (EspTransformFactory.Create(enc, bits, integ, ek, ik, esn), EspTransformFactory.Create(enc, bits, integ, ek, ik, esn));
+        return (Make(enc, bits, integ, ek, ik, esn), Make(enc, bits, integ, ek, ik, esn));
     }
 
     [Theory]
@@ -95,8 +117,8 @@ public class EspTransformTests
     {
         var ek = RandomNumberGenerator.GetBytes(TransformSizes.Get(enc, bits).KeyMaterialSize);
         var ik = RandomNumberGenerator.GetBytes(TransformSizes.Get(integ).KeySize);
-        using var withEsn = EspTransformFactory.Create(enc, bits, integ, ek, ik, extendedSequenceNumbers: true);
-        using var withoutEsn = EspTransformFactory.Create(enc, bits, integ, ek, ik, extendedSequenceNumbers: false);
+        using var withEsn = Make(enc, bits, integ, ek, ik, extendedSequenceNumbers: true);
+        using var withoutEsn = Make(enc, bits, integ, ek, ik, extendedSequenceNumbers: false);
         SetFixedIv(withEsn);
         SetFixedIv(withoutEsn);
         var inner = RandomNumberGenerator.GetBytes(64);
@@ -168,7 +190,7 @@ public class EspTransformTests
     {
         // The RFC's packets carry no ICV; we add HMAC-SHA1-96 and check it against an independent HMAC.
         var integKey = RandomNumberGenerator.GetBytes(20);
-        using var esp = EspTransformFactory.Create(EncryptionAlgorithm.AesCbc, 128, IntegrityAlgorithm.HmacSha1_96, H(key), integKey, false);
+        using var esp = Make(EncryptionAlgorithm.AesCbc, 128, IntegrityAlgorithm.HmacSha1_96, H(key), integKey, false);
         ((CbcHmacEspTransform)esp).FixedIvForTests = H(iv);
         var inner = H(payload);
         var packet = new byte[esp.SealedLength(inner.Length)];
@@ -177,7 +199,7 @@ public class EspTransformTests
         Assert.Equal(S(expected), S(packet[..^12]));
         Assert.Equal(HMACSHA1.HashData(integKey, expected)[..12], packet[^12..]);
 
-        using var opener = EspTransformFactory.Create(EncryptionAlgorithm.AesCbc, 128, IntegrityAlgorithm.HmacSha1_96, H(key), integKey, false);
+        using var opener = Make(EncryptionAlgorithm.AesCbc, 128, IntegrityAlgorithm.HmacSha1_96, H(key), integKey, false);
         var output = new byte[opener.Layout.MaxPayloadBuffer(packet.Length)];
         Assert.True(opener.TryOpen([.. expected, .. HMACSHA1.HashData(integKey, expected)[..12]], seq, output, out var n, out var nh));
         Assert.Equal(inner, output[..n]);
@@ -193,13 +215,13 @@ public class EspTransformTests
             "1011121314151617" +
             "24039428b97f417e3c13753a4f05087b67c352e6a7fab1b982d466ef407ae5c614ee8099d52844eb61aa95dfab4c02f72aa71e7c4c4f64c9befe2facc638e8f3cbec163fac469b502773f6fb94e664da9165b82829f641e076aaa8266b7f" +
             "b0f7b11b369907e1ad43");
-        using var esp = EspTransformFactory.Create(EncryptionAlgorithm.ChaCha20Poly1305, 0, IntegrityAlgorithm.None, keymat, [], false);
+        using var esp = Make(EncryptionAlgorithm.ChaCha20Poly1305, 0, IntegrityAlgorithm.None, keymat, [], false);
         ((AeadEspTransform)esp).FixedIvForTests = 0x1011121314151617;
         var packet = new byte[esp.SealedLength(source.Length)];
         esp.Seal(0x01020304, 5, source, 4, packet);
         Assert.Equal(S(expected), S(packet));
 
-        using var opener = EspTransformFactory.Create(EncryptionAlgorithm.ChaCha20Poly1305, 0, IntegrityAlgorithm.None, keymat, [], false);
+        using var opener = Make(EncryptionAlgorithm.ChaCha20Poly1305, 0, IntegrityAlgorithm.None, keymat, [], false);
         var output = new byte[opener.Layout.MaxPayloadBuffer(expected.Length)];
         Assert.True(opener.TryOpen(expected, 5, output, out var n, out var nh));
         Assert.Equal(source, output[..n]);
@@ -213,7 +235,7 @@ public class EspTransformTests
     public void Aead_MatchesIndependentRfc4106Construction(EncryptionAlgorithm enc, int bits, bool esn)
     {
         var keymat = RandomNumberGenerator.GetBytes(TransformSizes.Get(enc, bits).KeyMaterialSize);
-        using var esp = EspTransformFactory.Create(enc, bits, IntegrityAlgorithm.None, keymat, [], esn);
+        using var esp = Make(enc, bits, IntegrityAlgorithm.None, keymat, [], esn);
         var inner = RandomNumberGenerator.GetBytes(61);
         ulong seq = esn ? 0x0000_0001_0000_0002UL : 0x22UL;
         var packet = new byte[esp.SealedLength(inner.Length)];
@@ -249,7 +271,7 @@ public class EspTransformTests
     {
         var encKey = RandomNumberGenerator.GetBytes(16);
         var integKey = RandomNumberGenerator.GetBytes(32);
-        using var esp = EspTransformFactory.Create(EncryptionAlgorithm.AesCbc, 128, IntegrityAlgorithm.HmacSha2_256_128, encKey, integKey, false);
+        using var esp = Make(EncryptionAlgorithm.AesCbc, 128, IntegrityAlgorithm.HmacSha2_256_128, encKey, integKey, false);
         var output = new byte[64];
 
         Assert.False(esp.TryOpen(Build(Trailer(padLength: 31)), 1, output, out _, out _)); // pad length + 2 > 32
@@ -309,7 +331,7 @@ public class EspTransformTests
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        if (enc is EncryptionAlgorithm.AesCbc or EncryptionAlgorithm.TripleDes)
+        if (Backend == CipherBackend.Managed && enc is EncryptionAlgorithm.AesCbc or EncryptionAlgorithm.TripleDes)
         {
             // .NET's one-shot EncryptCbc/DecryptCbc allocate a small cipher context per call inside the framework
             // (measured: 64 bytes per call for AES, 160 for 3DES); our own code adds nothing.
@@ -363,8 +385,8 @@ public class EspTransformTests
         Assert.False(EspTransformFactory.IsSupported(EncryptionAlgorithm.AesGcm16, 128, IntegrityAlgorithm.HmacSha1_96));
         Assert.False(EspTransformFactory.IsSupported(EncryptionAlgorithm.Null, 0, IntegrityAlgorithm.None));
         Assert.True(EspTransformFactory.IsSupported(EncryptionAlgorithm.Null, 0, IntegrityAlgorithm.HmacSha1_96));
-        Assert.Throws<ArgumentException>(() => EspTransformFactory.Create(EncryptionAlgorithm.AesCbc, 256, IntegrityAlgorithm.HmacSha1_96, new byte[16], new byte[20], false));
-        using var t = EspTransformFactory.Create(EncryptionAlgorithm.AesCbc, 128, IntegrityAlgorithm.HmacSha1_96, new byte[16], new byte[20], false);
+        Assert.Throws<ArgumentException>(() => Make(EncryptionAlgorithm.AesCbc, 256, IntegrityAlgorithm.HmacSha1_96, new byte[16], new byte[20], false));
+        using var t = Make(EncryptionAlgorithm.AesCbc, 128, IntegrityAlgorithm.HmacSha1_96, new byte[16], new byte[20], false);
         Assert.Throws<ArgumentException>(() => t.Seal(1, 1, new byte[100], 4, new byte[100]));
         Assert.Throws<ArgumentException>(() => t.TryOpen(new byte[8 + 16 + 32 + 12], 1, new byte[16], out _, out _));
         Assert.DoesNotContain("00000000", t.ToString());

@@ -78,29 +78,37 @@ public class PrfTests
                 Assert.Equal(H(fullPrf), prf.Compute(key, data));
             }
 
-            using var mac = new TruncatedHmac(alg, key);
-            // Split the data to check that appends concatenate.
-            mac.Append(data.AsSpan(0, 3));
-            mac.Append(data.AsSpan(3));
-            var output = new byte[mac.IcvSize];
-            mac.Finish(output);
-            Assert.Equal(H(icv), output);
-            mac.Append(data);
-            Assert.True(mac.FinishAndVerify(H(icv)));
-            output[^1] ^= 1;
-            mac.Append(data);
-            Assert.False(mac.FinishAndVerify(output));
+            // Both implementations: libcrypto's EVP_MAC (when it loads) and .NET's IncrementalHash.
+            foreach (var backend in OpenSslCipher.IsAvailable ? new[] { CipherBackend.OpenSsl, CipherBackend.Managed } : [CipherBackend.Managed])
+            {
+                using var mac = new TruncatedHmac(alg, key, backend);
+                Assert.Equal(backend == CipherBackend.OpenSsl, mac.IsOpenSsl);
+                // Split the data to check that appends concatenate.
+                mac.Append(data.AsSpan(0, 3));
+                mac.Append(data.AsSpan(3));
+                var output = new byte[mac.IcvSize];
+                mac.Finish(output);
+                Assert.Equal(H(icv), output);
+                mac.Append(data);
+                Assert.True(mac.FinishAndVerify(H(icv)));
+                output[^1] ^= 1;
+                mac.Append(data);
+                Assert.False(mac.FinishAndVerify(output));
+            }
         }
     }
 
     [Fact]
     public void HmacSha1_96_TruncatesRfc2202Case1()
     {
-        using var mac = new TruncatedHmac(IntegrityAlgorithm.HmacSha1_96, Repeat(0x0b, 20));
-        mac.Append(HiThere);
-        var icv = new byte[12];
-        mac.Finish(icv);
-        Assert.Equal(H("b617318655057264e28bc0b6"), icv);
+        foreach (var backend in OpenSslCipher.IsAvailable ? new[] { CipherBackend.OpenSsl, CipherBackend.Managed } : [CipherBackend.Managed])
+        {
+            using var mac = new TruncatedHmac(IntegrityAlgorithm.HmacSha1_96, Repeat(0x0b, 20), backend);
+            mac.Append(HiThere);
+            var icv = new byte[12];
+            mac.Finish(icv);
+            Assert.Equal(H("b617318655057264e28bc0b6"), icv);
+        }
     }
 
     public static TheoryData<PseudorandomFunction, int> PrfPlusCases()

@@ -7,8 +7,33 @@ using static Gateway.Crypto.Tests.Hex;
 
 namespace Gateway.Crypto.Tests.Sk;
 
-public class SkProtectionTests
+/// <summary>Every SK test runs against both implementations: libcrypto contexts (default) and the .NET fallback.</summary>
+public sealed class SkProtectionOpenSslTests : SkProtectionTests
 {
+    internal override CipherBackend Backend => CipherBackend.OpenSsl;
+}
+
+public sealed class SkProtectionManagedTests : SkProtectionTests
+{
+    internal override CipherBackend Backend => CipherBackend.Managed;
+}
+
+public abstract class SkProtectionTests
+{
+    internal abstract CipherBackend Backend { get; }
+
+    private ISkProtection Make(EncryptionAlgorithm enc, int bits, IntegrityAlgorithm integ, ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> integrityKey)
+    {
+        var sk = SkProtectionFactory.Create(enc, bits, integ, encryptionKey, integrityKey, Backend);
+        Assert.Equal(Backend == CipherBackend.OpenSsl, sk switch
+        {
+            AeadSkProtection a => a.UsesOpenSsl,
+            CbcHmacSkProtection c => c.UsesOpenSsl,
+            _ => throw new InvalidOperationException(),
+        });
+        return sk;
+    }
+
     public static TheoryData<EncryptionAlgorithm, int, IntegrityAlgorithm> Suites()
     {
         var data = new TheoryData<EncryptionAlgorithm, int, IntegrityAlgorithm>();
@@ -26,11 +51,11 @@ public class SkProtectionTests
         return data;
     }
 
-    internal static ISkProtection Create(EncryptionAlgorithm enc, int bits, IntegrityAlgorithm integ, out byte[] encKey, out byte[] integKey)
+    internal ISkProtection Create(EncryptionAlgorithm enc, int bits, IntegrityAlgorithm integ, out byte[] encKey, out byte[] integKey)
     {
         encKey = RandomNumberGenerator.GetBytes(TransformSizes.Get(enc, bits).KeyMaterialSize);
         integKey = RandomNumberGenerator.GetBytes(TransformSizes.Get(integ).KeySize);
-        return SkProtectionFactory.Create(enc, bits, integ, encKey, integKey);
+        return Make(enc, bits, integ, encKey, integKey);
     }
 
     [Theory]
@@ -38,7 +63,7 @@ public class SkProtectionTests
     public void RoundTrip_SeveralLengths(EncryptionAlgorithm enc, int bits, IntegrityAlgorithm integ)
     {
         using var sealer = Create(enc, bits, integ, out var ek, out var ik);
-        using var opener = SkProtectionFactory.Create(enc, bits, integ, ek, ik);
+        using var opener = Make(enc, bits, integ, ek, ik);
         var ad = RandomNumberGenerator.GetBytes(32);
         foreach (var length in new[] { 0, 1, 7, 8, 15, 16, 17, 100, 1000, 4000 })
         {
@@ -87,7 +112,7 @@ public class SkProtectionTests
     {
         var encKey = RandomNumberGenerator.GetBytes(32);
         var integKey = RandomNumberGenerator.GetBytes(32);
-        using var sk = SkProtectionFactory.Create(EncryptionAlgorithm.AesCbc, 256, IntegrityAlgorithm.HmacSha2_256_128, encKey, integKey);
+        using var sk = Make(EncryptionAlgorithm.AesCbc, 256, IntegrityAlgorithm.HmacSha2_256_128, encKey, integKey);
         var ad = RandomNumberGenerator.GetBytes(32);
         var plaintext = RandomNumberGenerator.GetBytes(40);
         var body = new byte[sk.SealedLength(40)];
@@ -108,7 +133,7 @@ public class SkProtectionTests
     {
         var encKey = RandomNumberGenerator.GetBytes(16);
         var integKey = RandomNumberGenerator.GetBytes(20);
-        using var sk = SkProtectionFactory.Create(EncryptionAlgorithm.AesCbc, 128, IntegrityAlgorithm.HmacSha1_96, encKey, integKey);
+        using var sk = Make(EncryptionAlgorithm.AesCbc, 128, IntegrityAlgorithm.HmacSha1_96, encKey, integKey);
         var ad = RandomNumberGenerator.GetBytes(32);
         foreach (var padLength in new byte[] { 32, 200, 255 })
         {
@@ -142,7 +167,7 @@ public class SkProtectionTests
     public void Aead_WrongPadLength_Rejected(EncryptionAlgorithm enc, int bits)
     {
         var keymat = RandomNumberGenerator.GetBytes(TransformSizes.Get(enc, bits).KeyMaterialSize);
-        using var sk = SkProtectionFactory.Create(enc, bits, IntegrityAlgorithm.None, keymat, []);
+        using var sk = Make(enc, bits, IntegrityAlgorithm.None, keymat, []);
         var ad = RandomNumberGenerator.GetBytes(32);
         var iv = RandomNumberGenerator.GetBytes(8);
         var inner = new byte[16];
@@ -174,7 +199,7 @@ public class SkProtectionTests
         var body = H("facedbaddecaf888" +
             "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091" +
             "5bc94fbc3221a5db94fae95ae7121a47");
-        using var sk = SkProtectionFactory.Create(EncryptionAlgorithm.AesGcm16, 128, IntegrityAlgorithm.None, [.. key, .. H("cafebabe")], []);
+        using var sk = Make(EncryptionAlgorithm.AesGcm16, 128, IntegrityAlgorithm.None, [.. key, .. H("cafebabe")], []);
         var output = new byte[sk.MaxPlaintextLength(body.Length)];
         Assert.True(sk.TryOpen(aad, body, output, out var n));
         Assert.Equal(H("d931"), output[..n]);
@@ -183,7 +208,7 @@ public class SkProtectionTests
         var body256 = H("facedbaddecaf888" +
             "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662" +
             "76fc6ece0f4e1768cddf8853bb2d551b");
-        using var sk256 = SkProtectionFactory.Create(EncryptionAlgorithm.AesGcm16, 256, IntegrityAlgorithm.None, [.. key, .. key, .. H("cafebabe")], []);
+        using var sk256 = Make(EncryptionAlgorithm.AesGcm16, 256, IntegrityAlgorithm.None, [.. key, .. key, .. H("cafebabe")], []);
         Assert.True(sk256.TryOpen(aad, body256, output, out n));
         Assert.Equal(H("d931"), output[..n]);
     }
@@ -198,7 +223,7 @@ public class SkProtectionTests
         var body = H("4041424344454647" +
             "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116" +
             "1ae10b594f09e26a7e902ecbd0600691");
-        using var sk = SkProtectionFactory.Create(EncryptionAlgorithm.ChaCha20Poly1305, 0, IntegrityAlgorithm.None, [.. key, .. H("07000000")], []);
+        using var sk = Make(EncryptionAlgorithm.ChaCha20Poly1305, 0, IntegrityAlgorithm.None, [.. key, .. H("07000000")], []);
         var output = new byte[sk.MaxPlaintextLength(body.Length)];
         Assert.True(sk.TryOpen(aad, body, output, out var n));
         var text = "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.";
@@ -209,7 +234,7 @@ public class SkProtectionTests
     public void Aead_ExplicitIvIsACounter_AndMatchesIndependentEncryption()
     {
         var keymat = RandomNumberGenerator.GetBytes(20);
-        using var sk = new AeadSkProtection(EncryptionAlgorithm.AesGcm16, keymat, firstIv: 0xFFFF_FFFF_FFFF_FFFEUL);
+        using var sk = new AeadSkProtection(EncryptionAlgorithm.AesGcm16, keymat, firstIv: 0xFFFF_FFFF_FFFF_FFFEUL, Backend);
         var ad = RandomNumberGenerator.GetBytes(32);
         var plaintext = RandomNumberGenerator.GetBytes(10);
         var ivs = new List<string>();
@@ -234,8 +259,8 @@ public class SkProtectionTests
         Assert.False(SkProtectionFactory.IsSupported(EncryptionAlgorithm.AesGcm16, 128, IntegrityAlgorithm.HmacSha1_96));
         Assert.False(SkProtectionFactory.IsSupported(EncryptionAlgorithm.AesCbc, 128, IntegrityAlgorithm.None));
         Assert.False(SkProtectionFactory.IsSupported(EncryptionAlgorithm.Null, 0, IntegrityAlgorithm.HmacSha1_96));
-        Assert.Throws<NotSupportedException>(() => SkProtectionFactory.Create(EncryptionAlgorithm.AesCcm16, 128, IntegrityAlgorithm.None, new byte[19], []));
-        Assert.Throws<ArgumentException>(() => SkProtectionFactory.Create(EncryptionAlgorithm.AesCbc, 128, IntegrityAlgorithm.HmacSha1_96, new byte[16], new byte[16]));
-        Assert.Throws<ArgumentException>(() => SkProtectionFactory.Create(EncryptionAlgorithm.AesGcm16, 128, IntegrityAlgorithm.None, new byte[16], []));
+        Assert.Throws<NotSupportedException>(() => Make(EncryptionAlgorithm.AesCcm16, 128, IntegrityAlgorithm.None, new byte[19], []));
+        Assert.Throws<ArgumentException>(() => Make(EncryptionAlgorithm.AesCbc, 128, IntegrityAlgorithm.HmacSha1_96, new byte[16], new byte[16]));
+        Assert.Throws<ArgumentException>(() => Make(EncryptionAlgorithm.AesGcm16, 128, IntegrityAlgorithm.None, new byte[16], []));
     }
 }
