@@ -10,7 +10,7 @@ public sealed record IkeMessage(IkeHeader Header, IReadOnlyList<Payload> Payload
     public static IkeMessage Create(IkeHeader header, IReadOnlyList<Payload> payloads)
     {
         var message = new IkeMessage(header, payloads);
-        return message with { Header = message.EffectiveHeader() };
+        return message with { Header = message.EffectiveHeader(message.GetSize()) };
     }
 
     /// <summary>
@@ -39,20 +39,24 @@ public sealed record IkeMessage(IkeHeader Header, IReadOnlyList<Payload> Payload
     public int GetSize() => IkeLimits.HeaderLength + PayloadChain.GetSize(Payloads);
 
     /// <summary>Writes header and payloads; returns the bytes written (= <see cref="GetSize"/>).</summary>
-    public int WriteTo(Span<byte> destination)
+    public int WriteTo(Span<byte> destination) => WriteTo(destination, GetSize());
+
+    public byte[] ToArray()
     {
-        var header = EffectiveHeader();
+        // The size is computed once and passed on, instead of once here and again inside WriteTo.
+        int size = GetSize();
+        var buffer = new byte[size];
+        WriteTo(buffer, size);
+        return buffer;
+    }
+
+    private int WriteTo(Span<byte> destination, int size)
+    {
+        var header = EffectiveHeader(size);
         if (header.Length > IkeLimits.MaxMessageLength)
             throw new InvalidOperationException($"Message of {header.Length} bytes exceeds {IkeLimits.MaxMessageLength}.");
         header.WriteTo(destination);
         return IkeLimits.HeaderLength + PayloadChain.Write(destination[IkeLimits.HeaderLength..], Payloads);
-    }
-
-    public byte[] ToArray()
-    {
-        var buffer = new byte[GetSize()];
-        WriteTo(buffer);
-        return buffer;
     }
 
     /// <summary>True when the last payload is SK or SKF: the rest is inside the ciphertext.</summary>
@@ -61,9 +65,9 @@ public sealed record IkeMessage(IkeHeader Header, IReadOnlyList<Payload> Payload
     /// <summary>The first payload of a type, or null.</summary>
     public T? Find<T>() where T : Payload
     {
-        foreach (var p in Payloads)
+        for (int i = 0; i < Payloads.Count; i++)
         {
-            if (p is T t)
+            if (Payloads[i] is T t)
                 return t;
         }
         return null;
@@ -72,17 +76,17 @@ public sealed record IkeMessage(IkeHeader Header, IReadOnlyList<Payload> Payload
     /// <summary>The first notify of a type, or null.</summary>
     public NotifyPayload? FindNotify(NotifyType type)
     {
-        foreach (var p in Payloads)
+        for (int i = 0; i < Payloads.Count; i++)
         {
-            if (p is NotifyPayload n && n.NotifyType == type)
+            if (Payloads[i] is NotifyPayload n && n.NotifyType == type)
                 return n;
         }
         return null;
     }
 
-    private IkeHeader EffectiveHeader() => Header with
+    private IkeHeader EffectiveHeader(int size) => Header with
     {
         NextPayload = Payloads.Count > 0 ? Payloads[0].Type : PayloadType.None,
-        Length = (uint)GetSize(),
+        Length = (uint)size,
     };
 }

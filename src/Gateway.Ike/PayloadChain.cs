@@ -27,9 +27,11 @@ public static class PayloadChain
     /// <summary>Size of the chain in bytes (generic headers included).</summary>
     public static int GetSize(IReadOnlyList<Payload> payloads)
     {
+        // Index loops, not foreach, over IReadOnlyList throughout the writers: foreach through the interface boxes
+        // the list's enumerator (one allocation per list per pass).
         int size = 0;
-        foreach (var p in payloads)
-            size += p.GetSize();
+        for (int i = 0; i < payloads.Count; i++)
+            size += payloads[i].GetSize();
         return size;
     }
 
@@ -70,8 +72,8 @@ public static class PayloadChain
     internal static bool TryParse(PayloadType first, ReadOnlyMemory<byte> data, int baseOffset, bool inner, bool isResponse,
         out List<Payload> payloads, out IkeParseFailure f)
     {
-        payloads = new List<Payload>(8);
         var span = data.Span;
+        payloads = new List<Payload>(CountPayloads(first, span));
         var type = first;
         int pos = 0;
         while (type != PayloadType.None)
@@ -125,6 +127,30 @@ public static class PayloadChain
             return ParseHelpers.Fail(out f, IkeParseError.LengthMismatch, PayloadType.None, baseOffset + pos, $"{span.Length - pos} bytes after the last payload");
         f = default;
         return true;
+    }
+
+    /// <summary>
+    /// The number of payloads in the chain, from the generic headers alone (Next Payload, Payload Length), so the
+    /// list is allocated once at its final size instead of growing 8 → 16 for a typical IKE_AUTH. Stops at
+    /// <see cref="IkeLimits.MaxPayloads"/> or at the first impossible length; the full parse reports the defect.
+    /// </summary>
+    private static int CountPayloads(PayloadType first, ReadOnlySpan<byte> span)
+    {
+        int count = 0;
+        int pos = 0;
+        var type = first;
+        while (type != PayloadType.None && count < IkeLimits.MaxPayloads && span.Length - pos >= IkeLimits.GenericPayloadHeaderLength)
+        {
+            int length = BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 2)..]);
+            if (length < IkeLimits.GenericPayloadHeaderLength)
+                break;
+            count++;
+            if (type is PayloadType.Encrypted or PayloadType.EncryptedFragment)
+                break;
+            type = (PayloadType)span[pos];
+            pos += length;
+        }
+        return count;
     }
 
     private static bool TryParseBody(PayloadType type, PayloadType next, ReadOnlyMemory<byte> body, int offset, bool isResponse,

@@ -10,8 +10,8 @@ public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, I
     public override int GetBodySize()
     {
         int size = 4;
-        foreach (var a in Attributes)
-            size += a.GetSize();
+        for (int i = 0; i < Attributes.Count; i++)
+            size += Attributes[i].GetSize();
         return size;
     }
 
@@ -20,8 +20,8 @@ public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, I
         d[0] = (byte)ConfigurationType;
         d[1] = d[2] = d[3] = 0;
         int pos = 4;
-        foreach (var a in Attributes)
-            pos += a.WriteTo(d[pos..]);
+        for (int i = 0; i < Attributes.Count; i++)
+            pos += Attributes[i].WriteTo(d[pos..]);
     }
 
     internal static bool TryParse(ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)
@@ -31,7 +31,9 @@ public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, I
         var span = body.Span;
         if (span.Length < 4)
             return ParseHelpers.TooShort(out f, t, offset, 4, span.Length);
-        var list = new List<ConfigurationAttribute>();
+        // Every attribute takes at least 4 bytes, so this capacity is exact for a CFG_REQUEST (empty values) and an
+        // upper bound otherwise; capped so that long values do not make it over-allocate.
+        var list = new List<ConfigurationAttribute>(Math.Min((span.Length - 4) / 4, 16));
         int pos = 4;
         while (pos < span.Length)
         {

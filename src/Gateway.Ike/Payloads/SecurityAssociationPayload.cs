@@ -13,8 +13,8 @@ public sealed record SecurityAssociationPayload(IReadOnlyList<Proposal> Proposal
     public override int GetBodySize()
     {
         int size = 0;
-        foreach (var p in Proposals)
-            size += p.GetSize();
+        for (int i = 0; i < Proposals.Count; i++)
+            size += Proposals[i].GetSize();
         return size;
     }
 

@@ -22,8 +22,9 @@ public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<Tran
     {
         get
         {
-            foreach (var a in Attributes)
+            for (int i = 0; i < Attributes.Count; i++)
             {
+                var a = Attributes[i];
                 if (a.IsTypeValue && a.AttributeType == (ushort)TransformAttributeType.KeyLength)
                     return a.Value;
             }
@@ -34,23 +35,23 @@ public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<Tran
     public int GetSize()
     {
         int size = HeaderLength;
-        foreach (var a in Attributes)
-            size += a.GetSize();
+        for (int i = 0; i < Attributes.Count; i++)
+            size += Attributes[i].GetSize();
         return size;
     }
 
     internal int WriteTo(Span<byte> d, bool last)
     {
-        int size = GetSize();
         d[0] = last ? (byte)0 : (byte)3;
         d[1] = 0;
-        BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)size);
         d[4] = (byte)Type;
         d[5] = 0;
         BinaryPrimitives.WriteUInt16BigEndian(d[6..], Id);
         int pos = HeaderLength;
-        foreach (var a in Attributes)
-            pos += a.WriteTo(d[pos..]);
+        for (int i = 0; i < Attributes.Count; i++)
+            pos += Attributes[i].WriteTo(d[pos..]);
+        // Length written last, from what was written, rather than walking the attributes twice via GetSize().
+        BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)pos);
         return pos;
     }
 
