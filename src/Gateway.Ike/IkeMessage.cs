@@ -39,24 +39,30 @@ public sealed record IkeMessage(IkeHeader Header, IReadOnlyList<Payload> Payload
     public int GetSize() => IkeLimits.HeaderLength + PayloadChain.GetSize(Payloads);
 
     /// <summary>Writes header and payloads; returns the bytes written (= <see cref="GetSize"/>).</summary>
-    public int WriteTo(Span<byte> destination) => WriteTo(destination, GetSize());
+    public int WriteTo(Span<byte> destination)
+    {
+        // Each payload is measured once: the sizes give the header's Length and then every payload's length field.
+        Span<int> sizes = Payloads.Count <= PayloadChain.MaxStackSizes ? stackalloc int[Payloads.Count] : new int[Payloads.Count];
+        int size = IkeLimits.HeaderLength + PayloadChain.MeasureEach(Payloads, sizes);
+        return WriteTo(destination, size, sizes);
+    }
 
     public byte[] ToArray()
     {
-        // The size is computed once and passed on, instead of once here and again inside WriteTo.
-        int size = GetSize();
+        Span<int> sizes = Payloads.Count <= PayloadChain.MaxStackSizes ? stackalloc int[Payloads.Count] : new int[Payloads.Count];
+        int size = IkeLimits.HeaderLength + PayloadChain.MeasureEach(Payloads, sizes);
         var buffer = new byte[size];
-        WriteTo(buffer, size);
+        WriteTo(buffer, size, sizes);
         return buffer;
     }
 
-    private int WriteTo(Span<byte> destination, int size)
+    private int WriteTo(Span<byte> destination, int size, ReadOnlySpan<int> sizes)
     {
         var header = EffectiveHeader(size);
         if (header.Length > IkeLimits.MaxMessageLength)
             throw new InvalidOperationException($"Message of {header.Length} bytes exceeds {IkeLimits.MaxMessageLength}.");
         header.WriteTo(destination);
-        return IkeLimits.HeaderLength + PayloadChain.Write(destination[IkeLimits.HeaderLength..], Payloads);
+        return IkeLimits.HeaderLength + PayloadChain.Write(destination[IkeLimits.HeaderLength..], Payloads, sizes);
     }
 
     /// <summary>True when the last payload is SK or SKF: the rest is inside the ciphertext.</summary>

@@ -41,6 +41,33 @@ public static class PayloadChain
     /// </summary>
     public static int Write(Span<byte> destination, IReadOnlyList<Payload> payloads)
     {
+        Span<int> sizes = payloads.Count <= MaxStackSizes ? stackalloc int[payloads.Count] : new int[payloads.Count];
+        MeasureEach(payloads, sizes);
+        return Write(destination, payloads, sizes);
+    }
+
+    /// <summary>Above this many payloads the per-payload sizes go to the heap instead of the stack.</summary>
+    internal const int MaxStackSizes = 128;
+
+    /// <summary>
+    /// Stores every payload's size (generic header included) in <paramref name="sizes"/> and returns their sum. The
+    /// writer takes these sizes rather than asking each payload again: a payload's size walks its proposals,
+    /// selectors or attributes, and the message writer needs the total before writing the header anyway.
+    /// </summary>
+    internal static int MeasureEach(IReadOnlyList<Payload> payloads, Span<int> sizes)
+    {
+        int total = 0;
+        for (int i = 0; i < payloads.Count; i++)
+        {
+            sizes[i] = payloads[i].GetSize();
+            total += sizes[i];
+        }
+        return total;
+    }
+
+    /// <summary>Writes the chain with sizes from <see cref="MeasureEach"/>.</summary>
+    internal static int Write(Span<byte> destination, IReadOnlyList<Payload> payloads, ReadOnlySpan<int> sizes)
+    {
         int pos = 0;
         for (int i = 0; i < payloads.Count; i++)
         {
@@ -48,7 +75,7 @@ public static class PayloadChain
             bool last = i == payloads.Count - 1;
             if (!last && p.Type is PayloadType.Encrypted or PayloadType.EncryptedFragment)
                 throw new ArgumentException("SK/SKF must be the last payload.", nameof(payloads));
-            int size = p.GetSize();
+            int size = sizes[i];
             if (size > ushort.MaxValue)
                 throw new ArgumentException($"{p.Type} payload of {size} bytes exceeds the 16-bit length.", nameof(payloads));
             var d = destination.Slice(pos, size);

@@ -45,7 +45,7 @@ public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, I
             int length = BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 2)..]);
             if (length > span.Length - pos - 4)
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, t, offset + pos, $"attribute {type} value overruns payload");
-            if (ConfigurationAttribute.AllowedLengths(type) is { } allowed && Array.IndexOf(allowed, length) < 0)
+            if (!ConfigurationAttribute.IsAllowedLength(type, length))
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, t, offset + pos, $"attribute {type} with {length}-byte value");
             list.Add(new ConfigurationAttribute(type, body.Slice(pos + 4, length)));
             pos += 4 + length;
