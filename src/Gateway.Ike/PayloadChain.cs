@@ -27,11 +27,11 @@ public static class PayloadChain
     /// <summary>Size of the chain in bytes (generic headers included).</summary>
     public static int GetSize(IReadOnlyList<Payload> payloads)
     {
-        // Index loops, not foreach, over IReadOnlyList throughout the writers: foreach through the interface boxes
-        // the list's enumerator (one allocation per list per pass).
+        // ListView and index loops, not foreach, throughout the writers: see ListView for why.
+        var list = new ListView<Payload>(payloads);
         int size = 0;
-        for (int i = 0; i < payloads.Count; i++)
-            size += payloads[i].GetSize();
+        for (int i = 0; i < list.Count; i++)
+            size += list[i].GetSize();
         return size;
     }
 
@@ -56,10 +56,11 @@ public static class PayloadChain
     /// </summary>
     internal static int MeasureEach(IReadOnlyList<Payload> payloads, Span<int> sizes)
     {
+        var list = new ListView<Payload>(payloads);
         int total = 0;
-        for (int i = 0; i < payloads.Count; i++)
+        for (int i = 0; i < list.Count; i++)
         {
-            sizes[i] = payloads[i].GetSize();
+            sizes[i] = list[i].GetSize();
             total += sizes[i];
         }
         return total;
@@ -68,18 +69,19 @@ public static class PayloadChain
     /// <summary>Writes the chain with sizes from <see cref="MeasureEach"/>.</summary>
     internal static int Write(Span<byte> destination, IReadOnlyList<Payload> payloads, ReadOnlySpan<int> sizes)
     {
+        var list = new ListView<Payload>(payloads);
         int pos = 0;
-        for (int i = 0; i < payloads.Count; i++)
+        for (int i = 0; i < list.Count; i++)
         {
-            var p = payloads[i];
-            bool last = i == payloads.Count - 1;
+            var p = list[i];
+            bool last = i == list.Count - 1;
             if (!last && p.Type is PayloadType.Encrypted or PayloadType.EncryptedFragment)
                 throw new ArgumentException("SK/SKF must be the last payload.", nameof(payloads));
             int size = sizes[i];
             if (size > ushort.MaxValue)
                 throw new ArgumentException($"{p.Type} payload of {size} bytes exceeds the 16-bit length.", nameof(payloads));
             var d = destination.Slice(pos, size);
-            d[0] = (byte)(last ? p.TrailingNextPayload : payloads[i + 1].Type);
+            d[0] = (byte)(last ? p.TrailingNextPayload : list[i + 1].Type);
             d[1] = p.Critical ? (byte)0x80 : (byte)0;
             BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)size);
             p.WriteBody(d[IkeLimits.GenericPayloadHeaderLength..]);

@@ -9,9 +9,10 @@ public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, I
 
     public override int GetBodySize()
     {
+        var attributes = new ListView<ConfigurationAttribute>(Attributes);
         int size = 4;
-        for (int i = 0; i < Attributes.Count; i++)
-            size += Attributes[i].GetSize();
+        for (int i = 0; i < attributes.Count; i++)
+            size += attributes[i].GetSize();
         return size;
     }
 
@@ -19,9 +20,10 @@ public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, I
     {
         d[0] = (byte)ConfigurationType;
         d[1] = d[2] = d[3] = 0;
+        var attributes = new ListView<ConfigurationAttribute>(Attributes);
         int pos = 4;
-        for (int i = 0; i < Attributes.Count; i++)
-            pos += Attributes[i].WriteTo(d[pos..]);
+        for (int i = 0; i < attributes.Count; i++)
+            pos += attributes[i].WriteTo(d[pos..]);
     }
 
     internal static bool TryParse(ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)

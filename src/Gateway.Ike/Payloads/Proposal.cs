@@ -23,9 +23,10 @@ public sealed record Proposal(byte Number, ProtocolId Protocol, ReadOnlyMemory<b
 
     public int GetSize()
     {
+        var transforms = new ListView<Transform>(Transforms);
         int size = HeaderLength + Spi.Length;
-        for (int i = 0; i < Transforms.Count; i++)
-            size += Transforms[i].GetSize();
+        for (int i = 0; i < transforms.Count; i++)
+            size += transforms[i].GetSize();
         return size;
     }
 
@@ -36,10 +37,11 @@ public sealed record Proposal(byte Number, ProtocolId Protocol, ReadOnlyMemory<b
         d[4] = Number;
         d[5] = (byte)Protocol;
         d[6] = (byte)Spi.Length;
-        d[7] = (byte)Transforms.Count;
+        var transforms = new ListView<Transform>(Transforms);
+        d[7] = (byte)transforms.Count;
         int pos = HeaderLength + ParseHelpers.Put(d[HeaderLength..], Spi);
-        for (int i = 0; i < Transforms.Count; i++)
-            pos += Transforms[i].WriteTo(d[pos..], i == Transforms.Count - 1);
+        for (int i = 0; i < transforms.Count; i++)
+            pos += transforms[i].WriteTo(d[pos..], i == transforms.Count - 1);
         // Length written last, from what was written: calling GetSize() here would walk the transforms again.
         BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)pos);
         return pos;

@@ -62,19 +62,21 @@ public sealed record TrafficSelectorPayload(bool IsInitiator, IReadOnlyList<Traf
 
     public override int GetBodySize()
     {
+        var selectors = new ListView<TrafficSelector>(Selectors);
         int size = 4;
-        for (int i = 0; i < Selectors.Count; i++)
-            size += Selectors[i].GetSize();
+        for (int i = 0; i < selectors.Count; i++)
+            size += selectors[i].GetSize();
         return size;
     }
 
     public override void WriteBody(Span<byte> d)
     {
-        d[0] = (byte)Selectors.Count;
+        var selectors = new ListView<TrafficSelector>(Selectors);
+        d[0] = (byte)selectors.Count;
         d[1] = d[2] = d[3] = 0;
         int pos = 4;
-        for (int i = 0; i < Selectors.Count; i++)
-            pos += Selectors[i].WriteTo(d[pos..]);
+        for (int i = 0; i < selectors.Count; i++)
+            pos += selectors[i].WriteTo(d[pos..]);
     }
 
     internal static bool TryParse(bool initiator, ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)

@@ -22,9 +22,10 @@ public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<Tran
     {
         get
         {
-            for (int i = 0; i < Attributes.Count; i++)
+            var attributes = new ListView<TransformAttribute>(Attributes);
+            for (int i = 0; i < attributes.Count; i++)
             {
-                var a = Attributes[i];
+                var a = attributes[i];
                 if (a.IsTypeValue && a.AttributeType == (ushort)TransformAttributeType.KeyLength)
                     return a.Value;
             }
@@ -34,9 +35,10 @@ public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<Tran
 
     public int GetSize()
     {
+        var attributes = new ListView<TransformAttribute>(Attributes);
         int size = HeaderLength;
-        for (int i = 0; i < Attributes.Count; i++)
-            size += Attributes[i].GetSize();
+        for (int i = 0; i < attributes.Count; i++)
+            size += attributes[i].GetSize();
         return size;
     }
 
@@ -47,9 +49,10 @@ public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<Tran
         d[4] = (byte)Type;
         d[5] = 0;
         BinaryPrimitives.WriteUInt16BigEndian(d[6..], Id);
+        var attributes = new ListView<TransformAttribute>(Attributes);
         int pos = HeaderLength;
-        for (int i = 0; i < Attributes.Count; i++)
-            pos += Attributes[i].WriteTo(d[pos..]);
+        for (int i = 0; i < attributes.Count; i++)
+            pos += attributes[i].WriteTo(d[pos..]);
         // Length written last, from what was written, rather than walking the attributes twice via GetSize().
         BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)pos);
         return pos;
