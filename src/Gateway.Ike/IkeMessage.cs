@@ -10,7 +10,7 @@ public sealed record IkeMessage(IkeHeader Header, IReadOnlyList<Payload> Payload
     public static IkeMessage Create(IkeHeader header, IReadOnlyList<Payload> payloads)
     {
         var message = new IkeMessage(header, payloads);
-        return message with { Header = message.EffectiveHeader() };
+        return message with { Header = message.EffectiveHeader(message.GetSize()) };
     }
 
     /// <summary>
@@ -41,18 +41,28 @@ public sealed record IkeMessage(IkeHeader Header, IReadOnlyList<Payload> Payload
     /// <summary>Writes header and payloads; returns the bytes written (= <see cref="GetSize"/>).</summary>
     public int WriteTo(Span<byte> destination)
     {
-        var header = EffectiveHeader();
-        if (header.Length > IkeLimits.MaxMessageLength)
-            throw new InvalidOperationException($"Message of {header.Length} bytes exceeds {IkeLimits.MaxMessageLength}.");
-        header.WriteTo(destination);
-        return IkeLimits.HeaderLength + PayloadChain.Write(destination[IkeLimits.HeaderLength..], Payloads);
+        // Each payload is measured once: the sizes give the header's Length and then every payload's length field.
+        Span<int> sizes = Payloads.Count <= PayloadChain.MaxStackSizes ? stackalloc int[Payloads.Count] : new int[Payloads.Count];
+        int size = IkeLimits.HeaderLength + PayloadChain.MeasureEach(Payloads, sizes);
+        return WriteTo(destination, size, sizes);
     }
 
     public byte[] ToArray()
     {
-        var buffer = new byte[GetSize()];
-        WriteTo(buffer);
+        Span<int> sizes = Payloads.Count <= PayloadChain.MaxStackSizes ? stackalloc int[Payloads.Count] : new int[Payloads.Count];
+        int size = IkeLimits.HeaderLength + PayloadChain.MeasureEach(Payloads, sizes);
+        var buffer = new byte[size];
+        WriteTo(buffer, size, sizes);
         return buffer;
+    }
+
+    private int WriteTo(Span<byte> destination, int size, ReadOnlySpan<int> sizes)
+    {
+        var header = EffectiveHeader(size);
+        if (header.Length > IkeLimits.MaxMessageLength)
+            throw new InvalidOperationException($"Message of {header.Length} bytes exceeds {IkeLimits.MaxMessageLength}.");
+        header.WriteTo(destination);
+        return IkeLimits.HeaderLength + PayloadChain.Write(destination[IkeLimits.HeaderLength..], Payloads, sizes);
     }
 
     /// <summary>True when the last payload is SK or SKF: the rest is inside the ciphertext.</summary>
@@ -61,9 +71,9 @@ public sealed record IkeMessage(IkeHeader Header, IReadOnlyList<Payload> Payload
     /// <summary>The first payload of a type, or null.</summary>
     public T? Find<T>() where T : Payload
     {
-        foreach (var p in Payloads)
+        for (int i = 0; i < Payloads.Count; i++)
         {
-            if (p is T t)
+            if (Payloads[i] is T t)
                 return t;
         }
         return null;
@@ -72,17 +82,17 @@ public sealed record IkeMessage(IkeHeader Header, IReadOnlyList<Payload> Payload
     /// <summary>The first notify of a type, or null.</summary>
     public NotifyPayload? FindNotify(NotifyType type)
     {
-        foreach (var p in Payloads)
+        for (int i = 0; i < Payloads.Count; i++)
         {
-            if (p is NotifyPayload n && n.NotifyType == type)
+            if (Payloads[i] is NotifyPayload n && n.NotifyType == type)
                 return n;
         }
         return null;
     }
 
-    private IkeHeader EffectiveHeader() => Header with
+    private IkeHeader EffectiveHeader(int size) => Header with
     {
         NextPayload = Payloads.Count > 0 ? Payloads[0].Type : PayloadType.None,
-        Length = (uint)GetSize(),
+        Length = (uint)size,
     };
 }

@@ -27,9 +27,11 @@ public static class PayloadChain
     /// <summary>Size of the chain in bytes (generic headers included).</summary>
     public static int GetSize(IReadOnlyList<Payload> payloads)
     {
+        // ListView and index loops, not foreach, throughout the writers: see ListView for why.
+        var list = new ListView<Payload>(payloads);
         int size = 0;
-        foreach (var p in payloads)
-            size += p.GetSize();
+        for (int i = 0; i < list.Count; i++)
+            size += list[i].GetSize();
         return size;
     }
 
@@ -39,18 +41,47 @@ public static class PayloadChain
     /// </summary>
     public static int Write(Span<byte> destination, IReadOnlyList<Payload> payloads)
     {
-        int pos = 0;
-        for (int i = 0; i < payloads.Count; i++)
+        Span<int> sizes = payloads.Count <= MaxStackSizes ? stackalloc int[payloads.Count] : new int[payloads.Count];
+        MeasureEach(payloads, sizes);
+        return Write(destination, payloads, sizes);
+    }
+
+    /// <summary>Above this many payloads the per-payload sizes go to the heap instead of the stack.</summary>
+    internal const int MaxStackSizes = 128;
+
+    /// <summary>
+    /// Stores every payload's size (generic header included) in <paramref name="sizes"/> and returns their sum. The
+    /// writer takes these sizes rather than asking each payload again: a payload's size walks its proposals,
+    /// selectors or attributes, and the message writer needs the total before writing the header anyway.
+    /// </summary>
+    internal static int MeasureEach(IReadOnlyList<Payload> payloads, Span<int> sizes)
+    {
+        var list = new ListView<Payload>(payloads);
+        int total = 0;
+        for (int i = 0; i < list.Count; i++)
         {
-            var p = payloads[i];
-            bool last = i == payloads.Count - 1;
+            sizes[i] = list[i].GetSize();
+            total += sizes[i];
+        }
+        return total;
+    }
+
+    /// <summary>Writes the chain with sizes from <see cref="MeasureEach"/>.</summary>
+    internal static int Write(Span<byte> destination, IReadOnlyList<Payload> payloads, ReadOnlySpan<int> sizes)
+    {
+        var list = new ListView<Payload>(payloads);
+        int pos = 0;
+        for (int i = 0; i < list.Count; i++)
+        {
+            var p = list[i];
+            bool last = i == list.Count - 1;
             if (!last && p.Type is PayloadType.Encrypted or PayloadType.EncryptedFragment)
                 throw new ArgumentException("SK/SKF must be the last payload.", nameof(payloads));
-            int size = p.GetSize();
+            int size = sizes[i];
             if (size > ushort.MaxValue)
                 throw new ArgumentException($"{p.Type} payload of {size} bytes exceeds the 16-bit length.", nameof(payloads));
             var d = destination.Slice(pos, size);
-            d[0] = (byte)(last ? p.TrailingNextPayload : payloads[i + 1].Type);
+            d[0] = (byte)(last ? p.TrailingNextPayload : list[i + 1].Type);
             d[1] = p.Critical ? (byte)0x80 : (byte)0;
             BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)size);
             p.WriteBody(d[IkeLimits.GenericPayloadHeaderLength..]);
@@ -70,8 +101,8 @@ public static class PayloadChain
     internal static bool TryParse(PayloadType first, ReadOnlyMemory<byte> data, int baseOffset, bool inner, bool isResponse,
         out List<Payload> payloads, out IkeParseFailure f)
     {
-        payloads = new List<Payload>(8);
         var span = data.Span;
+        payloads = new List<Payload>(CountPayloads(first, span));
         var type = first;
         int pos = 0;
         while (type != PayloadType.None)
@@ -125,6 +156,30 @@ public static class PayloadChain
             return ParseHelpers.Fail(out f, IkeParseError.LengthMismatch, PayloadType.None, baseOffset + pos, $"{span.Length - pos} bytes after the last payload");
         f = default;
         return true;
+    }
+
+    /// <summary>
+    /// The number of payloads in the chain, from the generic headers alone (Next Payload, Payload Length), so the
+    /// list is allocated once at its final size instead of growing 8 → 16 for a typical IKE_AUTH. Stops at
+    /// <see cref="IkeLimits.MaxPayloads"/> or at the first impossible length; the full parse reports the defect.
+    /// </summary>
+    private static int CountPayloads(PayloadType first, ReadOnlySpan<byte> span)
+    {
+        int count = 0;
+        int pos = 0;
+        var type = first;
+        while (type != PayloadType.None && count < IkeLimits.MaxPayloads && span.Length - pos >= IkeLimits.GenericPayloadHeaderLength)
+        {
+            int length = BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 2)..]);
+            if (length < IkeLimits.GenericPayloadHeaderLength)
+                break;
+            count++;
+            if (type is PayloadType.Encrypted or PayloadType.EncryptedFragment)
+                break;
+            type = (PayloadType)span[pos];
+            pos += length;
+        }
+        return count;
     }
 
     private static bool TryParseBody(PayloadType type, PayloadType next, ReadOnlyMemory<byte> body, int offset, bool isResponse,

@@ -73,16 +73,18 @@ public sealed record ConfigurationAttribute(ushort RawType, ReadOnlyMemory<byte>
 
     public string GetString() => Encoding.ASCII.GetString(Value.Span);
 
-    /// <summary>Value lengths allowed per type (RFC 7296 §3.15.1); null when any length is fine.</summary>
-    internal static int[]? AllowedLengths(ushort type) => (ConfigurationAttributeType)type switch
+    /// <summary>Whether a value length is allowed for the type (RFC 7296 §3.15.1): empty (a request) or the
+    /// type's fixed length; any length for types without one. A plain switch: the parser calls this per attribute,
+    /// and the earlier form built a new int[] of allowed lengths on every call.</summary>
+    internal static bool IsAllowedLength(ushort type, int length) => (ConfigurationAttributeType)type switch
     {
         ConfigurationAttributeType.InternalIp4Address or ConfigurationAttributeType.InternalIp4Netmask
             or ConfigurationAttributeType.InternalIp4Dns or ConfigurationAttributeType.InternalIp4Nbns
-            or ConfigurationAttributeType.InternalIp4Dhcp => [0, 4],
-        ConfigurationAttributeType.InternalIp4Subnet => [0, 8],
-        ConfigurationAttributeType.InternalIp6Address or ConfigurationAttributeType.InternalIp6Subnet => [0, 17],
-        ConfigurationAttributeType.InternalIp6Dns or ConfigurationAttributeType.InternalIp6Dhcp => [0, 16],
-        _ => null,
+            or ConfigurationAttributeType.InternalIp4Dhcp => length is 0 or 4,
+        ConfigurationAttributeType.InternalIp4Subnet => length is 0 or 8,
+        ConfigurationAttributeType.InternalIp6Address or ConfigurationAttributeType.InternalIp6Subnet => length is 0 or 17,
+        ConfigurationAttributeType.InternalIp6Dns or ConfigurationAttributeType.InternalIp6Dhcp => length is 0 or 16,
+        _ => true,
     };
 
     internal int GetSize() => 4 + Value.Length;

@@ -9,9 +9,10 @@ public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, I
 
     public override int GetBodySize()
     {
+        var attributes = new ListView<ConfigurationAttribute>(Attributes);
         int size = 4;
-        foreach (var a in Attributes)
-            size += a.GetSize();
+        for (int i = 0; i < attributes.Count; i++)
+            size += attributes[i].GetSize();
         return size;
     }
 
@@ -19,9 +20,10 @@ public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, I
     {
         d[0] = (byte)ConfigurationType;
         d[1] = d[2] = d[3] = 0;
+        var attributes = new ListView<ConfigurationAttribute>(Attributes);
         int pos = 4;
-        foreach (var a in Attributes)
-            pos += a.WriteTo(d[pos..]);
+        for (int i = 0; i < attributes.Count; i++)
+            pos += attributes[i].WriteTo(d[pos..]);
     }
 
     internal static bool TryParse(ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)
@@ -31,7 +33,9 @@ public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, I
         var span = body.Span;
         if (span.Length < 4)
             return ParseHelpers.TooShort(out f, t, offset, 4, span.Length);
-        var list = new List<ConfigurationAttribute>();
+        // Every attribute takes at least 4 bytes, so this capacity is exact for a CFG_REQUEST (empty values) and an
+        // upper bound otherwise; capped so that long values do not make it over-allocate.
+        var list = new List<ConfigurationAttribute>(Math.Min((span.Length - 4) / 4, 16));
         int pos = 4;
         while (pos < span.Length)
         {
@@ -43,7 +47,7 @@ public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, I
             int length = BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 2)..]);
             if (length > span.Length - pos - 4)
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, t, offset + pos, $"attribute {type} value overruns payload");
-            if (ConfigurationAttribute.AllowedLengths(type) is { } allowed && Array.IndexOf(allowed, length) < 0)
+            if (!ConfigurationAttribute.IsAllowedLength(type, length))
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, t, offset + pos, $"attribute {type} with {length}-byte value");
             list.Add(new ConfigurationAttribute(type, body.Slice(pos + 4, length)));
             pos += 4 + length;

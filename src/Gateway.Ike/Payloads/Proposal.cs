@@ -23,9 +23,10 @@ public sealed record Proposal(byte Number, ProtocolId Protocol, ReadOnlyMemory<b
 
     public int GetSize()
     {
+        var transforms = new ListView<Transform>(Transforms);
         int size = HeaderLength + Spi.Length;
-        foreach (var t in Transforms)
-            size += t.GetSize();
+        for (int i = 0; i < transforms.Count; i++)
+            size += transforms[i].GetSize();
         return size;
     }
 
@@ -33,14 +34,16 @@ public sealed record Proposal(byte Number, ProtocolId Protocol, ReadOnlyMemory<b
     {
         d[0] = last ? (byte)0 : (byte)2;
         d[1] = 0;
-        BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)GetSize());
         d[4] = Number;
         d[5] = (byte)Protocol;
         d[6] = (byte)Spi.Length;
-        d[7] = (byte)Transforms.Count;
+        var transforms = new ListView<Transform>(Transforms);
+        d[7] = (byte)transforms.Count;
         int pos = HeaderLength + ParseHelpers.Put(d[HeaderLength..], Spi);
-        for (int i = 0; i < Transforms.Count; i++)
-            pos += Transforms[i].WriteTo(d[pos..], i == Transforms.Count - 1);
+        for (int i = 0; i < transforms.Count; i++)
+            pos += transforms[i].WriteTo(d[pos..], i == transforms.Count - 1);
+        // Length written last, from what was written: calling GetSize() here would walk the transforms again.
+        BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)pos);
         return pos;
     }
 
@@ -62,8 +65,11 @@ public sealed record Proposal(byte Number, ProtocolId Protocol, ReadOnlyMemory<b
         if (HeaderLength + spiSize > span.Length)
             return ParseHelpers.Fail(out f, IkeParseError.InvalidLength, sa, offset, "SPI overruns proposal");
 
-        var transforms = new List<Transform>(Math.Min(count, 16));
         int pos = HeaderLength + spiSize;
+        // An exact-size array instead of a List. The announced count (up to 255) is capped by what the bytes can
+        // hold (8 per transform at least), so a hostile count cannot make us allocate more than the input justifies;
+        // when the count is higher than that, the loop below fails on the truncated transform before the cap matters.
+        var transforms = new Transform[Math.Min(count, (span.Length - pos) / Transform.HeaderLength)];
         for (int i = 0; i < count; i++)
         {
             if (span.Length - pos < Transform.HeaderLength)
@@ -78,7 +84,7 @@ public sealed record Proposal(byte Number, ProtocolId Protocol, ReadOnlyMemory<b
             if (!TransformAttribute.TryParseList(data.Slice(pos + Transform.HeaderLength, length - Transform.HeaderLength),
                     offset + pos + Transform.HeaderLength, out var attributes, out f))
                 return false;
-            transforms.Add(new Transform((TransformType)span[pos + 4], BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 6)..]), attributes));
+            transforms[i] = new Transform((TransformType)span[pos + 4], BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 6)..]), attributes);
             pos += length;
         }
         if (pos != span.Length)

@@ -12,17 +12,19 @@ public sealed record SecurityAssociationPayload(IReadOnlyList<Proposal> Proposal
 
     public override int GetBodySize()
     {
+        var proposals = new ListView<Proposal>(Proposals);
         int size = 0;
-        foreach (var p in Proposals)
-            size += p.GetSize();
+        for (int i = 0; i < proposals.Count; i++)
+            size += proposals[i].GetSize();
         return size;
     }
 
     public override void WriteBody(Span<byte> d)
     {
+        var proposals = new ListView<Proposal>(Proposals);
         int pos = 0;
-        for (int i = 0; i < Proposals.Count; i++)
-            pos += Proposals[i].WriteTo(d[pos..], i == Proposals.Count - 1);
+        for (int i = 0; i < proposals.Count; i++)
+            pos += proposals[i].WriteTo(d[pos..], i == proposals.Count - 1);
     }
 
     internal static bool TryParse(ReadOnlyMemory<byte> body, int offset, bool isResponse, out Payload? payload, out IkeParseFailure f)

@@ -41,14 +41,15 @@ public sealed record TrafficSelector(
 
     internal int WriteTo(Span<byte> d)
     {
+        int size = GetSize();
         d[0] = (byte)SelectorType;
         d[1] = IpProtocol;
-        BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)GetSize());
+        BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)size);
         BinaryPrimitives.WriteUInt16BigEndian(d[4..], StartPort);
         BinaryPrimitives.WriteUInt16BigEndian(d[6..], EndPort);
         StartAddress.Span.CopyTo(d[8..]);
         EndAddress.Span.CopyTo(d[(8 + StartAddress.Length)..]);
-        return GetSize();
+        return size;
     }
 
     public override string ToString() => $"{Start}-{End}[{IpProtocol}/{StartPort}-{EndPort}]";
@@ -61,19 +62,21 @@ public sealed record TrafficSelectorPayload(bool IsInitiator, IReadOnlyList<Traf
 
     public override int GetBodySize()
     {
+        var selectors = new ListView<TrafficSelector>(Selectors);
         int size = 4;
-        foreach (var s in Selectors)
-            size += s.GetSize();
+        for (int i = 0; i < selectors.Count; i++)
+            size += selectors[i].GetSize();
         return size;
     }
 
     public override void WriteBody(Span<byte> d)
     {
-        d[0] = (byte)Selectors.Count;
+        var selectors = new ListView<TrafficSelector>(Selectors);
+        d[0] = (byte)selectors.Count;
         d[1] = d[2] = d[3] = 0;
         int pos = 4;
-        foreach (var s in Selectors)
-            pos += s.WriteTo(d[pos..]);
+        for (int i = 0; i < selectors.Count; i++)
+            pos += selectors[i].WriteTo(d[pos..]);
     }
 
     internal static bool TryParse(bool initiator, ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)
@@ -88,7 +91,8 @@ public sealed record TrafficSelectorPayload(bool IsInitiator, IReadOnlyList<Traf
             return ParseHelpers.Fail(out f, IkeParseError.InvalidTrafficSelector, t, offset, "no traffic selectors");
         if (count > IkeLimits.MaxTrafficSelectors)
             return ParseHelpers.Fail(out f, IkeParseError.TooManyElements, t, offset, $"{count} traffic selectors");
-        var list = new List<TrafficSelector>(count);
+        // An array, not a List: the count is known and bounded (MaxTrafficSelectors), so no wrapper object is needed.
+        var list = new TrafficSelector[count];
         int pos = 4;
         for (int i = 0; i < count; i++)
         {
@@ -109,11 +113,11 @@ public sealed record TrafficSelectorPayload(bool IsInitiator, IReadOnlyList<Traf
             if (length > span.Length - pos)
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidLength, t, offset + pos, "selector overruns payload");
             int addressLength = (length - 8) / 2;
-            list.Add(new TrafficSelector(type, span[pos + 1],
+            list[i] = new TrafficSelector(type, span[pos + 1],
                 BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 4)..]),
                 BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 6)..]),
                 body.Slice(pos + 8, addressLength),
-                body.Slice(pos + 8 + addressLength, addressLength)));
+                body.Slice(pos + 8 + addressLength, addressLength));
             pos += length;
         }
         if (pos != span.Length)

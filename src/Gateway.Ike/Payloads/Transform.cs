@@ -22,8 +22,10 @@ public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<Tran
     {
         get
         {
-            foreach (var a in Attributes)
+            var attributes = new ListView<TransformAttribute>(Attributes);
+            for (int i = 0; i < attributes.Count; i++)
             {
+                var a = attributes[i];
                 if (a.IsTypeValue && a.AttributeType == (ushort)TransformAttributeType.KeyLength)
                     return a.Value;
             }
@@ -33,24 +35,26 @@ public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<Tran
 
     public int GetSize()
     {
+        var attributes = new ListView<TransformAttribute>(Attributes);
         int size = HeaderLength;
-        foreach (var a in Attributes)
-            size += a.GetSize();
+        for (int i = 0; i < attributes.Count; i++)
+            size += attributes[i].GetSize();
         return size;
     }
 
     internal int WriteTo(Span<byte> d, bool last)
     {
-        int size = GetSize();
         d[0] = last ? (byte)0 : (byte)3;
         d[1] = 0;
-        BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)size);
         d[4] = (byte)Type;
         d[5] = 0;
         BinaryPrimitives.WriteUInt16BigEndian(d[6..], Id);
+        var attributes = new ListView<TransformAttribute>(Attributes);
         int pos = HeaderLength;
-        foreach (var a in Attributes)
-            pos += a.WriteTo(d[pos..]);
+        for (int i = 0; i < attributes.Count; i++)
+            pos += attributes[i].WriteTo(d[pos..]);
+        // Length written last, from what was written, rather than walking the attributes twice via GetSize().
+        BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)pos);
         return pos;
     }
 

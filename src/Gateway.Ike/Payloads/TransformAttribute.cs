@@ -33,14 +33,21 @@ public sealed record TransformAttribute(ushort AttributeType, bool IsTypeValue, 
     }
 
     /// <summary>Parses all attributes filling <paramref name="body"/>.</summary>
-    internal static bool TryParseList(ReadOnlyMemory<byte> body, int offset, out List<TransformAttribute> list, out IkeParseFailure f)
+    /// <remarks>
+    /// Returns an array, not a List: most transforms have no attribute (the shared empty array) or one Key Length.
+    /// Each attribute takes at least 4 bytes, so body length / 4 (capped at the limit) bounds the count: when it is
+    /// reached, fewer than 4 bytes remain and the truncation check fails before the array could overflow. The
+    /// array is only trimmed when TLV values make the real count smaller.
+    /// </remarks>
+    internal static bool TryParseList(ReadOnlyMemory<byte> body, int offset, out TransformAttribute[] list, out IkeParseFailure f)
     {
-        list = [];
-        int pos = 0;
         var span = body.Span;
+        list = span.Length == 0 ? [] : new TransformAttribute[Math.Min(span.Length / 4, IkeLimits.MaxAttributesPerTransform)];
+        int count = 0;
+        int pos = 0;
         while (pos < span.Length)
         {
-            if (list.Count >= IkeLimits.MaxAttributesPerTransform)
+            if (count >= IkeLimits.MaxAttributesPerTransform)
                 return ParseHelpers.Fail(out f, IkeParseError.TooManyElements, PayloadType.SecurityAssociation, offset + pos, "too many transform attributes");
             if (span.Length - pos < 4)
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, PayloadType.SecurityAssociation, offset + pos, "attribute header truncated");
@@ -49,7 +56,7 @@ public sealed record TransformAttribute(ushort AttributeType, bool IsTypeValue, 
             ushort type = (ushort)(raw & 0x7FFF);
             if ((raw & FormatBit) != 0)
             {
-                list.Add(new TransformAttribute(type, true, second, default));
+                list[count++] = new TransformAttribute(type, true, second, default);
                 pos += 4;
                 continue;
             }
@@ -57,9 +64,11 @@ public sealed record TransformAttribute(ushort AttributeType, bool IsTypeValue, 
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, PayloadType.SecurityAssociation, offset + pos, "Key Length must use the TV form");
             if (second > span.Length - pos - 4)
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, PayloadType.SecurityAssociation, offset + pos, "attribute value overruns its transform");
-            list.Add(new TransformAttribute(type, false, 0, body.Slice(pos + 4, second)));
+            list[count++] = new TransformAttribute(type, false, 0, body.Slice(pos + 4, second));
             pos += 4 + second;
         }
+        if (count < list.Length)
+            Array.Resize(ref list, count);
         f = default;
         return true;
     }
