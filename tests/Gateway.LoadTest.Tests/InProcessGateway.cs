@@ -64,7 +64,20 @@ internal sealed class InProcessGateway : IDisposable
 
     public bool RequireCookie { get; init; }
     public List<IkeSaEvent> Events { get; } = [];
-    private readonly HashSet<ulong> _cookieSent = [];
+    private readonly Dictionary<ulong, byte[]> _cookieNonce = [];
+
+    /// <summary>Like a real cookie (RFC 7296 §2.6) it is bound to Ni: a retry must carry it and the same nonce.</summary>
+    private bool CookieValid(IkeHeader header, byte[] message)
+    {
+        var parsed = IkeMessage.Parse(message).Value!;
+        var nonce = parsed.Find<NoncePayload>()!.Data.ToArray();
+        if (!_cookieNonce.TryGetValue(header.InitiatorSpi, out var expected))
+        {
+            _cookieNonce[header.InitiatorSpi] = nonce;
+            return false;
+        }
+        return parsed.FindNotify(NotifyType.Cookie) is not null && expected.AsSpan().SequenceEqual(nonce);
+    }
 
     public IReadOnlyList<IkeDatagram> Handle(InitiatorDatagram datagram, DateTime now)
     {
@@ -74,7 +87,7 @@ internal sealed class InProcessGateway : IDisposable
         IkeSaResponder? responder;
         if (header.ResponderSpi == 0)
         {
-            if (RequireCookie && _cookieSent.Add(header.InitiatorSpi))
+            if (RequireCookie && !CookieValid(header, datagram.Message))
                 return [CookieAnswer(header, local)];
             if (!_byInitiatorSpi.TryGetValue(header.InitiatorSpi, out responder))
             {

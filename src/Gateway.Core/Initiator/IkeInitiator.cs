@@ -133,9 +133,15 @@ public sealed partial class IkeInitiator : IDisposable
     private void SendSaInit(DateTime now)
     {
         Phase = InitiatorPhase.SaInit;
-        _ke?.Dispose();
-        _ke = KeyExchangeFactory.Create(_group);
-        _nonceI = RandomNumberGenerator.GetBytes(32);
+        // The same Ni and KE on a cookie retry: the gateway's cookie covers Ni (RFC 7296 §2.6), so a fresh nonce
+        // would earn a fresh cookie forever. A new KE only for a new group (INVALID_KE_PAYLOAD).
+        if (_ke is null || _ke.Group != _group)
+        {
+            _ke?.Dispose();
+            _ke = KeyExchangeFactory.Create(_group);
+        }
+        if (_nonceI.Length == 0)
+            _nonceI = RandomNumberGenerator.GetBytes(32);
         var offered = ProposalsFor(_group);
         var payloads = InitiatorKeying.SaInitPayloads(offered, _group, _ke.PublicKey, _nonceI, SpiI, _settings.Local, _gateway,
             _settings.Fragmentation, signatureHashes: true, redirectSupport: _settings.RedirectSupport && !_redirected);
@@ -253,6 +259,9 @@ public sealed partial class IkeInitiator : IDisposable
         SpiI = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
         SpiR = 0;
         _cookie = null;
+        _nonceI = [];
+        _ke?.Dispose();
+        _ke = null;
         _cookieRounds = 0;
         _keRounds = 0;
         SendSaInit(now);

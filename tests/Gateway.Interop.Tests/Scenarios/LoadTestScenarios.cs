@@ -7,11 +7,14 @@ namespace Gateway.Interop.Tests.Scenarios;
 /// Issue 6: the load generator (src/Gateway.LoadTest), run inside the lab's client namespace, establishes 20 tunnels
 /// with the windows profile (IKE 3DES/AES-CBC + MODP1024, ESP AES-CBC/SHA1, EAP-MSCHAPv2, MOBIKE) against the fixture's
 /// gateway, checks the gateway's certificate against the lab CA, deletes them again, and reports 20 established,
-/// 0 failed in its JSON report. Bounded: 20 tunnels, 60 s.
+/// 0 failed in its JSON report. Bounded: 20 tunnels (by default), 60 s.
 /// </summary>
 public abstract class LoadTestScenarios
 {
-    private const int Tunnels = 20;
+    // 20 keeps the test short; LOADTEST_LAB_TOTAL / LOADTEST_LAB_CONCURRENCY / LOADTEST_LAB_RATE scale it for a measurement.
+    private static readonly int Tunnels = int.TryParse(Environment.GetEnvironmentVariable("LOADTEST_LAB_TOTAL"), out int n) ? n : 20;
+    private static readonly string Concurrency = Environment.GetEnvironmentVariable("LOADTEST_LAB_CONCURRENCY") ?? "5";
+    private static readonly string Rate = Environment.GetEnvironmentVariable("LOADTEST_LAB_RATE") ?? "10";
     private readonly GatewayLabFixture _fixture;
     private readonly ITestOutputHelper _output;
 
@@ -35,7 +38,7 @@ public abstract class LoadTestScenarios
                 "netns", "exec", lab.ClientNs, LabEnvironment.DotnetHost, LabEnvironment.LoadTestDll,
                 "--target", LabConstants.GatewayOuterV4, "--profile", "windows",
                 "--user", LabConstants.EapUser, "--ca", Path.Combine(lab.PkiDir, "ca.pem"), "--remote-id", LabConstants.GatewayId,
-                "--total", Tunnels.ToString(System.Globalization.CultureInfo.InvariantCulture), "--concurrency", "5", "--rate", "10",
+                "--total", Tunnels.ToString(System.Globalization.CultureInfo.InvariantCulture), "--concurrency", Concurrency, "--rate", Rate,
                 "--duration", "60", "--teardown", "--report-dir", reportDir,
             ], TimeSpan.FromSeconds(120), environment);
         }
