@@ -32,6 +32,13 @@ public static class LabEnvironment
             : Path.Combine(RepoRoot, "src", "Gateway", "bin", Metadata("BuildConfiguration"), Metadata("TargetFramework"),
                 "Gateway.dll");
 
+    /// <summary>The load generator built alongside these tests (same configuration), or LOADTEST_DLL when set.</summary>
+    public static string LoadTestDll =>
+        Environment.GetEnvironmentVariable("LOADTEST_DLL") is { Length: > 0 } overridden
+            ? overridden
+            : Path.Combine(RepoRoot, "src", "Gateway.LoadTest", "bin", Metadata("BuildConfiguration"), Metadata("TargetFramework"),
+                "Gateway.LoadTest.dll");
+
     /// <summary>The dotnet host running these tests (dotnet test sets DOTNET_HOST_PATH), else dotnet from PATH.</summary>
     public static string DotnetHost =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";

@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Gateway.Core.Initiator;
+using Gateway.LoadTest.Options;
+using Gateway.LoadTest.Profiles;
+using Gateway.LoadTest.Report;
+using Gateway.LoadTest.Stats;
+
+namespace Gateway.LoadTest.Running;
+
+/// <summary>
+/// The I/O shell around many <see cref="IkeInitiator"/>s: sockets, the clock, pacing (rate and concurrency), the run's
+/// bounds (total and duration), progress and the report. A 10 ms scheduler starts tunnels and drives retransmission
+/// timers; answers are handled on the sockets' receive loops.
+/// </summary>
+public sealed class LoadRunner
+{
+    private static readonly TimeSpan SchedulerPeriod = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan TeardownWait = TimeSpan.FromSeconds(5);
+
+    private readonly LoadTestOptions _options;
+    private readonly LoadProfile _profile;
+    private readonly InitiatorCredentials _credentials;
+    private readonly IReadOnlyList<IPAddress> _sources;
+    private readonly Action<string>? _progress;
+    private readonly ConcurrentDictionary<ulong, Tunnel> _bySpi = new();
+    private readonly List<Tunnel> _all = [];
+    private readonly RunStatistics _stats = new();
+    private int _inFlight;
+
+    public LoadRunner(LoadTestOptions options, LoadProfile profile, InitiatorCredentials credentials,
+        IReadOnlyList<IPAddress> sources, Action<string>? progress)
+    {
+        _options = options;
+        _profile = profile;
+        _credentials = credentials;
+        _sources = sources;
+        _progress = progress;
+    }
+
+    /// <summary>The settings every tunnel of this run uses; <paramref name="local"/> is its socket's address.</summary>
+    public static InitiatorSettings SettingsFor(LoadProfile profile, InitiatorCredentials credentials, IPEndPoint local, IPEndPoint target) => new()
+    {
+        IkeProposals = profile.IkeProposals,
+        EspProposals = profile.EspProposals,
+        Credentials = credentials,
+        Local = local,
+        Gateway = target,
+        Mobike = profile.Mobike,
+        Fragmentation = profile.Fragmentation,
+    };
+
+    public async Task<LoadReport> RunAsync(CancellationToken cancel)
+    {
+        var sockets = _sources.Select(a => new SourceSocket(a)).ToList();
+        using var stopReceiving = new CancellationTokenSource();
+        var receivers = sockets.Select(s => Task.Run(() => s.ReceiveLoopAsync(Deliver, stopReceiving.Token))).ToList();
+        var process = Process.GetCurrentProcess();
+        var cpuStart = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var startedUtc = DateTime.UtcNow;
+        var lastProgress = TimeSpan.Zero;
+        int started = 0;
+        try
+        {
+            using var timer = new PeriodicTimer(SchedulerPeriod);
+            while (!cancel.IsCancellationRequested)
+            {
+                var elapsed = clock.Elapsed;
+                var now = startedUtc + elapsed;
+                if (elapsed >= _options.Duration)
+                    break;
+                // Pacing: by now, rate × elapsed tunnels should have started (+1: the first at once).
+                double allowed = _options.Rate > 0 ? Math.Floor(_options.Rate * elapsed.TotalSeconds) + 1 : double.MaxValue;
+                while (started < _options.Total && started < allowed && Volatile.Read(ref _inFlight) < _options.Concurrency)
+                {
+                    StartTunnel(sockets[started % sockets.Count], now, startedUtc);
+                    started++;
+                }
+                TickDue(now);
+                if (elapsed - lastProgress >= TimeSpan.FromSeconds(1))
+                {
+                    lastProgress = elapsed;
+                    _progress?.Invoke(ProgressLine.Format(_stats, Volatile.Read(ref _inFlight), elapsed));
+                }
+                if (started >= _options.Total && Volatile.Read(ref _inFlight) == 0)
+                    break;
+                await timer.WaitForNextTickAsync(CancellationToken.None);
+            }
+            var wallTime = clock.Elapsed;
+            AbortHandshakes(startedUtc + clock.Elapsed);
+            if (_options.Teardown)
+                await TeardownAsync(startedUtc, clock);
+            var cpu = process.TotalProcessorTime - cpuStart;
+            process.Refresh();
+            return BuildReport(startedUtc, wallTime, started, cpu);
+        }
+        finally
+        {
+            stopReceiving.Cancel();
+            foreach (var s in sockets)
+                s.Dispose();
+            await Task.WhenAll(receivers);
+            foreach (var t in _all)
+                t.Dispose();
+        }
+    }
+
+    private void StartTunnel(SourceSocket socket, DateTime now, DateTime runStart)
+    {
+        var machine = new IkeInitiator(SettingsFor(_profile, _credentials, socket.Local, _options.Target));
+        var tunnel = new Tunnel(machine, socket, _stats, runStart, (t, old) =>
+        {
+            _bySpi.TryRemove(old, out _);
+            _bySpi[t.Spi] = t;
+        });
+        tunnel.HandshakeDone = () => Interlocked.Decrement(ref _inFlight);
+        _bySpi[tunnel.Spi] = tunnel;
+        lock (_all)
+            _all.Add(tunnel);
+        Interlocked.Increment(ref _inFlight);
+        _stats.TunnelStarted();
+        tunnel.Start(now);
+    }
+
+    private void Deliver(ulong spi, ReadOnlyMemory<byte> message)
+    {
+        if (_bySpi.TryGetValue(spi, out var tunnel))
+            tunnel.Receive(message, DateTime.UtcNow);
+    }
+
+    private void TickDue(DateTime now)
+    {
+        foreach (var tunnel in _bySpi.Values)
+        {
+            if (tunnel.Deadline is { } due && due <= now)
+                tunnel.Tick(now);
+        }
+    }
+
+    /// <summary>Handshakes still running when time is up are abandoned and counted as aborted, not failed.</summary>
+    private void AbortHandshakes(DateTime now)
+    {
+        foreach (var tunnel in _bySpi.Values)
+        {
+            if (tunnel.Phase is InitiatorPhase.Idle or InitiatorPhase.SaInit or InitiatorPhase.Auth)
+            {
+                tunnel.Close(now);
+                _stats.TunnelAborted();
+            }
+        }
+    }
+
+    private async Task TeardownAsync(DateTime startedUtc, Stopwatch clock)
+    {
+        foreach (var tunnel in _bySpi.Values.Where(t => t.Phase == InitiatorPhase.Established))
+            tunnel.Close(startedUtc + clock.Elapsed);
+        var deadline = clock.Elapsed + TeardownWait;
+        while (clock.Elapsed < deadline && _bySpi.Values.Any(t => t.Phase == InitiatorPhase.Deleting))
+        {
+            await Task.Delay(SchedulerPeriod);
+            TickDue(startedUtc + clock.Elapsed);
+        }
+    }
+
+    private LoadReport BuildReport(DateTime startedUtc, TimeSpan wallTime, int started, TimeSpan cpu)
+    {
+        var latencies = _stats.LatenciesSorted();
+        int established = latencies.Count;
+        int failed = _stats.Failed;
+        int finished = established + failed;
+        return new LoadReport
+        {
+            Target = _options.Target.ToString(),
+            Profile = _profile.Name,
+            Auth = _credentials.Method.ToString(),
+            StartedUtc = startedUtc,
+            DurationSeconds = Math.Round(wallTime.TotalSeconds, 3),
+            Concurrency = _options.Concurrency,
+            Rate = _options.Rate,
+            Total = _options.Total,
+            Sources = _sources.Count,
+            Attempted = started,
+            Established = established,
+            Failed = failed,
+            Aborted = _stats.Aborted,
+            FailuresByReason = _stats.FailuresByReason(),
+            Retries = new RetrySummary(_stats.Cookies, _stats.KeRetries, _stats.Redirects),
+            Closed = _stats.Closed,
+            HandshakesPerSecond = wallTime.TotalSeconds > 0 ? Math.Round(established / wallTime.TotalSeconds, 2) : 0,
+            Latency = new LatencySummary(Percentiles.OfSorted(latencies, 50), Percentiles.OfSorted(latencies, 90),
+                Percentiles.OfSorted(latencies, 99), latencies.Count > 0 ? latencies[^1] : null,
+                latencies.Count > 0 ? Math.Round(latencies.Average(), 2) : null),
+            Cpu = new CpuSummary(Math.Round(cpu.TotalMilliseconds, 1), finished > 0 ? Math.Round(cpu.TotalMilliseconds / finished, 3) : null,
+                wallTime.TotalSeconds > 0 ? Math.Round(cpu.TotalSeconds / wallTime.TotalSeconds, 3) : 0, Environment.ProcessorCount),
+            Timeline = _stats.Timeline(),
+        };
+    }
+}

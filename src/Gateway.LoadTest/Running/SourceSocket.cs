@@ -1,0 +1,81 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Core.Initiator;
+
+namespace Gateway.LoadTest.Running;
+
+/// <summary>
+/// One UDP socket per source address, shared by all tunnels from that address (as many clients behind one NAT would
+/// be): IKE to the gateway's 500 and, after the float, to 4500 with the non-ESP marker. Answers are handed to the
+/// tunnel whose initiator SPI they carry.
+/// </summary>
+internal sealed class SourceSocket : IDisposable
+{
+    private readonly Socket _socket;
+
+    public SourceSocket(IPAddress address)
+    {
+        _socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _socket.ReceiveBufferSize = 4 << 20; // bursts of answers from many tunnels at once
+        _socket.Bind(new IPEndPoint(address, 0));
+        Local = (IPEndPoint)_socket.LocalEndPoint!;
+    }
+
+    public IPEndPoint Local { get; }
+
+    public long EspReceived;
+
+    public void Send(InitiatorDatagram datagram)
+    {
+        try
+        {
+            if (!datagram.NonEspMarker)
+            {
+                _socket.SendTo(datagram.Message, datagram.To);
+                return;
+            }
+            var framed = new byte[4 + datagram.Message.Length]; // 4 zero bytes: IKE, not ESP (RFC 3948 §2.2)
+            datagram.Message.CopyTo(framed, 4);
+            _socket.SendTo(framed, datagram.To);
+        }
+        catch (SocketException)
+        {
+            // A lost datagram, as on any network: the machine retransmits.
+        }
+    }
+
+    /// <summary>Receives until cancelled, calling <paramref name="deliver"/> with (initiator SPI, IKE message).</summary>
+    public async Task ReceiveLoopAsync(Action<ulong, ReadOnlyMemory<byte>> deliver, CancellationToken cancel)
+    {
+        var buffer = new byte[65536];
+        EndPoint any = new IPEndPoint(Local.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
+        while (!cancel.IsCancellationRequested)
+        {
+            SocketReceiveFromResult r;
+            try
+            {
+                r = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, cancel);
+            }
+            catch (OperationCanceledException) { return; }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException) { continue; } // ICMP errors surface here on some stacks; keep listening
+            var data = buffer.AsMemory(0, r.ReceivedBytes);
+            if (((IPEndPoint)r.RemoteEndPoint).Port == 4500)
+            {
+                if (data.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(data.Span) != 0)
+                {
+                    Interlocked.Increment(ref EspReceived);
+                    continue;
+                }
+                data = data[4..];
+            }
+            if (data.Length < 28)
+                continue;
+            // The machine copies what it keeps, so the buffer can be reused after this call.
+            deliver(BinaryPrimitives.ReadUInt64BigEndian(data.Span), data);
+        }
+    }
+
+    public void Dispose() => _socket.Dispose();
+}

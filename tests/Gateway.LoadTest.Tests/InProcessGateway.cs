@@ -1,0 +1,155 @@
+using System.Net;
+using System.Text;
+using Gateway.Core.IkeSa;
+using Gateway.Core.Initiator;
+using Gateway.Core.Policy;
+using Gateway.Core.Transport;
+using Gateway.Crypto.X509;
+using Gateway.Ike;
+
+namespace Gateway.LoadTest.Tests;
+
+/// <summary>A development PKI made once per test run (RSA key generation is slow).</summary>
+internal static class Pki
+{
+    public const string GatewayName = "vpn.example.com";
+    private static readonly Lazy<IssuedCertificate> LazyCa = new(() => DevelopmentPki.CreateRootCa("LoadTest Root CA"));
+    private static readonly Lazy<IssuedCertificate> LazyOtherCa = new(() => DevelopmentPki.CreateRootCa("Someone Else's CA"));
+    private static readonly Lazy<IssuedCertificate> LazyGateway = new(() => DevelopmentPki.IssueGatewayCertificate(Ca, GatewayName));
+    private static readonly Lazy<IssuedCertificate> LazyClient = new(() => DevelopmentPki.IssueClientCertificate(Ca, "client.example.com"));
+
+    public static IssuedCertificate Ca => LazyCa.Value;
+    public static IssuedCertificate OtherCa => LazyOtherCa.Value;
+    public static IssuedCertificate GatewayCert => LazyGateway.Value;
+    public static IssuedCertificate Client => LazyClient.Value;
+}
+
+/// <summary>
+/// Our responder machines behind a tiny in-process "ingress": IKE_SA_INIT creates a responder, later messages go by
+/// responder SPI. Optionally answers the first IKE_SA_INIT with N(COOKIE) only, as the DoS gate does under load.
+/// </summary>
+internal sealed class InProcessGateway : IDisposable
+{
+    public const string PskIdentity = "site1.example";
+    public static readonly byte[] Psk = Encoding.ASCII.GetBytes("correct horse battery staple");
+    public const string EapUser = "alice";
+    public const string EapPassword = "alice-pw";
+    public static readonly IPEndPoint Address = new(IPAddress.Parse("198.51.100.1"), 500);
+    public static readonly IPEndPoint Client = new(IPAddress.Parse("192.0.2.10"), 50000);
+
+    private readonly Dictionary<ulong, IkeSaResponder> _byResponderSpi = [];
+    private readonly Dictionary<ulong, IkeSaResponder> _byInitiatorSpi = [];
+    private readonly GatewayPolicy _policy;
+    private readonly InMemoryResponderServices _services;
+
+    public InProcessGateway(string[]? ike = null, IssuedCertificate? certificate = null)
+    {
+        _policy = new GatewayPolicy
+        {
+            Identity = Pki.GatewayName,
+            Certificate = (certificate ?? Pki.GatewayCert).Certificate,
+            CertificateChain = [],
+            TrustedCas = [Pki.Ca.Certificate],
+            IkeProposals = (ike ?? ["aes256-sha256-modp2048", "aes128gcm16-prfsha256-x25519", "aes256-sha256-ecp256", "3des-sha1-modp1024", "aes256-sha1-modp1024"])
+                .Select((p, i) => ProposalSyntax.Parse(p, ProtocolId.Ike, (byte)(i + 1)).Proposal!).ToList(),
+            EspProposals = new[] { "aes256gcm16", "aes128gcm16", "aes256-sha256", "aes256-sha1", "aes128-sha1" }
+                .Select((p, i) => ProposalSyntax.Parse(p, ProtocolId.Esp, (byte)(i + 1)).Proposal!).ToList(),
+            Pools = new AddressPools(IPNetwork.Parse("10.77.0.0/24"), IPNetwork.Parse("fd77::/120"), [IPAddress.Parse("10.10.0.53")]),
+            ProtectedSubnets = [IPNetwork.Parse("10.10.0.0/24")],
+            EapUsers = new Dictionary<string, string> { [EapUser] = EapPassword },
+            PreSharedKeys = new Dictionary<string, byte[]> { [PskIdentity] = Psk },
+        };
+        _services = new InMemoryResponderServices(_policy.Pools);
+    }
+
+    public bool RequireCookie { get; init; }
+    public List<IkeSaEvent> Events { get; } = [];
+    private readonly Dictionary<ulong, byte[]> _cookieNonce = [];
+
+    /// <summary>Like a real cookie (RFC 7296 §2.6) it is bound to Ni: a retry must carry it and the same nonce.</summary>
+    private bool CookieValid(IkeHeader header, byte[] message)
+    {
+        var parsed = IkeMessage.Parse(message).Value!;
+        var nonce = parsed.Find<NoncePayload>()!.Data.ToArray();
+        if (!_cookieNonce.TryGetValue(header.InitiatorSpi, out var expected))
+        {
+            _cookieNonce[header.InitiatorSpi] = nonce;
+            return false;
+        }
+        return parsed.FindNotify(NotifyType.Cookie) is not null && expected.AsSpan().SequenceEqual(nonce);
+    }
+
+    public IReadOnlyList<IkeDatagram> Handle(InitiatorDatagram datagram, DateTime now)
+    {
+        if (!IkeHeader.TryParse(datagram.Message, out var header, out _))
+            return [];
+        var local = new IPEndPoint(Address.Address, datagram.To.Port);
+        IkeSaResponder? responder;
+        if (header.ResponderSpi == 0)
+        {
+            if (RequireCookie && !CookieValid(header, datagram.Message))
+                return [CookieAnswer(header, local)];
+            if (!_byInitiatorSpi.TryGetValue(header.InitiatorSpi, out responder))
+            {
+                responder = new IkeSaResponder(BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) | 1,
+                    _policy, _services);
+                _byInitiatorSpi[header.InitiatorSpi] = responder;
+                _byResponderSpi[responder.ResponderSpi] = responder;
+            }
+        }
+        else if (!_byResponderSpi.TryGetValue(header.ResponderSpi, out responder))
+            return [];
+        var step = responder.Handle(new MessageReceived(new IkeDatagram(datagram.Message, local, Client), now));
+        Events.AddRange(step.Events);
+        if (step.Terminated)
+        {
+            // As the ingress: a closed SA is gone (after INVALID_KE the initiator starts over with the same SPI).
+            _byInitiatorSpi.Remove(header.InitiatorSpi);
+            _byResponderSpi.Remove(responder.ResponderSpi);
+        }
+        return step.Send;
+    }
+
+    private static IkeDatagram CookieAnswer(IkeHeader request, IPEndPoint local)
+    {
+        var header = IkeHeader.Create(request.InitiatorSpi, 0, ExchangeType.IkeSaInit, IkeHeaderFlags.Response, 0);
+        var message = IkeMessage.Create(header, [NotifyPayload.Create(NotifyType.Cookie, new byte[16])]).ToArray();
+        return new IkeDatagram(message, local, Client);
+    }
+
+    /// <summary>Runs the initiator's step and every answer to completion; returns all events of the initiator.</summary>
+    public List<InitiatorEvent> Drive(IkeInitiator initiator, InitiatorStep first, DateTime now)
+    {
+        var events = new List<InitiatorEvent>(first.Events);
+        var queue = new Queue<InitiatorDatagram>(first.Send);
+        while (queue.Count > 0)
+        {
+            foreach (var answer in Handle(queue.Dequeue(), now))
+            {
+                var step = initiator.Receive(answer.Message, now);
+                events.AddRange(step.Events);
+                foreach (var d in step.Send)
+                    queue.Enqueue(d);
+            }
+        }
+        return events;
+    }
+
+    public static InitiatorSettings Settings(IReadOnlyList<string> ike, IReadOnlyList<string> esp, InitiatorCredentials credentials,
+        bool mobike = true, bool fragmentation = false) => new()
+    {
+        IkeProposals = ike,
+        EspProposals = esp,
+        Credentials = credentials,
+        Local = Client,
+        Gateway = Address,
+        Mobike = mobike,
+        Fragmentation = fragmentation,
+    };
+
+    public void Dispose()
+    {
+        foreach (var r in _byResponderSpi.Values)
+            r.Dispose();
+    }
+}
