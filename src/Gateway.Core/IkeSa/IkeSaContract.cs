@@ -113,6 +113,14 @@ public interface IResponderServices
         return spi;
     }
 
+    /// <summary>
+    /// An inbound ESP SPI in use by an IKE SA restored on this node (issue 5): no new SA may draw it. The default
+    /// (services without an SPI table) does nothing.
+    /// </summary>
+    void ReclaimEspSpi(uint spi)
+    {
+    }
+
     /// <summary>Gives an identity's addresses back to the pool (they stay reserved for it as long as the pool has room).</summary>
     void ReleaseAddresses(string identity);
 }

@@ -94,10 +94,15 @@ public sealed partial class IkeSaResponder : IDisposable
             case PeerActivity p:
                 OnPeerActivity(p, step);
                 break;
+            case SaResumed r:
+                OnResumed(r, step);
+                break;
         }
         if (step.IsTerminated)
             Terminate();
-        return step.Build();
+        var built = step.Build();
+        RecordTimerDeadlines(input.NowUtc, built); // lifetimes keep absolute deadlines for snapshots
+        return built;
     }
 
     private void OnMessage(MessageReceived m, StepBuilder step)
@@ -242,6 +247,7 @@ public sealed partial class IkeSaResponder : IDisposable
     private IReadOnlyList<Payload> OnIkeAuth(OpenedMessage request, IkeDatagram datagram, DateTime nowUtc, StepBuilder step)
     {
         _mobike.ObserveIkeAuthRequest(request);
+        ObserveMessageIdSyncSupport(request);
         switch (_auth!.Process(request, nowUtc))
         {
             case AuthContinues c:

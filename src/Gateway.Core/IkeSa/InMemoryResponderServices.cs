@@ -54,6 +54,12 @@ public sealed class InMemoryResponderServices : IResponderServices
             _spis.Remove(spi);
     }
 
+    public void ReclaimEspSpi(uint spi)
+    {
+        lock (_gate)
+            _spis.Add(spi);
+    }
+
     /// <summary>Number of ESP SPIs in use (for tests and metrics).</summary>
     public int EspSpisInUse
     {
