@@ -142,6 +142,8 @@ public sealed partial class IkeSaResponder : IDisposable
         }
         if (header.IsResponse)
         {
+            if (TryHandleMessageIdSyncResponse(datagram, header, step))
+                return;
             OnResponse(datagram, header, m.NowUtc, step);
             return;
         }
@@ -273,6 +275,7 @@ public sealed partial class IkeSaResponder : IDisposable
         StartIkeSaLifetime(step);
         var payloads = new List<Payload>(auth.Payloads);
         payloads.AddRange(_mobike.IkeAuthResponseNotifies(datagram.Local));
+        payloads.AddRange(MessageIdSyncSupportNotify());
 
         var configuration = new ConfigurationResponder(_policy, _services).Assign(auth.PeerIdentity, auth.Child.Cp);
         if (configuration.AddressFailure)
@@ -348,7 +351,7 @@ public sealed partial class IkeSaResponder : IDisposable
 
     private void OnTimer(TimerFired timer, StepBuilder step)
     {
-        if (OnRedirectTimer(timer, step))
+        if (OnRedirectTimer(timer, step) || OnMessageIdSyncTimer(timer, step))
             return;
         if (timer.Key == ResponderOptions.HalfOpenTimerKey && Phase != IkeSaPhase.Established)
             Close(step, "half-open timeout");

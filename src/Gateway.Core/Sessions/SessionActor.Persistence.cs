@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 
 namespace Gateway.Core.Sessions;
 
@@ -17,6 +18,7 @@ public sealed partial class SessionActor
         if (_deps.Persistence is null)
             return;
         _journal = Context.ActorOf(SessionJournal.Props(_session), "journal");
+        Context.Watch(_journal);
         BecomeStacked(Recovering);
     }
 
@@ -38,11 +40,26 @@ public sealed partial class SessionActor
                 }
                 Stash.UnstashAll();
                 break;
+            case Terminated t when t.ActorRef.Equals(_journal):
+                // Recovery failed (the journal logged why): carry on without persistence rather than stash forever.
+                _journal = null;
+                UnbecomeStacked();
+                Stash.UnstashAll();
+                break;
             default:
                 _stashedWhileRecovering++;
                 Stash.Stash();
                 break;
         }
+    }
+
+    /// <summary>The journal stopped (a write failed): the session runs on unpersisted; an ended SA no longer waits for it.</summary>
+    private void OnJournalGone()
+    {
+        _journal = null;
+        _log.Warning("Session {0:x12}: journal stopped; this session is no longer persisted", _session);
+        if (_ikeSa is null)
+            Passivate();
     }
 
     /// <summary>The IKE SA ended for good: forget its state first (the reply passivates the session).</summary>

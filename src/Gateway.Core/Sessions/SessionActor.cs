@@ -61,6 +61,8 @@ public sealed partial class SessionActor : ReceiveActor, IWithUnboundedStash
         {
             if (t.ActorRef.Equals(_ikeSa))
                 OnIkeSaGone();
+            else if (t.ActorRef.Equals(_journal))
+                OnJournalGone();
         });
         Receive<Stop>(_ => Context.Stop(Self));
     }
