@@ -121,6 +121,14 @@ public interface IResponderServices
     {
     }
 
+    /// <summary>
+    /// Virtual addresses held by an identity's IKE SA restored on this node (issue 5): leased to it again, never handed
+    /// to another client. The default (services without a pool) does nothing.
+    /// </summary>
+    void ReclaimAddresses(string identity, IReadOnlyList<IPAddress> addresses)
+    {
+    }
+
     /// <summary>Gives an identity's addresses back to the pool (they stay reserved for it as long as the pool has room).</summary>
     void ReleaseAddresses(string identity);
 }

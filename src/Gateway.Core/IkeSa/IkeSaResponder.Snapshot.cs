@@ -119,6 +119,8 @@ public sealed partial class IkeSaResponder
         _trafficPath = new PeerPath(s.TrafficLocal, s.TrafficRemote, s.TrafficUdpEncapsulated);
         PeerIdentity = s.PeerIdentity;
         VirtualAddresses = s.VirtualAddresses.ToArray();
+        if (VirtualAddresses.Count > 0)
+            _services.ReclaimAddresses(s.PeerIdentity, VirtualAddresses); // released again when this SA closes
         _mobike.RestorePeerSupport(s.MobikeSupportedByPeer);
         _inbound.FragmentationNegotiated = s.FragmentationNegotiated;
         _peerSupportsRedirect = s.PeerSupportsRedirect;

@@ -73,6 +73,10 @@ public sealed class SnapshotTests
         Assert.Equal(first.RemoteInnerAddresses, reinstalled.RemoteInnerAddresses);
         Assert.Equal(1ul << 20, reinstalled.OutboundSequenceStart);
         Assert.Equal(1, node.Services.EspSpisInUse); // the new node will not hand out the restored SPI again
+        // Nor the restored virtual address: another client gets another one, the same identity keeps its own.
+        var restoredAddress = Assert.Single(m.Sa.VirtualAddresses);
+        Assert.DoesNotContain(restoredAddress, node.Services.LeaseAddresses("someone-else", wantIpv4: true, wantIpv6: false));
+        Assert.Equal([restoredAddress], node.Services.LeaseAddresses(TestGateway.PskIdentity, wantIpv4: true, wantIpv6: false));
         Assert.Contains(resumed.Timers, t => t.Key == ResponderOptions.LivenessTimerKey);
         Assert.Contains(resumed.Timers, t => t.Key == "ike-rekey" && t.After < TimeSpan.FromHours(4) - TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
         var hard = Assert.Single(resumed.Timers, t => t.Key.StartsWith("child-hard:", StringComparison.Ordinal));
