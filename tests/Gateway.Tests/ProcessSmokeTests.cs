@@ -46,6 +46,15 @@ public class ProcessSmokeTests
                 Assert.Contains("gateway_packets_dropped_total{reason=\"unknown_spi\"}", metrics);
                 Assert.Contains("gateway_child_sas 0", metrics);
 
+                // Persistence (issue 5): the SQLite journal with its tables, and a generated 0600 state key, in the data dir.
+                string journal = Path.Combine(data.Path, "state", "journal.db");
+                Eventually.True(() => SqliteTables(journal).Contains("journal"), "the journal tables");
+                Assert.Contains("snapshot", SqliteTables(journal));
+                string stateKey = Path.Combine(data.Path, "state", "state.key");
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(stateKey));
+                Assert.Contains($"state key generated (development only; keep it safe, id ", Text(output));
+                Assert.DoesNotContain(File.ReadAllText(stateKey).Trim(), Text(output));
+
                 Run("kill", "-TERM", gateway.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 Assert.True(gateway.WaitForExit(30_000), "exits within 30 s of SIGTERM");
                 gateway.WaitForExit();
@@ -128,6 +137,25 @@ public class ProcessSmokeTests
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    /// <summary>The tables of an SQLite file ("" while it is missing or locked by the gateway creating them).</summary>
+    private static string SqliteTables(string file)
+    {
+        if (!File.Exists(file))
+            return "";
+        try
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT group_concat(name, ' ') FROM sqlite_master WHERE type = 'table'";
+            return command.ExecuteScalar() as string ?? "";
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            return "";
+        }
     }
 
     private static string Run(params string[] command)

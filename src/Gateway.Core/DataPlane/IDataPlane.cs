@@ -45,6 +45,12 @@ public sealed record ChildSaInstallation(
     bool UdpEncapsulated,
     IReadOnlyList<IPAddress> RemoteInnerAddresses)
 {
+    /// <summary>
+    /// The last outbound ESP sequence number taken as used: the first packet gets the next one. 0 for a new SA; a
+    /// persisted high-water mark for an SA resumed after a failover, so no sequence number is sent twice (issue 5).
+    /// </summary>
+    public ulong OutboundSequenceStart { get; init; }
+
     /// <summary>Never print keys.</summary>
     public override string ToString() =>
         $"ChildSa(in={InboundSpi:x8}, out={OutboundSpi:x8}, {Encryption}/{EncryptionKeyBits}/{Integrity}, esn={ExtendedSequenceNumbers}, {Local}->{Remote}, udp={UdpEncapsulated}, inner=[{string.Join(",", RemoteInnerAddresses)}])";
@@ -53,4 +59,8 @@ public sealed record ChildSaInstallation(
 /// <summary>Counters of one SA pair as the data plane sees them.</summary>
 public sealed record ChildSaCounters(
     long InboundPackets, long InboundBytes, long OutboundPackets, long OutboundBytes,
-    long ReplayDrops, long IntegrityFailures, DateTime LastInboundUtc);
+    long ReplayDrops, long IntegrityFailures, DateTime LastInboundUtc)
+{
+    /// <summary>The last outbound ESP sequence number handed out (for the persisted high-water mark; 0: none yet or unknown).</summary>
+    public ulong OutboundSequence { get; init; }
+}

@@ -46,12 +46,13 @@ public static class GatewayCore
             transport, dataPlane, options.Metrics, gate, options.Clock, options.HalfOpenLifetime)
         {
             CounterPollInterval = options.CounterPollInterval,
+            Persistence = SessionPersistenceOf(system, policy, services, options),
         };
 
         var region = ClusterSharding.Get(system).Start(
             options.EntityTypeName,
             entityId => SessionActor.Props(SpiShardMap.TryParseEntityId(entityId, out var session) ? session : 0, deps),
-            ClusterShardingSettings.Create(system),
+            ClusterShardingSettings.Create(system).WithRememberEntities(deps.Persistence is not null),
             new SessionMessageExtractor(map));
         if (options.LocalShardRefresh is { } refresh)
             localShards.Observe(system, region, $"{options.EntityTypeName}-local-shards", refresh);
@@ -59,6 +60,16 @@ public static class GatewayCore
         return new GatewayCoreHandle(
             new IkeIngress(region, gate, options.Metrics, SaInitGuard(options, gate, transport)),
             new ShardedGatewaySessions(region), region, gate, localShards);
+    }
+
+    /// <summary>Persistence (issue 5) when configured: the state keys registered for the journal serializer, the restorer.</summary>
+    private static SessionPersistence? SessionPersistenceOf(ActorSystem system, GatewayPolicy policy, IResponderServices services, GatewayCoreOptions options)
+    {
+        if (options.StateKeys is not { } keys)
+            return null;
+        Persistence.StateKeys.Register(system, keys);
+        var responder = options.Responder with { HalfOpenTimeout = options.HalfOpenLifetime, RedirectTimeout = options.RedirectTimeout };
+        return new SessionPersistence(ResponderMachine.Restorer(policy, services, responder), options.SequenceMargin);
     }
 
     private static SaInitGuard SaInitGuard(GatewayCoreOptions options, HalfOpenGate gate, IIkeTransport transport)

@@ -70,5 +70,14 @@ public sealed record GatewayCoreOptions
     /// </summary>
     public TimeSpan? LocalShardRefresh { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Keys for state at rest. Set: established IKE SAs are persisted in the configured Akka.Persistence journal
+    /// (see <see cref="GatewayPersistenceConfig"/>) and sessions are remembered entities; null: nothing is persisted.
+    /// </summary>
+    public Persistence.StateKeyRing? StateKeys { get; init; }
+
+    /// <summary>How far ahead of use the persisted outbound ESP sequence mark is kept (see <see cref="Sessions.SessionPersistence"/>).</summary>
+    public ulong SequenceMargin { get; init; } = Sessions.SessionPersistence.DefaultSequenceMargin;
+
     public static readonly GatewayCoreOptions Default = new();
 }

@@ -113,6 +113,22 @@ public interface IResponderServices
         return spi;
     }
 
+    /// <summary>
+    /// An inbound ESP SPI in use by an IKE SA restored on this node (issue 5): no new SA may draw it. The default
+    /// (services without an SPI table) does nothing.
+    /// </summary>
+    void ReclaimEspSpi(uint spi)
+    {
+    }
+
+    /// <summary>
+    /// Virtual addresses held by an identity's IKE SA restored on this node (issue 5): leased to it again, never handed
+    /// to another client. The default (services without a pool) does nothing.
+    /// </summary>
+    void ReclaimAddresses(string identity, IReadOnlyList<IPAddress> addresses)
+    {
+    }
+
     /// <summary>Gives an identity's addresses back to the pool (they stay reserved for it as long as the pool has room).</summary>
     void ReleaseAddresses(string identity);
 }

@@ -426,8 +426,8 @@ public sealed partial class IkeSaResponder
     /// </summary>
     private void SendNextOwnRequest(StepBuilder step)
     {
-        if (_switchAfterResponse is not null || Phase != IkeSaPhase.Established || Local is null || Remote is null)
-            return;
+        if (_switchAfterResponse is not null || Phase != IkeSaPhase.Established || Local is null || Remote is null || MessageIdSyncPending)
+            return; // (after a resume, our requests wait for the RFC 6311 message-ID sync)
         switch (_requests.TrySendNext(step))
         {
             case ChildRekeyRequest c:

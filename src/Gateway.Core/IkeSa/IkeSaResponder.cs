@@ -94,10 +94,15 @@ public sealed partial class IkeSaResponder : IDisposable
             case PeerActivity p:
                 OnPeerActivity(p, step);
                 break;
+            case SaResumed r:
+                OnResumed(r, step);
+                break;
         }
         if (step.IsTerminated)
             Terminate();
-        return step.Build();
+        var built = step.Build();
+        RecordTimerDeadlines(input.NowUtc, built); // lifetimes keep absolute deadlines for snapshots
+        return built;
     }
 
     private void OnMessage(MessageReceived m, StepBuilder step)
@@ -137,6 +142,8 @@ public sealed partial class IkeSaResponder : IDisposable
         }
         if (header.IsResponse)
         {
+            if (TryHandleMessageIdSyncResponse(datagram, header, step))
+                return;
             OnResponse(datagram, header, m.NowUtc, step);
             return;
         }
@@ -242,6 +249,7 @@ public sealed partial class IkeSaResponder : IDisposable
     private IReadOnlyList<Payload> OnIkeAuth(OpenedMessage request, IkeDatagram datagram, DateTime nowUtc, StepBuilder step)
     {
         _mobike.ObserveIkeAuthRequest(request);
+        ObserveMessageIdSyncSupport(request);
         switch (_auth!.Process(request, nowUtc))
         {
             case AuthContinues c:
@@ -267,6 +275,7 @@ public sealed partial class IkeSaResponder : IDisposable
         StartIkeSaLifetime(step);
         var payloads = new List<Payload>(auth.Payloads);
         payloads.AddRange(_mobike.IkeAuthResponseNotifies(datagram.Local));
+        payloads.AddRange(MessageIdSyncSupportNotify());
 
         var configuration = new ConfigurationResponder(_policy, _services).Assign(auth.PeerIdentity, auth.Child.Cp);
         if (configuration.AddressFailure)
@@ -342,7 +351,7 @@ public sealed partial class IkeSaResponder : IDisposable
 
     private void OnTimer(TimerFired timer, StepBuilder step)
     {
-        if (OnRedirectTimer(timer, step))
+        if (OnRedirectTimer(timer, step) || OnMessageIdSyncTimer(timer, step))
             return;
         if (timer.Key == ResponderOptions.HalfOpenTimerKey && Phase != IkeSaPhase.Established)
             Close(step, "half-open timeout");

@@ -54,6 +54,12 @@ public sealed class InMemoryResponderServices : IResponderServices
             _spis.Remove(spi);
     }
 
+    public void ReclaimEspSpi(uint spi)
+    {
+        lock (_gate)
+            _spis.Add(spi);
+    }
+
     /// <summary>Number of ESP SPIs in use (for tests and metrics).</summary>
     public int EspSpisInUse
     {
@@ -93,6 +99,36 @@ public sealed class InMemoryResponderServices : IResponderServices
                 _leases.Remove(identity);
             }
             return result;
+        }
+    }
+
+    /// <summary>An identity's addresses from a restored IKE SA: its lease again, and out of the fresh pool for good.</summary>
+    public void ReclaimAddresses(string identity, IReadOnlyList<IPAddress> addresses)
+    {
+        lock (_gate)
+        {
+            if (!_leases.TryGetValue(identity, out var lease))
+                _leases[identity] = lease = new Lease();
+            foreach (var address in addresses)
+            {
+                // Another identity leasing it already (a client served before the restore): keep theirs; both now
+                // hold it. Cluster-wide address ownership (issue 5 §6) is what removes this race.
+                if (address.AddressFamily == AddressFamily.InterNetwork && _ipv4 is not null)
+                {
+                    lease.Ipv4 ??= address;
+                    _ipv4.Reserve(address);
+                }
+                else if (address.AddressFamily == AddressFamily.InterNetworkV6 && _ipv6 is not null)
+                {
+                    lease.Ipv6 ??= address;
+                    _ipv6.Reserve(address);
+                }
+            }
+            if (lease.Active++ == 0 && lease.IdleNode is not null)
+            {
+                _idle.Remove(lease.IdleNode);
+                lease.IdleNode = null;
+            }
         }
     }
 
@@ -158,11 +194,20 @@ public sealed class InMemoryResponderServices : IResponderServices
                 _next = _last + 1;
         }
 
+        /// <summary>Addresses taken by restored SAs ahead of the fresh order: skipped when the order reaches them.</summary>
+        private readonly HashSet<IPAddress> _reserved = [];
+
+        public void Reserve(IPAddress address) => _reserved.Add(address);
+
         public IPAddress? TakeFresh()
         {
-            if (_next > _last || _next < _range.Start)
-                return null;
-            return _range.AddressAt(_next++);
+            while (_next <= _last && _next >= _range.Start)
+            {
+                var address = _range.AddressAt(_next++);
+                if (!_reserved.Remove(address))
+                    return address;
+            }
+            return null;
         }
     }
 }

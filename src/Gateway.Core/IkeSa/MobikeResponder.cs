@@ -33,6 +33,9 @@ internal sealed class MobikeResponder(ResponderOptions options)
     /// <summary>MOBIKE is in use on this SA: the peer announced it and we answered it.</summary>
     public bool InUse => options.Mobike && PeerSupports;
 
+    /// <summary>A restored IKE SA (issue 5) keeps what the peer announced in its IKE_AUTH.</summary>
+    public void RestorePeerSupport(bool peerSupports) => PeerSupports = peerSupports;
+
     public void ObserveIkeAuthRequest(OpenedMessage request)
     {
         if (request.FindNotify(NotifyType.MobikeSupported) is not null)

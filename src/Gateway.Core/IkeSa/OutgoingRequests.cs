@@ -68,6 +68,9 @@ internal sealed class OutgoingRequests(ResponderOptions options, Func<OwnRequest
         return next;
     }
 
+    /// <summary>A restored IKE SA (issue 5) continues its own message IDs where the snapshot left them.</summary>
+    public void ResumeAt(uint nextMessageId) => NextMessageId = nextMessageId;
+
     /// <summary>Takes a message ID for a request sent outside the tracker and never retransmitted (Delete on close).</summary>
     public uint TakeMessageId() => NextMessageId++;
 

@@ -9,4 +9,7 @@ namespace Gateway.Core.Sessions;
 public interface IIkeSaMachine
 {
     IkeSaStep Handle(IkeSaInput input);
+
+    /// <summary>The state to persist when established (issue 5); null when there is nothing to persist (or no support).</summary>
+    IkeSaSnapshot? TryExportSnapshot() => null;
 }

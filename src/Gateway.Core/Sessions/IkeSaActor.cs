@@ -16,7 +16,7 @@ namespace Gateway.Core.Sessions;
 /// All protocol decisions are the machine's. An exception from the machine escapes on purpose: the session's supervisor stops this actor (and so
 /// removes its child SAs) rather than continue with a machine in an unknown state.
 /// </summary>
-public sealed class IkeSaActor : ReceiveActor, IWithTimers
+public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
 {
     /// <summary>An IKE message for the machine.</summary>
     public sealed record Inbound(IkeDatagram Datagram);
@@ -58,11 +58,13 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public IkeSaActor(ulong responderSpi, SessionDependencies deps)
+    public IkeSaActor(ulong responderSpi, SessionDependencies deps, IActorRef? journal = null, IkeSaSnapshot? restored = null)
     {
         _spi = responderSpi;
         _deps = deps;
-        _machine = deps.MachineFactory(responderSpi);
+        _journal = journal;
+        _restored = restored;
+        _machine = restored is not null ? deps.Persistence!.Restore(restored) : deps.MachineFactory(responderSpi);
 
         Receive<Inbound>(m => Step(new MessageReceived(m.Datagram, Now)));
         Receive<MachineTimerFired>(m =>
@@ -83,17 +85,21 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
         Receive<HalfOpenExpired>(_ => OnHalfOpenExpired());
     }
 
-    public static Props Props(ulong responderSpi, SessionDependencies deps) =>
-        Akka.Actor.Props.Create(() => new IkeSaActor(responderSpi, deps));
+    public static Props Props(ulong responderSpi, SessionDependencies deps, IActorRef? journal = null) =>
+        Akka.Actor.Props.Create(() => new IkeSaActor(responderSpi, deps, journal, null));
 
     private DateTime Now => _deps.Clock.GetUtcNow().UtcDateTime;
 
     /// <summary>The session this IKE SA belongs to: the same for every SPI it gets by rekeying.</summary>
     private ulong Session => SpiShardMap.SessionOf(_spi);
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
+        if (ResumeRestored())
+            return;
         // A node-level bound on unauthenticated state that does not rely on the machine's own timers.
         Timers.StartSingleTimer(HalfOpenExpired.Instance, HalfOpenExpired.Instance, _deps.HalfOpenLifetime);
+    }
 
     /// <summary>A failed child SA is stopped (its SA removed); the IKE SA and the other child SAs carry on.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
@@ -129,6 +135,8 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
             Schedule(timer);
         if (step.Terminated)
             End();
+        else
+            PersistIfChanged();
     }
 
     private void Send(IkeDatagram datagram)
@@ -165,6 +173,7 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
                 break;
             case ChildSaDeleted deleted:
                 _childSpis.Remove(deleted.InboundSpi);
+                _sequenceMarks.Remove(deleted.InboundSpi);
                 var actor = Context.Child(ChildSaActor.NameFor(deleted.InboundSpi));
                 if (!actor.IsNobody())
                     Context.Stop(actor);
@@ -263,6 +272,7 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
         }
 
         _childSpis.Add(sa.InboundSpi);
+        ReserveSequenceMark(sa);
         Context.ActorOf(ChildSaActor.Props(sa, _deps), name);
     }
 
@@ -271,6 +281,7 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
     {
         if (!_established || _childSpis.Count == 0)
             return;
+        AdvanceSequenceMarks();
         foreach (var input in CounterFeed.Read(_deps.DataPlane, _childSpis, Now))
             Step(input);
     }

@@ -8,6 +8,8 @@ public sealed class ResponderMachine(IkeSaResponder responder) : IIkeSaMachine, 
 {
     public IkeSaStep Handle(IkeSaInput input) => responder.Handle(input);
 
+    public IkeSaSnapshot? TryExportSnapshot() => responder.TryExportSnapshot();
+
     /// <summary>Drops the SA's keys (the actor calls this when it stops, a crash included).</summary>
     public void Dispose() => responder.Dispose();
 
@@ -19,4 +21,8 @@ public sealed class ResponderMachine(IkeSaResponder responder) : IIkeSaMachine, 
     /// </summary>
     public static Func<ulong, IIkeSaMachine> Factory(GatewayPolicy policy, IResponderServices services, ResponderOptions? options = null) =>
         spi => new ResponderMachine(new IkeSaResponder(spi, policy, new SessionResponderServices(services, spi), options));
+
+    /// <summary>Machines for IKE SAs recovered from the journal (issue 5), with the session's services as for new ones.</summary>
+    public static Func<IkeSaSnapshot, IIkeSaMachine> Restorer(GatewayPolicy policy, IResponderServices services, ResponderOptions? options = null) =>
+        snapshot => new ResponderMachine(IkeSaResponder.Restore(snapshot, policy, new SessionResponderServices(services, snapshot.LocalSpi), options));
 }

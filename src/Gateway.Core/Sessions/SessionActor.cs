@@ -15,7 +15,7 @@ namespace Gateway.Core.Sessions;
 /// <para>Session ids are random, not allocated from a table; should a new IKE_SA_INIT draw the id of a live session,
 /// it is dropped and counted here (the client's retransmission then draws a fresh SPI at the half-open gate).</para>
 /// </summary>
-public sealed class SessionActor : ReceiveActor
+public sealed partial class SessionActor : ReceiveActor, IWithUnboundedStash
 {
     /// <summary>The message sharding hands back to stop this entity after <see cref="Passivate"/>.</summary>
     public sealed record Stop
@@ -29,6 +29,7 @@ public sealed class SessionActor : ReceiveActor
     private IActorRef? _ikeSa;
     private (ulong ResponderSpi, ulong InitiatorSpi) _openedBy;
     private bool _passivating;
+    private IActorRef? _journal; // with persistence (issue 5): see SessionActor.Persistence.cs
 
     public SessionActor(ulong sessionId, SessionDependencies deps)
     {
@@ -54,11 +55,14 @@ public sealed class SessionActor : ReceiveActor
             else
                 _ikeSa.Forward(m);
         });
-        Receive<IkeSaActor.Ended>(_ => OnIkeSaGone());
+        Receive<IkeSaActor.Ended>(_ => OnIkeSaEnded());
+        Receive<SessionJournal.Forgotten>(_ => Passivate());
         Receive<Terminated>(t =>
         {
             if (t.ActorRef.Equals(_ikeSa))
                 OnIkeSaGone();
+            else if (t.ActorRef.Equals(_journal))
+                OnJournalGone();
         });
         Receive<Stop>(_ => Context.Stop(Self));
     }
@@ -87,7 +91,7 @@ public sealed class SessionActor : ReceiveActor
         if (_ikeSa is null && !_passivating)
         {
             _openedBy = (m.LocalSpi, initiatorSpi);
-            _ikeSa = Context.ActorOf(IkeSaActor.Props(m.LocalSpi, _deps), "ike-sa");
+            _ikeSa = Context.ActorOf(IkeSaActor.Props(m.LocalSpi, _deps, _journal), "ike-sa");
             Context.Watch(_ikeSa);
         }
         else if (_ikeSa is not null && _openedBy != (m.LocalSpi, initiatorSpi))

@@ -26,4 +26,7 @@ public sealed record SessionDependencies(
 
     /// <summary>Identity → established IKE SAs on this node, for INITIAL_CONTACT.</summary>
     public IdentitySessions Identities { get; init; } = new();
+
+    /// <summary>Persistence of established IKE SAs (issue 5); null: off (nothing survives the node).</summary>
+    public SessionPersistence? Persistence { get; init; }
 }

@@ -25,6 +25,10 @@ public sealed class SessionResponderServices(IResponderServices inner, ulong ope
 
     public void ReleaseEspSpi(uint spi) => inner.ReleaseEspSpi(spi);
 
+    public void ReclaimEspSpi(uint spi) => inner.ReclaimEspSpi(spi);
+
+    public void ReclaimAddresses(string identity, IReadOnlyList<IPAddress> addresses) => inner.ReclaimAddresses(identity, addresses);
+
     public IReadOnlyList<IPAddress> LeaseAddresses(string identity, bool wantIpv4, bool wantIpv6) =>
         inner.LeaseAddresses(identity, wantIpv4, wantIpv6);
 

@@ -56,6 +56,9 @@ public sealed record GatewaySettings
 
     public required ClusterSettings Cluster { get; init; }
 
+    /// <summary>gateway.persistence.*: the journal of established IKE SAs (issue 5); null: nothing persisted.</summary>
+    public PersistenceSettings? Persistence { get; init; }
+
     /// <summary>Never print secrets: only counts of users and keys.</summary>
     public override string ToString() =>
         $"GatewaySettings(identity={Identity}, listen=[{string.Join(",", Listen)}], eap-users={EapUsers.Count}, psk={PreSharedKeys.Count})";

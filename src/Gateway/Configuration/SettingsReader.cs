@@ -169,6 +169,7 @@ public static class SettingsReader
             MetricsHost = metricsHost,
             MetricsPort = metricsPort,
             Cluster = new ClusterSettings(clusterHost, clusterPort, seeds, logLevel),
+            Persistence = PersistenceSettingsReader.Read(v, baseDirectory, dataDirectory),
         };
     }
 

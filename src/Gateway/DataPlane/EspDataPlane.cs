@@ -57,7 +57,7 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
             var inner = sa.RemoteInnerAddresses.Select(InnerAddress.FromIPAddress).ToArray();
             var path = Path(sa.Remote, sa.UdpEncapsulated);
             var inSa = new InboundSa(sa.InboundSpi, inbound, new ReplayWindow(_replayWindow, sa.ExtendedSequenceNumbers), path, inner);
-            var outSa = new OutboundSa(sa.OutboundSpi, outbound, new SequenceCounter(sa.ExtendedSequenceNumbers), path, inner);
+            var outSa = new OutboundSa(sa.OutboundSpi, outbound, new SequenceCounter(sa.ExtendedSequenceNumbers, sa.OutboundSequenceStart), path, inner);
 
             if (!_pairs.TryAdd(sa.InboundSpi, new InstalledPair(inSa, outSa)))
                 throw new InvalidOperationException($"inbound SPI {sa.InboundSpi:x8} is already installed");
@@ -106,7 +106,10 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
             return null;
         SaCounterSnapshot i = pair.Inbound.Counters.Snapshot();
         SaCounterSnapshot o = pair.Outbound.Counters.Snapshot();
-        return new ChildSaCounters(i.Packets, i.Bytes, o.Packets, o.Bytes, i.ReplayDrops, i.IcvFailures, pair.LastInbound(i.Packets));
+        return new ChildSaCounters(i.Packets, i.Bytes, o.Packets, o.Bytes, i.ReplayDrops, i.IcvFailures, pair.LastInbound(i.Packets))
+        {
+            OutboundSequence = pair.Outbound.Sequence.LastUsed,
+        };
     }
 
     // ---- packet pumps ----

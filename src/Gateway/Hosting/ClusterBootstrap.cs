@@ -15,7 +15,8 @@ public static class ClusterBootstrap
 {
     public const string SystemName = "gateway";
 
-    public static async Task<ActorSystem> StartAsync(Gateway.Configuration.ClusterSettings settings, TimeSpan timeout)
+    /// <param name="persistence">The journal configuration (gateway.persistence), or null for none.</param>
+    public static async Task<ActorSystem> StartAsync(Gateway.Configuration.ClusterSettings settings, TimeSpan timeout, Config? persistence = null)
     {
         string seeds = string.Join(", ", settings.SeedNodes.Select(s => "\"" + s + "\""));
         Config config = ConfigurationFactory.ParseString($$"""
@@ -24,7 +25,9 @@ public static class ClusterBootstrap
             akka.cluster.seed-nodes = [{{seeds}}]
             # The host stops the system itself on SIGTERM (after the sockets), not the CLR exit hook.
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
-            """).WithFallback(GatewayClusterConfig.SingleNode(settings.Port, settings.Hostname));
+            """).WithFallback(persistence ?? Config.Empty).WithFallback(GatewayClusterConfig.SingleNode(settings.Port, settings.Hostname));
+        if (persistence is not null)
+            config = config.WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
 
         var system = ActorSystem.Create(SystemName, config);
         try

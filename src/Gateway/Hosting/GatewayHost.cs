@@ -65,11 +65,12 @@ public sealed class GatewayHost : IAsyncDisposable
         var dataPlane = new EspDataPlane(tun, sockets, metrics, s.EspWorkers, s.QueueDepth, s.ReplayWindow);
         _stack.Add(dataPlane);
 
-        _system = await ClusterBootstrap.StartAsync(s.Cluster, TimeSpan.FromSeconds(30));
+        var persistence = PersistenceBootstrap.Prepare(s);
+        _system = await ClusterBootstrap.StartAsync(s.Cluster, TimeSpan.FromSeconds(30), persistence?.Config);
         var services = new InMemoryResponderServices(prepared.Policy.Pools);
         GatewayCoreHandle core = GatewayCore.Start(_system, prepared.Policy, sockets, dataPlane, services,
             machineFactory: null, // the real responder (IkeSaResponder)
-            s.Core with { Metrics = metrics });
+            s.Core with { Metrics = metrics, StateKeys = persistence?.Keys, SequenceMargin = s.Persistence?.SequenceMargin ?? s.Core.SequenceMargin });
 
         var demux = new PacketDemux(dataPlane, metrics) { Ingress = core.Ingress };
         foreach (GatewaySocket socket in sockets.Sockets)

@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using Akka.Actor;
+using Akka.Event;
+using Gateway.Core.DataPlane;
+using Gateway.Core.IkeSa;
+using Gateway.Core.Persistence;
+
+namespace Gateway.Core.Sessions;
+
+// Persistence of an established IKE SA (issue 5). After every step the machine's snapshot (null while half-open: never
+// persisted) is compared with the last one saved and sent to the session's journal when it changed: established,
+// rekeyed, moved, child added or removed, message IDs advanced, or an outbound ESP sequence mark moved on. The marks
+// are kept here, where the data plane's counters are read: a mark is always ahead of the sequence numbers in use.
+public sealed partial class IkeSaActor
+{
+    private readonly IActorRef? _journal;
+    private readonly IkeSaSnapshot? _restored;
+
+    /// <summary>Outbound ESP sequence high-water mark per child SA (our inbound SPI) as last handed to the journal.</summary>
+    private readonly Dictionary<uint, ulong> _sequenceMarks = new();
+
+    /// <summary>A digest of the last state saved (not the state: it holds keys), to skip writes that change nothing.</summary>
+    private byte[]? _savedDigest;
+
+    public static Props PropsRestored(IkeSaSnapshot snapshot, SessionDependencies deps, IActorRef journal) =>
+        Akka.Actor.Props.Create(() => new IkeSaActor(snapshot.LocalSpi, deps, journal, snapshot));
+
+    private ulong SequenceMargin => _deps.Persistence?.SequenceMargin ?? SessionPersistence.DefaultSequenceMargin;
+
+    /// <summary>A restored SA resumes at once (children re-installed, timers running): true when this is one.</summary>
+    private bool ResumeRestored()
+    {
+        if (_restored is null)
+            return false;
+        _log.Info("IKE SA {0:x16} of {1} restored from the journal ({2} child SAs)", _spi, _restored.PeerIdentity, _restored.Children.Count);
+        Step(new SaResumed(Now));
+        return true;
+    }
+
+    /// <summary>
+    /// A child SA is installed: its first outbound sequence number is <see cref="ChildSaInstallation.OutboundSequenceStart"/>
+    /// + 1, so the mark to persist is one margin beyond (it goes out with this step's save, before much is sent).
+    /// </summary>
+    private void ReserveSequenceMark(ChildSaInstallation sa)
+    {
+        if (_journal is not null)
+            _sequenceMarks[sa.InboundSpi] = sa.OutboundSequenceStart + SequenceMargin;
+    }
+
+    /// <summary>Moves a mark on when the data plane's sequence number came within half a margin of it.</summary>
+    private void AdvanceSequenceMarks()
+    {
+        if (_journal is null)
+            return;
+        foreach (uint spi in _childSpis)
+        {
+            if (_deps.DataPlane.ReadCounters(spi) is not { } counters || !_sequenceMarks.TryGetValue(spi, out ulong mark))
+                continue;
+            if (counters.OutboundSequence + SequenceMargin / 2 >= mark)
+                _sequenceMarks[spi] = counters.OutboundSequence + SequenceMargin;
+        }
+        PersistIfChanged();
+    }
+
+    private void PersistIfChanged()
+    {
+        if (_journal is null || _machine.TryExportSnapshot() is not { } snapshot)
+            return;
+        snapshot = snapshot with
+        {
+            Children = snapshot.Children
+                .Select(c => c with { OutboundSequenceMark = _sequenceMarks.GetValueOrDefault(c.Sa.InboundSpi, c.OutboundSequenceMark) })
+                .ToArray(),
+        };
+        var plain = IkeSaSnapshotCodec.Write(snapshot);
+        var digest = SHA256.HashData(plain);
+        CryptographicOperations.ZeroMemory(plain);
+        if (_savedDigest is not null && digest.AsSpan().SequenceEqual(_savedDigest))
+            return;
+        _savedDigest = digest;
+        _journal.Tell(new SessionJournal.Save(snapshot));
+    }
+}

@@ -1,0 +1,40 @@
+using Gateway.Core.Hosting;
+using Gateway.Core.Sessions;
+
+namespace Gateway.Configuration;
+
+/// <summary>gateway.persistence.* (hocon/gateway.conf): where established IKE SAs are persisted and the key that encrypts them.</summary>
+public sealed record PersistenceSettings(string Provider, string ConnectionString, string ProviderName, string? StateKeyFile, ulong SequenceMargin)
+{
+    public const string Sqlite = "sqlite";
+    public const string PostgreSql = "postgresql";
+    public const string DefaultSqliteFile = "journal.db";
+
+    /// <summary>Never print the connection string: it may hold a password.</summary>
+    public override string ToString() => $"PersistenceSettings({Provider}, state-key-file={StateKeyFile ?? "-"})";
+}
+
+internal static class PersistenceSettingsReader
+{
+    public static PersistenceSettings Read(HoconValues v, string baseDirectory, string dataDirectory)
+    {
+        string provider = v.String("gateway.persistence.provider").ToLowerInvariant();
+        string connection = v.String("gateway.persistence.connection-string");
+        string keyFile = v.String("gateway.persistence.state-key-file");
+        string? keyPath = keyFile.Length == 0 ? null : Path.GetFullPath(keyFile, baseDirectory);
+        int margin = v.Int("gateway.persistence.sequence-margin", 1 << 10, 1 << 30);
+        switch (provider)
+        {
+            case PersistenceSettings.Sqlite:
+                if (connection.Length == 0)
+                    connection = GatewayPersistenceConfig.SqliteConnectionString(Path.Combine(dataDirectory, PersistenceSettings.DefaultSqliteFile));
+                return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.SqliteProvider, keyPath, (ulong)margin);
+            case PersistenceSettings.PostgreSql:
+                if (connection.Length == 0)
+                    throw new ConfigurationError("gateway.persistence.connection-string", "postgresql needs a connection string (Host=...;Database=...;Username=...)");
+                return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.PostgreSqlProvider, keyPath, (ulong)margin);
+            default:
+                throw new ConfigurationError("gateway.persistence.provider", $"'{provider}' is not one of {PersistenceSettings.Sqlite}, {PersistenceSettings.PostgreSql}");
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Akka.Configuration;
+using Gateway.Configuration;
+using Gateway.Core.Hosting;
+using Gateway.Core.Persistence;
+
+namespace Gateway.Hosting;
+
+/// <summary>
+/// gateway.persistence → the journal's Akka configuration and the state key (GATEWAY_STATE_KEY, else
+/// gateway.persistence.state-key-file, else a development key generated once into the data directory). Logs where the
+/// key came from and its id, never the key.
+/// </summary>
+public static class PersistenceBootstrap
+{
+    public sealed record Prepared(Config Config, StateKeyRing Keys);
+
+    public static Prepared? Prepare(GatewaySettings settings, Func<string, string?>? environment = null)
+    {
+        if (settings.Persistence is not { } p)
+            return null;
+        environment ??= Environment.GetEnvironmentVariable;
+        (StateKey key, string source, bool generated) loaded;
+        try
+        {
+            loaded = StateKeyFile.Load(environment(StateKeyFile.EnvironmentVariable), p.StateKeyFile, settings.DataDirectory);
+        }
+        catch (StateFormatException e)
+        {
+            throw new ConfigurationError("gateway.persistence.state-key-file", e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationError("gateway.persistence.state-key-file", e.Message);
+        }
+        Log.Info(loaded.generated
+            ? $"state key generated (development only; keep it safe, id {loaded.key.Id:x8}): {loaded.source}"
+            : $"state key from {loaded.source} (id {loaded.key.Id:x8})");
+        Log.Info($"persistence: {p.Provider}{(p.Provider == PersistenceSettings.Sqlite ? " " + p.ConnectionString : "")}");
+        return new Prepared(GatewayPersistenceConfig.Sql(p.ConnectionString, p.ProviderName), new StateKeyRing(loaded.key));
+    }
+}

@@ -1,0 +1,93 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Gateway.Core.IkeSa;
+using Gateway.Ike;
+
+namespace Gateway.Core.Tests.IkeSa;
+
+/// <summary>RFC 6311 message-ID sync after a resume, to a peer that announced IKEV2_MESSAGE_ID_SYNC_SUPPORTED.</summary>
+public sealed class MessageIdSyncTests
+{
+    private static readonly DateTime T0 = new(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    private static (IkeSaResponder Sa, TestInitiator Client, Func<IkeSaResponder> Move, Round Auth) Established(bool announce)
+    {
+        var gateway = new TestGateway();
+        IkeSaResponder sa = new(BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1, gateway.Policy, gateway.Services);
+        var client = new TestInitiator((d, now) => sa.Handle(new MessageReceived(d, now))) { Now = T0 };
+        client.SaInit("aes256-sha256-modp2048");
+        var child = TestInitiator.ChildPayloads("aes256-sha256", 0xABC00001, TestInitiator.AddressRequest(v6: false)).ToList();
+        if (announce)
+            child.Add(NotifyPayload.Create(NotifyType.Ikev2MessageIdSyncSupported));
+        var auth = client.AuthenticateWithPsk(TestGateway.PskIdentity, TestGateway.Psk, child);
+        IkeSaResponder Move()
+        {
+            var snapshot = sa.TryExportSnapshot()!;
+            sa.Dispose();
+            var node = new TestGateway();
+            sa = IkeSaResponder.Restore(snapshot, node.Policy, node.Services);
+            return sa;
+        }
+        return (sa, client, Move, auth);
+    }
+
+    [Fact]
+    public void Resumed_SA_sends_MESSAGE_ID_SYNC_and_takes_the_peers_higher_IDs()
+    {
+        var (_, client, move, auth) = Established(announce: true);
+        using var _c = client;
+        Assert.NotNull(auth.Notify(NotifyType.Ikev2MessageIdSyncSupported));
+        Assert.NotNull(client.Request(ExchangeType.Informational, []).Response);
+        uint ourNext = client.NextMessageId; // what the snapshot expects from the client
+
+        var sa = move();
+        var resumed = sa.Handle(new SaResumed(T0.AddMinutes(1)));
+        var (header, payloads, _) = Assert.Single(client.GatewayRequests(resumed));
+        Assert.Equal(0u, header.MessageId);
+        Assert.Equal(ExchangeType.Informational, header.ExchangeType);
+        var sync = payloads.OfType<NotifyPayload>().Single(n => n.NotifyType == NotifyType.Ikev2MessageIdSync);
+        Assert.Equal(12, sync.Data.Length);
+        Assert.Equal(0u, BinaryPrimitives.ReadUInt32BigEndian(sync.Data.Span[4..]));      // M1: no request of ours yet
+        Assert.Equal(ourNext, BinaryPrimitives.ReadUInt32BigEndian(sync.Data.Span[8..])); // P1
+        Assert.True(sa.MessageIdSyncPending);
+
+        // The client had sent two more requests that the old node answered but never persisted: P2 is higher.
+        var answer = new byte[12];
+        sync.Data.Span[..4].CopyTo(answer);
+        BinaryPrimitives.WriteUInt32BigEndian(answer.AsSpan(4), ourNext + 2);
+        BinaryPrimitives.WriteUInt32BigEndian(answer.AsSpan(8), 5);
+        var synced = client.Answer(header, [NotifyPayload.Create(NotifyType.Ikev2MessageIdSync, answer)]);
+        Assert.Equal(new MessageIdsSynchronized(5, ourNext + 2), synced.Single<MessageIdsSynchronized>());
+        Assert.False(sa.MessageIdSyncPending);
+
+        client.NextMessageId = ourNext + 2;
+        Assert.NotNull(client.Request(ExchangeType.Informational, []).Response);
+        // Our next request carries M2.
+        var probe = sa.Handle(new TimerFired(ResponderOptions.LivenessTimerKey, T0.AddHours(1)));
+        Assert.Equal(5u, Assert.Single(client.GatewayRequests(probe)).Header.MessageId);
+    }
+
+    [Fact]
+    public void A_wrong_nonce_is_dropped_and_a_peer_without_support_gets_no_sync()
+    {
+        var (_, client, move, _) = Established(announce: true);
+        using (client)
+        {
+            var sa = move();
+            var resumed = sa.Handle(new SaResumed(T0.AddMinutes(1)));
+            var (header, _, _) = Assert.Single(client.GatewayRequests(resumed));
+            var forged = client.Answer(header, [NotifyPayload.Create(NotifyType.Ikev2MessageIdSync, new byte[12])]);
+            Assert.Single(forged.All<IkeMessageDropped>());
+            Assert.True(sa.MessageIdSyncPending);
+        }
+
+        var (_, plain, movePlain, auth) = Established(announce: false);
+        using (plain)
+        {
+            Assert.Null(auth.Notify(NotifyType.Ikev2MessageIdSyncSupported));
+            var sa = movePlain();
+            Assert.Empty(plain.GatewayRequests(sa.Handle(new SaResumed(T0.AddMinutes(1)))));
+            Assert.False(sa.MessageIdSyncPending);
+        }
+    }
+}

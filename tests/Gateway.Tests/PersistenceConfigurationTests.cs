@@ -1,0 +1,68 @@
+using Gateway.Configuration;
+using Gateway.Core.Hosting;
+using Gateway.Core.Persistence;
+using Gateway.Hosting;
+
+namespace Gateway.Tests;
+
+/// <summary>gateway.persistence.* → the journal configuration and the state key (hocon/gateway.conf documents each key).</summary>
+public class PersistenceConfigurationTests
+{
+    private static GatewaySettings Read(string? userConfig, TempDirectory dir)
+    {
+        string? file = userConfig is null ? null : dir.Write("user.conf", userConfig);
+        return SettingsReader.Read(HoconLoader.Load(file), dir.Path, Path.Combine(dir.Path, "data"));
+    }
+
+    [Fact]
+    public void Default_is_an_SQLite_file_in_the_data_directory()
+    {
+        using var dir = new TempDirectory();
+        var p = Read(null, dir).Persistence!;
+        Assert.Equal(PersistenceSettings.Sqlite, p.Provider);
+        Assert.Equal(GatewayPersistenceConfig.SqliteProvider, p.ProviderName);
+        Assert.Equal($"Data Source={Path.Combine(dir.Path, "data", "journal.db")}", p.ConnectionString);
+        Assert.Null(p.StateKeyFile);
+        Assert.Equal(1ul << 22, p.SequenceMargin);
+    }
+
+    [Theory]
+    [InlineData("gateway.persistence.provider = mysql", "gateway.persistence.provider")]
+    [InlineData("gateway.persistence.provider = postgresql", "gateway.persistence.connection-string")]
+    [InlineData("gateway.persistence.sequence-margin = 5", "gateway.persistence.sequence-margin")]
+    public void A_bad_value_is_one_line_naming_the_key(string config, string key)
+    {
+        using var dir = new TempDirectory();
+        var e = Assert.Throws<ConfigurationError>(() => Read(config, dir));
+        Assert.Equal(key, e.Key);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void PostgreSQL_takes_the_connection_string_and_a_relative_key_file_resolves_against_the_config()
+    {
+        using var dir = new TempDirectory();
+        var s = Read("""gateway.persistence { provider = postgresql, connection-string = "Host=db;Database=gw", state-key-file = "keys/state.key" }""", dir);
+        Assert.Equal(GatewayPersistenceConfig.PostgreSqlProvider, s.Persistence!.ProviderName);
+        Assert.Equal("Host=db;Database=gw", s.Persistence.ConnectionString);
+        Assert.Equal(Path.Combine(dir.Path, "keys", "state.key"), s.Persistence.StateKeyFile);
+    }
+
+    [Fact]
+    public void The_state_key_comes_from_the_environment_else_the_file_else_is_generated_and_a_bad_key_names_the_key()
+    {
+        using var dir = new TempDirectory();
+        var settings = Read(null, dir);
+        var generated = PersistenceBootstrap.Prepare(settings, _ => null)!;
+        Assert.True(File.Exists(Path.Combine(dir.Path, "data", "state.key")));
+        Assert.Equal(generated.Keys.Current.Id, PersistenceBootstrap.Prepare(settings, _ => null)!.Keys.Current.Id);
+        var fromEnvironment = PersistenceBootstrap.Prepare(settings, name => name == StateKeyFile.EnvironmentVariable ? new string('a', 64) : null)!;
+        Assert.NotEqual(generated.Keys.Current.Id, fromEnvironment.Keys.Current.Id);
+
+        dir.Write("bad.key", "too short");
+        var bad = Read($"gateway.persistence.state-key-file = \"bad.key\"", dir);
+        var e = Assert.Throws<ConfigurationError>(() => PersistenceBootstrap.Prepare(bad, _ => null));
+        Assert.Equal("gateway.persistence.state-key-file", e.Key);
+        Assert.Equal(GatewayPersistenceConfig.SqliteProvider, generated.Config.GetString("akka.persistence.journal.sql.provider-name"));
+    }
+}
