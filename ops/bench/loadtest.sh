@@ -19,9 +19,9 @@
 #
 # usage: ops/bench/loadtest.sh
 # environment (all optional):
-#   BENCH_HANDSHAKES   tunnels per handshake-rate run (default 500)
+#   BENCH_HANDSHAKES   tunnels per handshake-rate run (default 1000)
 #   BENCH_CONCURRENCY  handshakes in flight (default 20)
-#   BENCH_IDLE         idle tunnels for the memory figure (default 1000; space-separated list, e.g. "1000 10000")
+#   BENCH_IDLE         idle tunnel counts for the memory figure, ascending, cumulative (default "1000 10000")
 #   BENCH_SOURCES      client source addresses added in the client namespace (default 32)
 #   BENCH_DURATION     bound of each generator run in seconds (default 120)
 #   GATEWAY_DLL, LOADTEST_DLL   prebuilt Gateway.dll / Gateway.LoadTest.dll (default: built here, Release)
@@ -34,9 +34,9 @@ lab=$repo/ops/lab
 . "$lab/common.sh"
 lab_require_root
 
-handshakes=${BENCH_HANDSHAKES:-500}
+handshakes=${BENCH_HANDSHAKES:-1000}
 concurrency=${BENCH_CONCURRENCY:-20}
-idle_counts=${BENCH_IDLE:-1000}
+idle_counts=${BENCH_IDLE:-1000 10000}
 nsources=${BENCH_SOURCES:-32}
 duration=${BENCH_DURATION:-120}
 out=${BENCH_OUT:-$repo/docs/loadtest.md}
@@ -96,14 +96,17 @@ gen() {
 }
 jq_num() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); v=r
 for k in sys.argv[2].split('.'): v=v[k]
-print(v if v is not None else '')" "$1" "$2"; }
+print('' if v is None else round(v, 1) if isinstance(v, float) else v)" "$1" "$2"; }
 
 # measure GW PID: the two handshake-rate runs and the idle-memory runs against the gateway running now.
-# Writes "$work/GW.results" lines: "hs PROFILE established hs_per_s gw_cpu_ms_per_hs p50 p99 gen_cpu_ms_per_hs failed"
+# Writes "$work/GW.results" lines: "hs PROFILE established hs_per_s gw_cpu_ms_per_hs p50 p99 gen_cpu_ms_per_hs failed cookies"
 # and "mem N established rss_before_kb rss_after_kb bytes_per_tunnel".
 measure() {
   local gw=$1 pid=$2 res=$work/$1.results
   : >"$res"
+  # Warm-up (not counted): JIT, thread pools, caches, the first ARP entries.
+  gen "$gw-warmup" windows 100 --teardown
+  sleep 2
   for profile in windows strongswan; do
     local c0 c1 name=$gw-$profile
     c0=$(cpu_ticks "$pid")
@@ -111,19 +114,25 @@ measure() {
     c1=$(cpu_ticks "$pid")
     local est hs
     est=$(jq_num "$work/$name/report.json" established); hs=$(jq_num "$work/$name/report.json" handshakes_per_second)
-    printf 'hs %s %s %s %s %s %s %s %s\n' "$profile" "$est" "$hs" \
+    printf 'hs %s %s %s %s %s %s %s %s %s\n' "$profile" "$est" "$hs" \
       "$(awk -v t=$((c1 - c0)) -v hz="$hz" -v n="$est" 'BEGIN { if (n > 0) printf "%.2f", 1000 * t / hz / n; else print "-" }')" \
       "$(jq_num "$work/$name/report.json" latency.p50_ms)" "$(jq_num "$work/$name/report.json" latency.p99_ms)" \
-      "$(jq_num "$work/$name/report.json" cpu.per_handshake_ms)" "$(jq_num "$work/$name/report.json" failed)" >>"$res"
+      "$(jq_num "$work/$name/report.json" cpu.per_handshake_ms)" "$(jq_num "$work/$name/report.json" failed)" \
+      "$(jq_num "$work/$name/report.json" retries.cookies)" >>"$res"
     lab_log "$gw $profile: $(tail -1 "$res")"
     sleep 2   # deletes settle
   done
+  # Idle tunnels, cumulative: up to the first count, then more up to the next; each figure is (RSS now - RSS with no
+  # tunnels) ÷ tunnels up. No liveness checks on either gateway meanwhile (strongSwan dpd_delay 0, ours off).
+  local r0 up=0
+  sleep 1; r0=$(rss_kb "$pid")
   for n in $idle_counts; do
-    local r0 r1 est name=$gw-idle-$n
-    sleep 1; r0=$(rss_kb "$pid")
-    gen "$name" windows "$n"          # no teardown: the tunnels stay up, idle
+    local r1 name=$gw-idle-$n
+    [ "$n" -gt "$up" ] || continue
+    gen "$name" windows $((n - up))   # no teardown: the tunnels stay up, idle
+    up=$((up + $(jq_num "$work/$name/report.json" established)))
     sleep 2; r1=$(rss_kb "$pid")
-    est=$(jq_num "$work/$name/report.json" established)
+    local est=$up
     printf 'mem %s %s %s %s %s\n' "$n" "$est" "$r0" "$r1" \
       "$(awk -v a="$r0" -v b="$r1" -v n="$est" 'BEGIN { if (n > 0) printf "%.0f", 1024 * (b - a) / n; else print "-" }')" >>"$res"
     lab_log "$gw idle: $(tail -1 "$res")"
@@ -140,7 +149,7 @@ bound=$(awk -v s="${rsa_sign:-0}" -v c="$cores" 'BEGIN { printf "%.0f", s * c }'
 
 # --- strongSwan gateway ---
 LAB_DAEMON_EXTRA="cookie_threshold = 500" GW_POOL_V4=$pool \
-GW_IKE_PROPOSALS="aes128gcm16-prfsha256-x25519, aes128-sha256-x25519, aes256-sha256-x25519, 3des-sha1-modp1024, aes256-sha1-modp1024, aes256-sha256-modp1024, aes128-sha1-modp1024, default" \
+GW_IKE_PROPOSALS="aes128gcm16-prfsha256-x25519, aes128-sha256-x25519, aes256-sha256-x25519, aes256-sha256-modp1024, aes256-sha1-modp1024, aes128-sha256-modp1024, 3des-sha1-modp1024, default" \
   "$lab/gateway.sh" start "$prefix" "$work/gw-strongswan" "$work/pki" >&2
 measure strongswan "$(cat "$work/gw-strongswan/daemon.pid")"
 "$lab/gateway.sh" stop "$work/gw-strongswan" >&2 || true
@@ -163,6 +172,7 @@ gateway {
     demo-user = ""
   }
   dos.source-rate.per-second = off
+  ike.liveness-interval = off
 }
 CONF
 ip netns exec "$ns_g" dotnet "$dll" --config "$work/gw-ours/gateway.conf" --data-dir "$work/gw-ours/data" \
@@ -196,6 +206,8 @@ table=$(
     printf '| latency p50 / p99 (ms), %s | %s / %s | %s / %s | | |\n' "$dh" "$(field strongswan hs $p 6)" "$(field strongswan hs $p 7)" \
       "$(field ours hs $p 6)" "$(field ours hs $p 7)"
     printf '| generator CPU per handshake (ms), %s | %s | %s | | |\n' "$dh" "$(field strongswan hs $p 8)" "$(field ours hs $p 8)"
+    printf '| failed / cookie rounds, %s | %s / %s | %s / %s | | |\n' "$dh" "$(field strongswan hs $p 9)" "$(field strongswan hs $p 10)" \
+      "$(field ours hs $p 9)" "$(field ours hs $p 10)"
   done
   for n in $idle_counts; do
     s=$(field strongswan mem "$n" 6); o=$(field ours mem "$n" 6)
@@ -228,10 +240,10 @@ order) and ours picking the client's first choice (x25519).
 | command | \`$command_line\` |
 | date | $date |
 | machine | $cores cores, $cpu; **shared with other engineers**: load average $load at the end of the run |
-| handshake runs | $handshakes tunnels each, concurrency $concurrency, no rate limit, torn down at the end; from $nsources client addresses |
-| idle-memory runs | $idle_counts tunnels (windows profile) left up; RSS (VmRSS) of the gateway process 1 s before and 2 s after, difference ÷ established |
-| strongSwan settings | \`charon.cookie_threshold = 500\` (default 10), pool $pool, quiet logs, 16 threads (default) |
-| our settings | \`dos.source-rate.per-second = off\` (default 5/s per source), cookie threshold 500 (default), pool $pool, defaults otherwise |
+| handshake runs | $handshakes tunnels each, concurrency $concurrency, no rate limit, torn down at the end; from $nsources client addresses; after a warm-up run of 100 tunnels (not counted) |
+| idle-memory runs | $idle_counts tunnels (windows profile), cumulative, left up; RSS (VmRSS) of the gateway process with none up (after the handshake runs) and 2 s after each count is reached, difference ÷ tunnels up |
+| strongSwan settings | \`charon.cookie_threshold = 500\` (default 10), IKE proposals aes128gcm16/aes128/aes256 with x25519 first, then aes256-sha256/aes256-sha1/aes128-sha256/3des-sha1 with modp1024; no DPD; pool $pool; quiet logs; 16 threads (default) |
+| our settings | \`dos.source-rate.per-second = off\` (default 5/s per source), \`ike.liveness-interval = off\` (default 30 s; like strongSwan's, so idle tunnels stay), cookie threshold 500 (default), pool $pool, defaults otherwise |
 | crypto bound | \`openssl speed -seconds 5 rsa2048 ecdhx25519\`: RSA-2048 ${rsa_sign:-?} signs/s per core, X25519 ${x25519_ops:-?} ops/s per core; a handshake costs the gateway one RSA-2048 signature (its AUTH), so handshakes/s ≤ ${rsa_sign:-?} × $cores = $bound |
 
 $table
@@ -241,10 +253,15 @@ user + system time (/proc/PID/stat) over the run ÷ established tunnels (teardow
 the rest of the machine share the same $cores cores, and the machine was not idle: treat the figures as one sample,
 compare ratios within a run, and rerun before quoting absolute numbers. strongSwan's charon is a multi-threaded C
 daemon; ours is one .NET process. Memory per idle tunnel includes everything the process grew by while N tunnels
-came up (allocator and GC heap growth too), so it is an upper bound for the per-tunnel state.
+came up (allocator and GC heap growth too), and nothing the handshake runs before already grew the heap by (memory
+freed by teardown and kept by malloc or the GC is reused first): the first, small count understates, the largest
+count is the meaningful figure. Which DH group ours chose is not logged; the client sends its KE for its first group
+(x25519 in the strongswan profile, modp1024 in windows), and no INVALID_KE round in the reports means ours took it.
+strongSwan 5.9 also asks for cookies by half-open SAs per source address (\`cookie_threshold_ip\`, default 3), left at
+its default: the "cookie rounds" row shows how often that happened.
 
 Not measured: **ESP throughput with many SAs** (the generator does not send ESP yet: \`--esp-rate\` is accepted but no
-traffic is generated), and 100k idle tunnels (the lab's pool and the run's time bound; 10k with \`BENCH_IDLE="1000 10000"\`).
+traffic is generated), and 100k idle tunnels (beyond this run's time bound; \`BENCH_IDLE="1000 10000 100000"\` with a larger \`BENCH_DURATION\` would try it).
 Per-run reports with plots (report.md, rate.svg, latency.svg) are in the work directory with \`KEEP_WORK=1\`.
 MD
   printf '\n## Runs\n\n%s\n' "$run_line${history:+
