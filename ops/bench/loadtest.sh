@@ -14,7 +14,7 @@
 #
 # Fairness knobs (both written into the doc): the generator sends from BENCH_SOURCES addresses (10.99.1.96/27 by
 # default) so per-source limits do not dominate; our gateway runs with dos.source-rate.per-second = off; strongSwan's
-# charon.cookie_threshold is raised to 500 (its default, 10 half-open SAs, would send every client round for a cookie
+# charon.cookie_threshold is raised to 500 (its default, 30 half-open SAs, would send clients round for cookies
 # at this concurrency; ours demands cookies from 500 half-open SAs). Both gateways log quietly.
 #
 # usage: ops/bench/loadtest.sh
