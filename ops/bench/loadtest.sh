@@ -242,7 +242,7 @@ order) and ours picking the client's first choice (x25519).
 | machine | $cores cores, $cpu; **shared with other engineers**: load average $load at the end of the run |
 | handshake runs | $handshakes tunnels each, concurrency $concurrency, no rate limit, torn down at the end; from $nsources client addresses; after a warm-up run of 100 tunnels (not counted) |
 | idle-memory runs | $idle_counts tunnels (windows profile), cumulative, left up; RSS (VmRSS) of the gateway process with none up (after the handshake runs) and 2 s after each count is reached, difference ÷ tunnels up |
-| strongSwan settings | \`charon.cookie_threshold = 500\` (default 10), IKE proposals aes128gcm16/aes128/aes256 with x25519 first, then aes256-sha256/aes256-sha1/aes128-sha256/3des-sha1 with modp1024; no DPD; pool $pool; quiet logs; 16 threads (default) |
+| strongSwan settings | \`charon.cookie_threshold = 500\` (default 30), IKE proposals aes128gcm16/aes128/aes256 with x25519 first, then aes256-sha256/aes256-sha1/aes128-sha256/3des-sha1 with modp1024; no DPD; pool $pool; quiet logs; 16 threads (default) |
 | our settings | \`dos.source-rate.per-second = off\` (default 5/s per source), \`ike.liveness-interval = off\` (default 30 s; like strongSwan's, so idle tunnels stay), cookie threshold 500 (default), pool $pool, defaults otherwise |
 | crypto bound | \`openssl speed -seconds 5 rsa2048 ecdhx25519\`: RSA-2048 ${rsa_sign:-?} signs/s per core, X25519 ${x25519_ops:-?} ops/s per core; a handshake costs the gateway one RSA-2048 signature (its AUTH), so handshakes/s ≤ ${rsa_sign:-?} × $cores = $bound |
 
