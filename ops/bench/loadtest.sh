@@ -12,7 +12,7 @@
 # Needs root (namespaces). Targets only lab namespace addresses (10.99.0.0/16). Bounded: every generator run has
 # --total and --duration.
 #
-# Fairness knobs (both written into the doc): the generator sends from BENCH_SOURCES addresses (10.99.1.96/27 by
+# Fairness knobs (both written into the doc): the generator sends from BENCH_SOURCES addresses (10.99.1.128 upwards, 32 by
 # default) so per-source limits do not dominate; our gateway runs with dos.source-rate.per-second = off; strongSwan's
 # charon.cookie_threshold is raised to 500 (its default, 30 half-open SAs, would send clients round for cookies
 # at this concurrency; ours demands cookies from 500 half-open SAs). Both gateways log quietly.
