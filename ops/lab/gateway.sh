@@ -12,6 +12,7 @@
 #   GW_ESP_PROPOSALS  default: aes256-sha256, aes256-sha1, aes128gcm16, default
 #   GW_FRAGMENT_SIZE  charon.fragment_size (0 = default)
 #   GW_DPD_DELAY      seconds between liveness checks of idle clients (0 = off)
+#   GW_POOL_V4        the IPv4 pool (default LAB_POOL_V4, a /24: more than 254 clients need a larger one)
 #   GW_LOGLEVELS      file-log levels (see strongswan-conf.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -88,7 +89,7 @@ connections {
 }
 pools {
   pool4 {
-    addrs = $LAB_POOL_V4
+    addrs = ${GW_POOL_V4:-$LAB_POOL_V4}
   }
   pool6 {
     addrs = $LAB_POOL_V6

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Xml.Linq;
 using Gateway.LoadTest.Report;
 using Gateway.LoadTest.Stats;
 
@@ -66,6 +67,61 @@ public sealed class ReportTests
         Assert.Contains("| AuthenticationFailed | 1 |", md);
         Assert.Contains("| CPU per handshake (ms, this process) | 10 |", md);
         Assert.Contains("| 1 | 1 | 1 | 60 | 60 |", md);
+        Assert.Contains("![handshakes per second](rate.svg)", md);
+        Assert.Contains("![latency p50 and p99](latency.svg)", md);
+    }
+
+    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+
+    // The series' drawn points, in SVG coordinates, by series name (parsing the SVG as XML fails on malformed text).
+    private static Dictionary<string, List<(double X, double Y)>> SeriesOf(string svg)
+    {
+        var doc = XDocument.Parse(svg);
+        Assert.Equal(Svg + "svg", doc.Root!.Name);
+        return doc.Descendants(Svg + "g").Where(g => (string?)g.Attribute("class") == "series").ToDictionary(
+            g => (string)g.Attribute("data-series")!,
+            g => g.Elements(Svg + "polyline").SelectMany(l => ((string)l.Attribute("points")!).Split(' ')
+                    .Select(pt => pt.Split(',')).Select(xy => (double.Parse(xy[0], System.Globalization.CultureInfo.InvariantCulture),
+                        double.Parse(xy[1], System.Globalization.CultureInfo.InvariantCulture))))
+                .Concat(g.Elements(Svg + "circle").Select(c => ((double)c.Attribute("cx")!, (double)c.Attribute("cy")!)))
+                .ToList());
+    }
+
+    [Fact]
+    public void Rate_plot_is_well_formed_svg_with_established_and_failed_series()
+    {
+        var series = SeriesOf(SvgPlot.Rate(Sample().Timeline));
+        Assert.Equal(["established/s", "failed/s"], series.Keys.Order().ToArray());
+        Assert.Equal(2, series["established/s"].Count); // seconds 0 and 1, one each
+        Assert.Equal(2, series["failed/s"].Count);      // 0 then 1: the second point is higher (smaller y)
+        Assert.True(series["failed/s"][1].Y < series["failed/s"][0].Y);
+        Assert.True(series["established/s"][1].X > series["established/s"][0].X);
+    }
+
+    [Fact]
+    public void Latency_plot_has_p50_and_p99_and_leaves_gaps_for_seconds_without_handshakes()
+    {
+        var timeline = new List<TimelinePoint>
+        {
+            new(0, 2, 0, 40, 60), new(1, 0, 1, null, null), new(2, 3, 0, 50, 90), new(3, 3, 0, 55, 80),
+        };
+        string svg = SvgPlot.Latency(timeline);
+        var series = SeriesOf(svg);
+        Assert.Equal(["p50", "p99"], series.Keys.Order().ToArray());
+        Assert.Equal(3, series["p99"].Count); // second 1 measured nothing
+        var doc = XDocument.Parse(svg);
+        var p99 = doc.Descendants(Svg + "g").Single(g => (string?)g.Attribute("data-series") == "p99");
+        Assert.Single(p99.Elements(Svg + "circle"));   // second 0 alone
+        Assert.Single(p99.Elements(Svg + "polyline")); // seconds 2-3
+        Assert.Contains("Handshake latency", svg);
+    }
+
+    [Fact]
+    public void Plot_of_an_empty_run_is_still_well_formed()
+    {
+        var series = SeriesOf(SvgPlot.Rate([]));
+        Assert.All(series.Values, Assert.Empty);
+        Assert.Contains("no data", SvgPlot.Latency([]));
     }
 
     [Fact]
@@ -77,6 +133,8 @@ public sealed class ReportTests
             ReportWriter.Write(dir, Sample());
             Assert.True(File.Exists(Path.Combine(dir, "report.json")));
             Assert.True(File.Exists(Path.Combine(dir, "report.md")));
+            Assert.True(File.Exists(Path.Combine(dir, "rate.svg")));
+            Assert.True(File.Exists(Path.Combine(dir, "latency.svg")));
         }
         finally
         {

@@ -53,6 +53,12 @@ public static class ReportWriter
         if (r.Timeline.Count > 0)
         {
             md.AppendLine();
+            md.AppendLine("## Plots");
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"![handshakes per second]({RatePlotFile})");
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"![latency p50 and p99]({LatencyPlotFile})");
+            md.AppendLine();
             md.AppendLine("## Per second");
             md.AppendLine();
             md.AppendLine("| s | established | failed | p50 ms | p99 ms |");
@@ -63,12 +69,17 @@ public static class ReportWriter
         return md.ToString();
     }
 
-    /// <summary>Writes report.json and report.md into <paramref name="directory"/> (created if needed).</summary>
+    /// <summary>The plots next to report.md: handshakes per second, and latency p50/p99, over the run's seconds.</summary>
+    public const string RatePlotFile = "rate.svg", LatencyPlotFile = "latency.svg";
+
+    /// <summary>Writes report.json, report.md and the two SVG plots into <paramref name="directory"/> (created if needed).</summary>
     public static void Write(string directory, LoadReport report)
     {
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "report.json"), ToJson(report));
         File.WriteAllText(Path.Combine(directory, "report.md"), ToMarkdown(report));
+        File.WriteAllText(Path.Combine(directory, RatePlotFile), SvgPlot.Rate(report.Timeline));
+        File.WriteAllText(Path.Combine(directory, LatencyPlotFile), SvgPlot.Latency(report.Timeline));
     }
 
     private static void Row(StringBuilder md, string name, string value) => md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {value} |");

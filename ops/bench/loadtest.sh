@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# Head-to-head IKE load (issue 6 §5): the same load generator (src/Gateway.LoadTest) in the lab's client namespace,
+# against a strongSwan gateway (charon + swanctl, kernel-libipsec: ops/lab/gateway.sh) and against ours (src/Gateway),
+# one after the other in the same run on the same machine:
+#   - handshakes per second, EAP-MSCHAPv2 with the lab's RSA-2048 gateway certificate, with modp1024 (windows profile)
+#     and with x25519 (strongswan profile; both gateways end up on x25519, see below);
+#   - CPU per handshake of the gateway process (user + system ticks from /proc/PID/stat before/after ÷ established);
+#   - resident memory per idle tunnel: RSS (/proc/PID/status VmRSS) before and after establishing N idle tunnels, ÷ N;
+#   - next to it the crypto bound from `openssl speed rsa2048 ecdhx25519` (a handshake costs the gateway one RSA-2048
+#     signature, so handshakes/s ≤ signs/s per core × cores).
+# Prints a table with the ratios and writes it with the command and date to docs/loadtest.md. Not a test (no pass/fail).
+# Needs root (namespaces). Targets only lab namespace addresses (10.99.0.0/16). Bounded: every generator run has
+# --total and --duration.
+#
+# Fairness knobs (both written into the doc): the generator sends from BENCH_SOURCES addresses (10.99.1.128 upwards, 32 by
+# default) so per-source limits do not dominate; our gateway runs with dos.source-rate.per-second = off; strongSwan's
+# charon.cookie_threshold is raised to 500 (its default, 30 half-open SAs, would send clients round for cookies
+# at this concurrency; ours demands cookies from 500 half-open SAs). Both gateways log quietly.
+#
+# usage: ops/bench/loadtest.sh
+# environment (all optional):
+#   BENCH_HANDSHAKES   tunnels per handshake-rate run (default 1000)
+#   BENCH_CONCURRENCY  handshakes in flight (default 20)
+#   BENCH_IDLE         idle tunnel counts for the memory figure, ascending, cumulative (default "1000 10000")
+#   BENCH_SOURCES      client source addresses added in the client namespace (default 32)
+#   BENCH_DURATION     bound of each generator run in seconds (default 120)
+#   GATEWAY_DLL, LOADTEST_DLL   prebuilt Gateway.dll / Gateway.LoadTest.dll (default: built here, Release)
+#   BENCH_OUT          result file (default docs/loadtest.md; "-" = do not write)
+#   KEEP_WORK=1        keep the work directory (logs, reports with plots)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+lab=$repo/ops/lab
+# shellcheck source=../lab/common.sh
+. "$lab/common.sh"
+lab_require_root
+
+handshakes=${BENCH_HANDSHAKES:-1000}
+concurrency=${BENCH_CONCURRENCY:-20}
+idle_counts=${BENCH_IDLE:-1000 10000}
+nsources=${BENCH_SOURCES:-32}
+duration=${BENCH_DURATION:-120}
+out=${BENCH_OUT:-$repo/docs/loadtest.md}
+command_line="ops/bench/loadtest.sh"
+for v in BENCH_HANDSHAKES BENCH_CONCURRENCY BENCH_IDLE BENCH_SOURCES BENCH_DURATION; do
+  [ -n "${!v:-}" ] && command_line="$v=\"${!v}\" $command_line"
+done
+[ "$nsources" -ge 1 ] && [ "$nsources" -le 128 ] || lab_die "BENCH_SOURCES: 1..128"
+
+prefix=$(lab_new_prefix)
+work=$(mktemp -d /tmp/bench-loadtest.XXXXXX)
+ours_pid=""
+cleanup() {
+  local rc=$?
+  [ -n "$ours_pid" ] && kill -TERM "$ours_pid" 2>/dev/null || true
+  [ -d "$work/gw-strongswan" ] && "$lab/charon.sh" stop "$work/gw-strongswan" KILL 2>/dev/null || true
+  "$lab/topology.sh" down "$prefix" 2>/dev/null || true
+  if [ "${KEEP_WORK:-0}" = 1 ] || [ $rc -ne 0 ]; then lab_log "work dir kept: $work"; else rm -rf "$work"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+export GW_LOGLEVELS="default = 1"
+ns_c=$(lab_ns_client "$prefix"); ns_g=$(lab_ns_gw "$prefix")
+
+build() { # project dll-var-name
+  lab_log "building $1 (Release)"
+  dotnet build -c Release --nologo -v q "$repo/$1" >"$work/build-$(basename "$1").out" 2>&1 ||
+    { tail -20 "$work/build-$(basename "$1").out" >&2; lab_die "build of $1 failed"; }
+}
+dll=${GATEWAY_DLL:-}
+[ -n "$dll" ] || { build src/Gateway/Gateway.csproj; dll=$repo/src/Gateway/bin/Release/net10.0/Gateway.dll; }
+gen=${LOADTEST_DLL:-}
+[ -n "$gen" ] || { build src/Gateway.LoadTest/Gateway.LoadTest.csproj; gen=$repo/src/Gateway.LoadTest/bin/Release/net10.0/Gateway.LoadTest.dll; }
+[ -f "$dll" ] && [ -f "$gen" ] || lab_die "no gateway or generator dll"
+
+"$lab/topology.sh" up "$prefix"
+"$lab/pki.sh" "$work/pki" >/dev/null 2>&1
+# Client source addresses 10.99.1.128.. (on the lab's outside /24, so the gateway answers them on-link).
+for i in $(seq 0 $((nsources - 1))); do ip -n "$ns_c" addr add "10.99.1.$((128 + i))/24" dev outside; done
+sources=$(seq 128 $((127 + nsources)) | sed 's/^/10.99.1./' | paste -sd,)
+pool=10.99.128.0/17   # room for 10k+ clients on both gateways
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+hz=$(getconf CLK_TCK)
+
+# gen NAME PROFILE TOTAL [--teardown]: one bounded generator run from the client namespace; report in $work/NAME.
+gen() {
+  local name=$1 profile=$2 total=$3; shift 3
+  LOADTEST_PASSWORD=$LAB_EAP_PASSWORD ip netns exec "$ns_c" dotnet "$gen" --target "$LAB_GW_OUT_V4" --profile "$profile" \
+    --user "$LAB_EAP_USER" --ca "$work/pki/ca.pem" --remote-id "$LAB_GW_ID" --source "$sources" \
+    --total "$total" --concurrency "$concurrency" --rate 0 --duration "$duration" --quiet --report-dir "$work/$name" "$@" \
+    >"$work/$name.out" 2>&1 || true
+  [ -f "$work/$name/report.json" ] || { tail -5 "$work/$name.out" >&2; lab_die "generator run $name wrote no report"; }
+}
+jq_num() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); v=r
+for k in sys.argv[2].split('.'): v=v[k]
+print('' if v is None else round(v, 1) if isinstance(v, float) else v)" "$1" "$2"; }
+
+# measure GW PID: the two handshake-rate runs and the idle-memory runs against the gateway running now.
+# Writes "$work/GW.results" lines: "hs PROFILE established hs_per_s gw_cpu_ms_per_hs p50 p99 gen_cpu_ms_per_hs failed cookies"
+# and "mem N established rss_before_kb rss_after_kb bytes_per_tunnel".
+measure() {
+  local gw=$1 pid=$2 res=$work/$1.results
+  : >"$res"
+  # Warm-up (not counted): JIT, thread pools, caches, the first ARP entries.
+  gen "$gw-warmup" windows 100 --teardown
+  sleep 2
+  for profile in windows strongswan; do
+    local c0 c1 name=$gw-$profile
+    c0=$(cpu_ticks "$pid")
+    gen "$name" "$profile" "$handshakes" --teardown
+    c1=$(cpu_ticks "$pid")
+    local est hs
+    est=$(jq_num "$work/$name/report.json" established); hs=$(jq_num "$work/$name/report.json" handshakes_per_second)
+    printf 'hs %s %s %s %s %s %s %s %s %s\n' "$profile" "$est" "$hs" \
+      "$(awk -v t=$((c1 - c0)) -v hz="$hz" -v n="$est" 'BEGIN { if (n > 0) printf "%.2f", 1000 * t / hz / n; else print "-" }')" \
+      "$(jq_num "$work/$name/report.json" latency.p50_ms)" "$(jq_num "$work/$name/report.json" latency.p99_ms)" \
+      "$(jq_num "$work/$name/report.json" cpu.per_handshake_ms)" "$(jq_num "$work/$name/report.json" failed)" \
+      "$(jq_num "$work/$name/report.json" retries.cookies)" >>"$res"
+    lab_log "$gw $profile: $(tail -1 "$res")"
+    sleep 2   # deletes settle
+  done
+  # Idle tunnels, cumulative: up to the first count, then more up to the next; each figure is (RSS now - RSS with no
+  # tunnels) ÷ tunnels up. No liveness checks on either gateway meanwhile (strongSwan dpd_delay 0, ours off).
+  local r0 up=0
+  sleep 1; r0=$(rss_kb "$pid")
+  for n in $idle_counts; do
+    local r1 name=$gw-idle-$n
+    [ "$n" -gt "$up" ] || continue
+    gen "$name" windows $((n - up))   # no teardown: the tunnels stay up, idle
+    up=$((up + $(jq_num "$work/$name/report.json" established)))
+    sleep 2; r1=$(rss_kb "$pid")
+    local est=$up
+    printf 'mem %s %s %s %s %s\n' "$n" "$est" "$r0" "$r1" \
+      "$(awk -v a="$r0" -v b="$r1" -v n="$est" 'BEGIN { if (n > 0) printf "%.0f", 1024 * (b - a) / n; else print "-" }')" >>"$res"
+    lab_log "$gw idle: $(tail -1 "$res")"
+  done
+}
+
+# --- crypto bound ---
+lab_log "openssl speed rsa2048 ecdhx25519 (about 20 s)"
+openssl speed -seconds 5 rsa2048 ecdhx25519 >"$work/openssl.out" 2>/dev/null || true
+rsa_sign=$(awk '/^rsa 2048 bits/ { print $6; exit }' "$work/openssl.out")
+x25519_ops=$(awk '/X25519/ && /op\/s|ecdh/ { v = $(NF); } END { print v }' "$work/openssl.out")
+cores=$(nproc)
+bound=$(awk -v s="${rsa_sign:-0}" -v c="$cores" 'BEGIN { printf "%.0f", s * c }')
+
+# --- strongSwan gateway ---
+LAB_DAEMON_EXTRA="cookie_threshold = 500" GW_POOL_V4=$pool \
+GW_IKE_PROPOSALS="aes128gcm16-prfsha256-x25519, aes128-sha256-x25519, aes256-sha256-x25519, aes256-sha256-modp1024, aes256-sha1-modp1024, aes128-sha256-modp1024, 3des-sha1-modp1024, default" \
+  "$lab/gateway.sh" start "$prefix" "$work/gw-strongswan" "$work/pki" >&2
+measure strongswan "$(cat "$work/gw-strongswan/daemon.pid")"
+"$lab/gateway.sh" stop "$work/gw-strongswan" >&2 || true
+
+# --- our gateway ---
+mkdir -p "$work/gw-ours/data"
+cat > "$work/gw-ours/gateway.conf" <<CONF
+gateway {
+  identity = "$LAB_GW_ID"
+  certificate = "$work/pki/gateway.pem"
+  private-key = "$work/pki/gateway.key"
+  trusted-cas = ["$work/pki/ca.pem"]
+  pools {
+    ipv4 = "$pool"
+    ipv6 = "$LAB_POOL_V6"
+  }
+  protected-subnets = ["$LAB_PROTECTED_V4", "$LAB_PROTECTED_V6"]
+  auth.eap-mschapv2 {
+    users { $LAB_EAP_USER = "$LAB_EAP_PASSWORD" }
+    demo-user = ""
+  }
+  dos.source-rate.per-second = off
+  ike.liveness-interval = off
+}
+CONF
+ip netns exec "$ns_g" dotnet "$dll" --config "$work/gw-ours/gateway.conf" --data-dir "$work/gw-ours/data" \
+  </dev/null >"$work/gw-ours/gateway.log" 2>&1 &
+ours_pid=$!
+ready() { grep -q 'gateway ready' "$work/gw-ours/gateway.log" || ! kill -0 "$ours_pid" 2>/dev/null; }
+lab_wait_for 90 ready || true
+grep -q 'gateway ready' "$work/gw-ours/gateway.log" || { tail -5 "$work/gw-ours/gateway.log" >&2; lab_die "our gateway did not become ready"; }
+measure ours "$ours_pid"
+kill -TERM "$ours_pid" 2>/dev/null || true
+for _ in $(seq 100); do kill -0 "$ours_pid" 2>/dev/null || break; sleep 0.1; done
+kill -KILL "$ours_pid" 2>/dev/null || true
+ours_pid=""
+
+# --- table ---
+field() { awk -v k="$2" -v p="$3" -v f="$4" '$1 == k && $2 == p { print $f }' "$work/$1.results"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
+date=$(date -u +%Y-%m-%dT%H:%MZ)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+table=$(
+  printf '| measure | strongSwan 5.9.8 | ours | ours / strongSwan | bound |\n|---|---|---|---|---|\n'
+  for p in windows strongswan; do
+    dh=modp1024; [ $p = strongswan ] && dh=x25519
+    s=$(field strongswan hs $p 4); o=$(field ours hs $p 4)
+    printf '| handshakes/s, EAP-MSCHAPv2 + RSA-2048, %s (%s/%s established) | %s | %s | %s | ≤ %s (RSA-2048 signs/s × %s cores) |\n' \
+      "$dh" "$(field strongswan hs $p 3)" "$(field ours hs $p 3)" "$s" "$o" "$(ratio "$o" "$s")" "$bound" "$cores"
+    s=$(field strongswan hs $p 5); o=$(field ours hs $p 5)
+    printf '| gateway CPU per handshake (ms), %s | %s | %s | %s | ≥ %s (one RSA-2048 sign) |\n' "$dh" "$s" "$o" "$(ratio "$o" "$s")" \
+      "$(awk -v s="${rsa_sign:-0}" 'BEGIN { if (s > 0) printf "%.2f", 1000 / s; else print "?" }')"
+    printf '| latency p50 / p99 (ms), %s | %s / %s | %s / %s | | |\n' "$dh" "$(field strongswan hs $p 6)" "$(field strongswan hs $p 7)" \
+      "$(field ours hs $p 6)" "$(field ours hs $p 7)"
+    printf '| generator CPU per handshake (ms), %s | %s | %s | | |\n' "$dh" "$(field strongswan hs $p 8)" "$(field ours hs $p 8)"
+    printf '| failed / cookie rounds, %s | %s / %s | %s / %s | | |\n' "$dh" "$(field strongswan hs $p 9)" "$(field strongswan hs $p 10)" \
+      "$(field ours hs $p 9)" "$(field ours hs $p 10)"
+  done
+  for n in $idle_counts; do
+    s=$(field strongswan mem "$n" 6); o=$(field ours mem "$n" 6)
+    printf '| RSS per idle tunnel (bytes), %s tunnels (%s/%s established; RSS kB before→after: %s→%s / %s→%s) | %s | %s | %s | target ≤ 8192 |\n' \
+      "$n" "$(field strongswan mem "$n" 3)" "$(field ours mem "$n" 3)" "$(field strongswan mem "$n" 4)" "$(field strongswan mem "$n" 5)" \
+      "$(field ours mem "$n" 4)" "$(field ours mem "$n" 5)" "$s" "$o" "$(ratio "$o" "$s")"
+  done
+)
+echo
+echo "$table"
+echo "crypto: RSA-2048 sign ${rsa_sign:-?}/s per core, X25519 ${x25519_ops:-?} op/s per core; $cores cores; load average $load"
+
+if [ "$out" != "-" ]; then
+  history=""
+  [ -f "$out" ] && history=$(sed -n '/^## Runs/,$p' "$out" | grep '^- ' | head -19 || true)
+  run_line="- $date (load $load): handshakes/s modp1024 strongSwan $(field strongswan hs windows 4) / ours $(field ours hs windows 4), x25519 $(field strongswan hs strongswan 4) / $(field ours hs strongswan 4); bytes per idle tunnel at $(echo $idle_counts | cut -d' ' -f1): $(field strongswan mem "$(echo $idle_counts | cut -d' ' -f1)" 6) / $(field ours mem "$(echo $idle_counts | cut -d' ' -f1)" 6)"
+  cat > "$out" <<MD
+# IKE load: our gateway vs. strongSwan
+
+Written by \`ops/bench/loadtest.sh\` (run it as root; it rewrites this file, keeping the run list). The same load
+generator (src/Gateway.LoadTest, Release) runs in the lab's client namespace (ops/lab) against a strongSwan 5.9.8
+gateway (charon + swanctl, kernel-libipsec) and then against ours (src/Gateway, Release), in one run on one machine.
+Authentication is EAP-MSCHAPv2 with the lab's RSA-2048 gateway certificate (checked by the generator against the lab
+CA). "modp1024" is the generator's \`windows\` profile (3DES/AES-CBC, SHA1/SHA2, MODP1024); "x25519" is its
+\`strongswan\` profile, with the strongSwan gateway's proposals ordered x25519 first (strongSwan picks by its own
+order) and ours picking the client's first choice (x25519).
+
+| | |
+|---|---|
+| command | \`$command_line\` |
+| date | $date |
+| machine | $cores cores, $cpu; **shared with other engineers**: load average $load at the end of the run |
+| handshake runs | $handshakes tunnels each, concurrency $concurrency, no rate limit, torn down at the end; from $nsources client addresses; after a warm-up run of 100 tunnels (not counted) |
+| idle-memory runs | $idle_counts tunnels (windows profile), cumulative, left up; RSS (VmRSS) of the gateway process with none up (after the handshake runs) and 2 s after each count is reached, difference ÷ tunnels up |
+| strongSwan settings | \`charon.cookie_threshold = 500\` (default 30), IKE proposals aes128gcm16/aes128/aes256 with x25519 first, then aes256-sha256/aes256-sha1/aes128-sha256/3des-sha1 with modp1024; no DPD; pool $pool; quiet logs; 16 threads (default) |
+| our settings | \`dos.source-rate.per-second = off\` (default 5/s per source), \`ike.liveness-interval = off\` (default 30 s; like strongSwan's, so idle tunnels stay), cookie threshold 500 (default), pool $pool, defaults otherwise |
+| crypto bound | \`openssl speed -seconds 5 rsa2048 ecdhx25519\`: RSA-2048 ${rsa_sign:-?} signs/s per core, X25519 ${x25519_ops:-?} ops/s per core; a handshake costs the gateway one RSA-2048 signature (its AUTH), so handshakes/s ≤ ${rsa_sign:-?} × $cores = $bound |
+
+$table
+
+Handshakes/s is established tunnels ÷ the generator's wall time; the gateway's CPU per handshake is its process's
+user + system time (/proc/PID/stat) over the run ÷ established tunnels (teardown included). Generator, gateway and
+the rest of the machine share the same $cores cores, and the machine was not idle: treat the figures as one sample,
+compare ratios within a run, and rerun before quoting absolute numbers. strongSwan's charon is a multi-threaded C
+daemon; ours is one .NET process. Memory per idle tunnel includes everything the process grew by while N tunnels
+came up (allocator and GC heap growth too), and nothing the handshake runs before already grew the heap by (memory
+freed by teardown and kept by malloc or the GC is reused first): the first, small count understates, the largest
+count is the meaningful figure. Which DH group ours chose is not logged; the client sends its KE for its first group
+(x25519 in the strongswan profile, modp1024 in windows), and no INVALID_KE round in the reports means ours took it.
+strongSwan 5.9 also asks for cookies by half-open SAs per source address (\`cookie_threshold_ip\`, default 3), left at
+its default: the "cookie rounds" row shows how often that happened.
+
+Not measured: **ESP throughput with many SAs** (the generator does not send ESP yet: \`--esp-rate\` is accepted but no
+traffic is generated), and 100k idle tunnels (beyond this run's time bound; \`BENCH_IDLE="1000 10000 100000"\` with a larger \`BENCH_DURATION\` would try it).
+Per-run reports with plots (report.md, rate.svg, latency.svg) are in the work directory with \`KEEP_WORK=1\`.
+MD
+  printf '\n## Runs\n\n%s\n' "$run_line${history:+
+$history}" >> "$out"
+  lab_log "written: ${out#"$repo"/}"
+fi
