@@ -39,7 +39,10 @@ public sealed class DataPlaneTests : IDisposable
 
     private sealed record Client(EspTransform Seal, EspTransform Open, ChildSaInstallation Sa);
 
-    private Client Install(EncryptionAlgorithm enc, int bits, IntegrityAlgorithm integ, bool esn, params string[] inner)
+    private Client Install(EncryptionAlgorithm enc, int bits, IntegrityAlgorithm integ, bool esn, params string[] inner) =>
+        InstallPair(OurSpi, PeerSpi, enc, bits, integ, esn, inner);
+
+    private Client InstallPair(uint ourSpi, uint peerSpi, EncryptionAlgorithm enc, int bits, IntegrityAlgorithm integ, bool esn, params string[] inner)
     {
         int keyBytes = enc switch
         {
@@ -54,7 +57,7 @@ public sealed class DataPlaneTests : IDisposable
             _ => 32,
         };
         byte[] Key(int n) => RandomNumberGenerator.GetBytes(n);
-        var sa = new ChildSaInstallation(OurSpi, PeerSpi, enc, bits, integ, esn,
+        var sa = new ChildSaInstallation(ourSpi, peerSpi, enc, bits, integ, esn,
             Key(keyBytes), Key(integBytes), Key(keyBytes), Key(integBytes), Local, Remote, UdpEncapsulated: true,
             inner.Select(IPAddress.Parse).ToList());
         _plane.Install(sa);
@@ -68,7 +71,7 @@ public sealed class DataPlaneTests : IDisposable
     private static byte[] SealFromClient(Client c, ulong seq, byte[] inner, byte nextHeader = InnerPacket.NextHeaderIPv4)
     {
         var esp = new byte[c.Seal.SealedLength(inner.Length)];
-        int n = c.Seal.Seal(OurSpi, seq, inner, nextHeader, esp);
+        int n = c.Seal.Seal(c.Sa.InboundSpi, seq, inner, nextHeader, esp);
         return esp[..n];
     }
 
@@ -194,5 +197,54 @@ public sealed class DataPlaneTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => Install(EncryptionAlgorithm.AesGcm16, 128, IntegrityAlgorithm.None, false, "10.77.0.5"));
         Assert.NotNull(_plane.ReadCounters(OurSpi));
         Assert.Equal(1, _metrics.ChildSas);
+    }
+
+    [Fact]
+    public void A_rekey_is_make_before_break_the_new_SA_takes_outbound_at_install_and_the_old_inbound_works_until_removed()
+    {
+        const uint newOurSpi = OurSpi + 1, newPeerSpi = PeerSpi + 1;
+        Client old = Install(EncryptionAlgorithm.AesGcm16, 128, IntegrityAlgorithm.None, false, "10.77.0.2");
+        Client fresh = InstallPair(newOurSpi, newPeerSpi, EncryptionAlgorithm.AesGcm16, 128, IntegrityAlgorithm.None, false, "10.77.0.2");
+
+        // Outbound to the client's address goes with the newest SA as soon as it is installed (what the child SA
+        // actor of a ChildSaRekeyed does) ...
+        _plane.ReceiveInner(Packets.IPv4("10.99.2.2", "10.77.0.2", 1, "x"u8));
+        Eventually.True(() => _sender.Sent.Count == 1, "sent on the new SA");
+        Assert.Equal(newPeerSpi, UdpEncapsulation.ReadSpi(_sender.Sent.Single().Packet));
+
+        // ... while the old SA's inbound still delivers what the client sent before it switched.
+        _plane.ReceiveEsp(SealFromClient(old, 1, Ping("10.77.0.2", "10.99.2.2")));
+        _plane.ReceiveEsp(SealFromClient(fresh, 1, Ping("10.77.0.2", "10.99.2.2", 2)));
+        Eventually.True(() => _tun.Written.Count == 2, "both SAs deliver inbound");
+
+        // Removing the old pair (its ChildSaDeleted) keeps the new SA's route.
+        _plane.Remove(OurSpi);
+        _plane.ReceiveInner(Packets.IPv4("10.99.2.2", "10.77.0.2", 1, "y"u8));
+        Eventually.True(() => _sender.Sent.Count == 2, "still sent after the old SA left");
+        Assert.Equal(newPeerSpi, UdpEncapsulation.ReadSpi(_sender.Sent.ToArray()[1].Packet));
+        Assert.Equal(0, _metrics.DropCount(PacketDrop.NoRoute));
+        Assert.Equal(1, _metrics.ChildSas);
+    }
+
+    [Fact]
+    public async Task The_core_metrics_for_mobility_liveness_and_rekeys_are_exported()
+    {
+        _metrics.PeerAddressChanged();
+        _metrics.PeerAddressChangeRefused();
+        _metrics.LivenessStateChanged(Gateway.Core.IkeSa.LivenessState.Dormant);
+        _metrics.ChildSaRekeyed();
+        _metrics.IkeSaRekeyed();
+        _metrics.Dropped(Gateway.Core.Metrics.DropReason.SessionCollision);
+        Assert.Equal(1, _metrics.LivenessChanges(Gateway.Core.IkeSa.LivenessState.Dormant));
+
+        using var stream = new MemoryStream();
+        await _metrics.Registry.CollectAndExportAsTextAsync(stream);
+        string text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        Assert.Contains("gateway_ike_peer_moves_total 1", text);
+        Assert.Contains("gateway_ike_peer_moves_refused_total 1", text);
+        Assert.Contains("gateway_ike_liveness_changes_total{state=\"dormant\"} 1", text);
+        Assert.Contains("gateway_child_sa_rekeys_total 1", text);
+        Assert.Contains("gateway_ike_sa_rekeys_total 1", text);
+        Assert.Contains("gateway_ike_messages_dropped_total{reason=\"session_collision\"} 1", text);
     }
 }

@@ -40,12 +40,15 @@ public static class GatewayCore
             new RandomResponderSpiSource(map, localShards), options.Metrics);
         var deps = new SessionDependencies(
             machineFactory ?? ResponderMachine.Factory(policy, services,
-                ResponderOptions.Default with { HalfOpenTimeout = options.HalfOpenLifetime }),
-            transport, dataPlane, options.Metrics, gate, options.Clock, options.HalfOpenLifetime);
+                options.Responder with { HalfOpenTimeout = options.HalfOpenLifetime }),
+            transport, dataPlane, options.Metrics, gate, options.Clock, options.HalfOpenLifetime)
+        {
+            CounterPollInterval = options.CounterPollInterval,
+        };
 
         var region = ClusterSharding.Get(system).Start(
             options.EntityTypeName,
-            entityId => SessionActor.Props(SpiShardMap.TryParseEntityId(entityId, out var spi) ? spi : 0, deps),
+            entityId => SessionActor.Props(SpiShardMap.TryParseEntityId(entityId, out var session) ? session : 0, deps),
             ClusterShardingSettings.Create(system),
             new SessionMessageExtractor(map));
         if (options.LocalShardRefresh is { } refresh)

@@ -17,6 +17,12 @@ public sealed record GatewayCoreOptions
     /// <summary>How long an IKE SA may stay half-open (before IKE_AUTH completes); strongSwan's default is 30 s too.</summary>
     public TimeSpan HalfOpenLifetime { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often IKE SA actors read child SA counters to feed byte lifetimes and liveness.</summary>
+    public TimeSpan CounterPollInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Options of the real responder machine (its half-open timeout is <see cref="HalfOpenLifetime"/>).</summary>
+    public IkeSa.ResponderOptions Responder { get; init; } = IkeSa.ResponderOptions.Default;
+
     public IGatewayMetrics Metrics { get; init; } = NoopGatewayMetrics.Instance;
 
     /// <summary>The clock the machines see and half-open expiry uses (tests substitute their own).</summary>

@@ -11,13 +11,14 @@ internal sealed class ShardedGatewaySessions(IActorRef region) : IGatewaySession
     public async Task<IReadOnlyList<ulong>> ListLocalAsync(TimeSpan timeout)
     {
         var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, timeout).ConfigureAwait(false);
-        var spis = new List<ulong>();
+        var sessions = new List<ulong>();
         foreach (var shard in state.Shards)
             foreach (var entityId in shard.EntityIds)
-                if (SpiShardMap.TryParseEntityId(entityId, out var spi))
-                    spis.Add(spi);
-        return spis;
+                if (SpiShardMap.TryParseEntityId(entityId, out var session))
+                    sessions.Add(session);
+        return sessions;
     }
 
-    public void Terminate(ulong responderSpi, string reason) => region.Tell(new CloseIkeSa(responderSpi, reason));
+    // Any SPI with the session's bits reaches its entity; the generation bits do not matter for a close.
+    public void Terminate(ulong sessionId, string reason) => region.Tell(new CloseIkeSa(SpiShardMap.SpiOf(sessionId, 0), reason));
 }

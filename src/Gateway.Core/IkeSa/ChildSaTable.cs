@@ -11,6 +11,14 @@ internal sealed class ChildSaTable
 
     public void Add(ChildSaInstallation sa) => _children.Add(sa);
 
+    /// <summary>Moves every pair to a new path (MOBIKE, NAT mapping change); SPIs and keys stay. Returns the moved pairs.</summary>
+    public IReadOnlyList<ChildSaInstallation> MoveAll(System.Net.IPEndPoint local, System.Net.IPEndPoint remote, bool udpEncapsulated)
+    {
+        for (int i = 0; i < _children.Count; i++)
+            _children[i] = _children[i] with { Local = local, Remote = remote, UdpEncapsulated = udpEncapsulated };
+        return _children.ToArray();
+    }
+
     /// <summary>Removes the pair whose peer SPI is <paramref name="outboundSpi"/>; returns it, or null when unknown.</summary>
     public ChildSaInstallation? RemoveByOutboundSpi(uint outboundSpi)
     {

@@ -44,7 +44,7 @@ public enum IkeSaPhase
 }
 
 /// <summary>Timers and limits of the responder (defaults fit remote-access clients).</summary>
-public sealed record ResponderOptions
+public sealed partial record ResponderOptions
 {
     /// <summary>Timer key of the half-open timeout.</summary>
     public const string HalfOpenTimerKey = "half-open";

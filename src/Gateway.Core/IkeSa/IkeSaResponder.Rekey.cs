@@ -12,7 +12,6 @@ namespace Gateway.Core.IkeSa;
 public sealed partial class IkeSaResponder
 {
     private readonly Dictionary<uint, ChildSaLife> _lives = new();
-    private readonly OwnRequestTracker _own = new();
     private readonly List<RetiredIkeSa> _retired = [];
 
     /// <summary>The peer's IKE SA rekey we answered; we switch to it once the response is sealed with the old keys.</summary>
@@ -44,7 +43,13 @@ public sealed partial class IkeSaResponder
 
     private IkeHeaderFlags OwnFlags(IkeHeaderFlags flags) => LocalIsOriginalInitiator ? flags | IkeHeaderFlags.Initiator : flags;
 
-    private ChildSaPath CurrentPath() => new(Local!, Remote!, Nat.Any || Local!.Port == IkePorts.NatTraversal);
+    /// <summary>
+    /// Where new child SAs' ESP goes: the child SAs' current path, which lags the IKE SA's while a MOBIKE
+    /// return-routability check runs (a rekeyed SA must not jump ahead of the SA it replaces).
+    /// </summary>
+    private ChildSaPath CurrentPath() => _trafficPath is { } path
+        ? new(path.Local, path.Remote, path.UdpEncapsulated)
+        : new(Local!, Remote!, Nat.Any || Local!.Port == IkePorts.NatTraversal);
 
     // ---- lifetimes ----
 
@@ -72,7 +77,7 @@ public sealed partial class IkeSaResponder
         step.Timer(RekeyTimers.ChildSoft(inboundSpi), null);
         step.Timer(RekeyTimers.ChildHard(inboundSpi), null);
         if (life.OurRekey is { Sent: false } ours
-            && _own.Queued.OfType<ChildRekeyRequest>().FirstOrDefault(r => r.Rekey == ours) is { } queued && _own.Cancel(queued))
+            && _requests.Queued.OfType<ChildRekeyRequest>().FirstOrDefault(r => r.Rekey == ours) is { } queued && _requests.Cancel(queued))
         {
             ours.KeyExchange?.Dispose();
             _services.ReleaseEspSpi(ours.NewInboundSpi);
@@ -99,9 +104,7 @@ public sealed partial class IkeSaResponder
     {
         if (Phase != IkeSaPhase.Established)
             return;
-        if (timer.Key == RekeyTimers.Retransmit)
-            RetransmitOwnRequest(step);
-        else if (timer.Key == RekeyTimers.IkeRekey)
+        if (timer.Key == RekeyTimers.IkeRekey)
             StartIkeRekey(step);
         else if (RekeyTimers.TryParseChild(timer.Key, out bool soft, out uint spi) && _lives.TryGetValue(spi, out var life))
         {
@@ -112,11 +115,12 @@ public sealed partial class IkeSaResponder
         }
         else if (RekeyTimers.TryParseOldIkeSa(timer.Key, out ulong localSpi) && _retired.Find(r => r.LocalSpi == localSpi) is { } retired)
         {
-            if (retired.OurDelete is { } delete && delete.Retransmits < Rekey.RetransmitTries)
+            // Same back-off as the current SA's requests; when it runs out the old SA goes anyway (no dormancy for it).
+            if (retired.OurDelete is { } delete && delete.Attempt + 1 < _options.RetransmitIntervals.Count)
             {
-                delete.Retransmits++;
+                delete.Attempt++;
                 step.Send(new IkeDatagram(delete.Message, Local!, Remote!));
-                step.Timer(timer.Key, OwnRequestTracker.Backoff(Rekey.RetransmitTimeout, delete.Retransmits));
+                step.Timer(timer.Key, OutgoingRequests.Wait(_options, delete.Attempt));
             }
             else
             {
@@ -214,8 +218,8 @@ public sealed partial class IkeSaResponder
 
     private void ForgetQueuedChildRekey(ChildSaLife life, OurChildRekey ours)
     {
-        if (_own.Queued.OfType<ChildRekeyRequest>().FirstOrDefault(r => r.Rekey == ours) is { } queued)
-            _own.Cancel(queued);
+        if (_requests.Queued.OfType<ChildRekeyRequest>().FirstOrDefault(r => r.Rekey == ours) is { } queued)
+            _requests.Cancel(queued);
         ours.KeyExchange?.Dispose();
         _services.ReleaseEspSpi(ours.NewInboundSpi);
         life.OurRekey = null;
@@ -227,7 +231,9 @@ public sealed partial class IkeSaResponder
     /// </summary>
     private IReadOnlyList<Payload> OnPeerIkeRekey(OpenedMessage request, StepBuilder step)
     {
-        if (_own.Outstanding is { Request: not IkeRekeyRequest } || _switchAfterResponse is not null || _peerIkeRekeyDuringOurs is not null)
+        // Any other request of ours outstanding (a rekey, a delete, a liveness probe, a return-routability check) would
+        // be answered on the old SA after the switch: let the peer retry once it is answered.
+        if (_requests.Current is { } and not IkeRekeyRequest || _switchAfterResponse is not null || _peerIkeRekeyDuringOurs is not null)
             return [NotifyPayload.Create(NotifyType.TemporaryFailure)];
         bool collision = false;
         if (_ourIkeRekey is { } ours)
@@ -236,8 +242,8 @@ public sealed partial class IkeSaResponder
                 collision = true;
             else
             {
-                if (_own.Queued.OfType<IkeRekeyRequest>().FirstOrDefault(r => r.Rekey == ours) is { } queued)
-                    _own.Cancel(queued);
+                if (_requests.Queued.OfType<IkeRekeyRequest>().FirstOrDefault(r => r.Rekey == ours) is { } queued)
+                    _requests.Cancel(queued);
                 ours.KeyExchange.Dispose();
                 _ourIkeRekey = null;
             }
@@ -280,7 +286,7 @@ public sealed partial class IkeSaResponder
             ExpectedRequestId = _expectedRequestId,
             LastAnsweredId = _lastAnsweredId,
             CachedResponse = _cachedResponse,
-            NextOwnRequestId = _nextOwnRequestId,
+            NextOwnRequestId = _requests.StartNewIkeSa(),
         };
         _retired.Add(old);
         step.Timer(RekeyTimers.OldIkeSa(old.LocalSpi), Rekey.OldIkeSaLinger);
@@ -292,7 +298,6 @@ public sealed partial class IkeSaResponder
         _expectedRequestId = 0;
         _lastAnsweredId = null;
         _cachedResponse = null;
-        _nextOwnRequestId = 0;
         step.Emit(new IkeSaRekeyed(created.InitiatorSpi, created.ResponderSpi, created.LocalIsOriginalInitiator));
         StartIkeSaLifetime(step);
         if (deleteOld)
@@ -307,9 +312,9 @@ public sealed partial class IkeSaResponder
         var header = IkeHeader.Create(sa.InitiatorSpi, sa.ResponderSpi, ExchangeType.Informational,
             sa.LocalIsOriginalInitiator ? IkeHeaderFlags.Initiator : IkeHeaderFlags.None, id);
         var message = SkMessages.Seal(header, request.Payloads, sa.Crypto.Outbound);
-        sa.OurDelete = new OutstandingRequest(request, id, message);
+        sa.OurDelete = new OutstandingDelete(id, message);
         step.Send(new IkeDatagram(message, Local!, Remote!));
-        step.Timer(RekeyTimers.OldIkeSa(sa.LocalSpi), Rekey.RetransmitTimeout);
+        step.Timer(RekeyTimers.OldIkeSa(sa.LocalSpi), OutgoingRequests.Wait(_options, 0));
     }
 
     private void Retire(RetiredIkeSa sa, StepBuilder step)
@@ -348,7 +353,10 @@ public sealed partial class IkeSaResponder
             if (SkMessages.TryOpen(bytes, sa.Crypto.Inbound, out var why) is null)
                 Drop(step, why);
             else
-                step.Send(new IkeDatagram(cached, datagram.Local, datagram.Remote));
+            {
+                foreach (var message in cached)
+                    step.Send(new IkeDatagram(message, datagram.Local, datagram.Remote));
+            }
             return true;
         }
         if (header.MessageId != sa.ExpectedRequestId)
@@ -366,7 +374,7 @@ public sealed partial class IkeSaResponder
         IReadOnlyList<Payload>? payloads = header.ExchangeType switch
         {
             ExchangeType.Informational when deletesIt => [],
-            ExchangeType.Informational => OnInformational(request, step),
+            ExchangeType.Informational => OnChildDeletes(request, step),
             ExchangeType.CreateChildSa => [NotifyPayload.Create(NotifyType.TemporaryFailure)],
             _ => null,
         };
@@ -378,7 +386,7 @@ public sealed partial class IkeSaResponder
         var responseHeader = IkeHeader.Create(sa.InitiatorSpi, sa.ResponderSpi, header.ExchangeType,
             sa.LocalIsOriginalInitiator ? IkeHeaderFlags.Response | IkeHeaderFlags.Initiator : IkeHeaderFlags.Response, header.MessageId);
         var response = SkMessages.Seal(responseHeader, payloads, sa.Crypto.Outbound);
-        sa.CachedResponse = response;
+        sa.CachedResponse = [response];
         sa.LastAnsweredId = header.MessageId;
         sa.ExpectedRequestId = header.MessageId + 1;
         step.Send(new IkeDatagram(response, datagram.Local, datagram.Remote));
@@ -408,22 +416,19 @@ public sealed partial class IkeSaResponder
 
     private void Enqueue(OwnRequest request, StepBuilder step)
     {
-        _own.Enqueue(request);
+        _requests.Enqueue(request);
         SendNextOwnRequest(step);
     }
 
-    /// <summary>Sends the next queued request when none is outstanding (window of 1), sealed with the current keys.</summary>
+    /// <summary>
+    /// Sends the next queued request when none is outstanding (window of 1), sealed with the current keys — not while an
+    /// IKE SA switch is pending (the request belongs on the new SA), nor before establishment.
+    /// </summary>
     private void SendNextOwnRequest(StepBuilder step)
     {
-        if (_own.Outstanding is not null || _switchAfterResponse is not null || Phase != IkeSaPhase.Established || Local is null || Remote is null)
+        if (_switchAfterResponse is not null || Phase != IkeSaPhase.Established || Local is null || Remote is null)
             return;
-        if (_own.Dequeue() is not { } next)
-            return;
-        uint id = _nextOwnRequestId++;
-        var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, next.Exchange, OwnFlags(IkeHeaderFlags.None), id);
-        var message = SkMessages.Seal(header, next.Payloads, _crypto!.Outbound);
-        _own.Outstanding = new OutstandingRequest(next, id, message);
-        switch (next)
+        switch (_requests.TrySendNext(step))
         {
             case ChildRekeyRequest c:
                 c.Rekey.Sent = true;
@@ -432,42 +437,12 @@ public sealed partial class IkeSaResponder
                 i.Rekey.Sent = true;
                 break;
         }
-        step.Send(new IkeDatagram(message, Local, Remote));
-        step.Timer(RekeyTimers.Retransmit, Rekey.RetransmitTimeout);
     }
 
-    private void RetransmitOwnRequest(StepBuilder step)
+    /// <summary>The answer to one of our rekeys or child deletes (the tracker matched and authenticated it).</summary>
+    private void OnRekeyOrDeleteAnswered(OwnRequest request, OpenedMessage response, StepBuilder step)
     {
-        if (_own.Outstanding is not { } outstanding)
-            return;
-        if (outstanding.Retransmits >= Rekey.RetransmitTries)
-        {
-            Close(step, "peer did not answer our request");
-            return;
-        }
-        outstanding.Retransmits++;
-        step.Send(new IkeDatagram(outstanding.Message, Local!, Remote!));
-        step.Timer(RekeyTimers.Retransmit, OwnRequestTracker.Backoff(Rekey.RetransmitTimeout, outstanding.Retransmits));
-    }
-
-    /// <summary>A response on the current IKE SA: it must answer our outstanding request.</summary>
-    private void OnOwnResponse(IkeDatagram datagram, IkeHeader header, StepBuilder step)
-    {
-        if (_own.Outstanding is not { } outstanding || outstanding.MessageId != header.MessageId
-            || outstanding.Request.Exchange != header.ExchangeType || header.IsInitiator == LocalIsOriginalInitiator)
-        {
-            Drop(step, IkeDropReason.Unexpected);
-            return;
-        }
-        var response = SkMessages.TryOpen(datagram.Message.Span, _crypto!.Inbound, out var reason);
-        if (response is null)
-        {
-            Drop(step, reason);
-            return;
-        }
-        _own.Outstanding = null;
-        step.Timer(RekeyTimers.Retransmit, null);
-        switch (outstanding.Request)
+        switch (request)
         {
             case ChildRekeyRequest c:
                 OnOurChildRekeyAnswered(c.Rekey, response, step);
@@ -487,8 +462,6 @@ public sealed partial class IkeSaResponder
                 }
                 break;
         }
-        if (Phase == IkeSaPhase.Established && !step.IsTerminated)
-            SendNextOwnRequest(step);
     }
 
     private void OnOurChildRekeyAnswered(OurChildRekey ours, OpenedMessage response, StepBuilder step)

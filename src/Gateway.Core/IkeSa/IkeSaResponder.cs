@@ -23,8 +23,7 @@ public sealed partial class IkeSaResponder : IDisposable
     private IkeAuthResponder? _auth;
     private uint _expectedRequestId;
     private uint? _lastAnsweredId;
-    private byte[]? _cachedResponse;
-    private uint _nextOwnRequestId;
+    private IReadOnlyList<byte[]>? _cachedResponse; // all fragments of the last response
 
     /// <param name="responderSpi">Our SPI for this IKE SA, chosen by the ingress (it routes by it).</param>
     public IkeSaResponder(ulong responderSpi, GatewayPolicy policy, IResponderServices services, ResponderOptions? options = null)
@@ -33,6 +32,7 @@ public sealed partial class IkeSaResponder : IDisposable
         _policy = policy;
         _services = services;
         _options = options ?? ResponderOptions.Default;
+        InitializeMobility();
     }
 
     /// <summary>The responder SPI of the current IKE SA: ours, unless we rekeyed the IKE SA (see <see cref="LocalSpi"/>).</summary>
@@ -85,6 +85,9 @@ public sealed partial class IkeSaResponder : IDisposable
             case ChildSaTraffic t:
                 OnTraffic(t, step);
                 break;
+            case PeerActivity p:
+                OnPeerActivity(p, step);
+                break;
         }
         if (step.IsTerminated)
             Terminate();
@@ -119,26 +122,33 @@ public sealed partial class IkeSaResponder : IDisposable
             OnSaInitRetransmission(datagram, header, step);
             return;
         }
-        if (header.IsResponse && header.ResponderSpi == ResponderSpi && Phase == IkeSaPhase.Established)
-        {
-            OnOwnResponse(datagram, header, step);
-            return;
-        }
-        // Requests carry the I flag exactly when the peer is the original initiator (not after we rekeyed the IKE SA).
-        if (header.ResponderSpi != ResponderSpi || header.IsResponse || header.IsInitiator == LocalIsOriginalInitiator)
+        // The peer's messages carry the I flag exactly when it is the original initiator of the current IKE SA, which
+        // it is not after we rekeyed the IKE SA ourselves (RFC 7296 §2.18, §3.1); requests and responses alike.
+        if (header.ResponderSpi != ResponderSpi || header.IsInitiator == LocalIsOriginalInitiator)
         {
             Drop(step, IkeDropReason.Unexpected);
             return;
         }
+        if (header.IsResponse)
+        {
+            OnResponse(datagram, header, m.NowUtc, step);
+            return;
+        }
         if (header.MessageId == _lastAnsweredId && _cachedResponse is not null)
         {
-            // A retransmission: authenticate it (no amplification for forged copies), resend, do not reprocess.
-            if (SkMessages.TryOpen(bytes, _crypto!.Inbound, out var why) is null)
+            // A retransmission: authenticate it (no amplification for forged copies), resend every fragment of the
+            // cached response — for a fragmented request only on its fragment 1 (RFC 7383 §2.6.2) — never reprocess.
+            var again = _inbound.Authenticate(bytes, header, _crypto!.Inbound);
+            if (again.Dropped is { } why)
             {
                 Drop(step, why);
                 return;
             }
-            step.Send(new IkeDatagram(_cachedResponse, datagram.Local, datagram.Remote));
+            if (again.FragmentNumber <= 1)
+            {
+                foreach (var cached in _cachedResponse)
+                    step.Send(new IkeDatagram(cached, datagram.Local, datagram.Remote));
+            }
             return;
         }
         if (header.MessageId != _expectedRequestId)
@@ -146,23 +156,25 @@ public sealed partial class IkeSaResponder : IDisposable
             Drop(step, IkeDropReason.OutOfWindow);
             return;
         }
-        var request = SkMessages.TryOpen(bytes, _crypto!.Inbound, out var reason);
-        if (request is null)
+        var received = _inbound.Read(bytes, header, _crypto!.Inbound);
+        if (received.Dropped is { } reason)
         {
             Drop(step, reason);
             return;
         }
-        Local = datagram.Local;
-        Remote = datagram.Remote;
+        if (received.Message is not { } request)
+            return; // a fragment, kept until its message is complete
+        FollowPeer(datagram, step);
 
         IReadOnlyList<Payload>? response = header.ExchangeType switch
         {
             ExchangeType.IkeAuth when Phase is IkeSaPhase.SaInitDone or IkeSaPhase.EapInProgress or IkeSaPhase.AwaitingEapAuth
                 => OnIkeAuth(request, datagram, m.NowUtc, step),
-            ExchangeType.Informational => OnInformational(request, step),
+            ExchangeType.Informational => OnInformational(request, datagram, step),
             ExchangeType.CreateChildSa when Phase == IkeSaPhase.Established => OnCreateChildSa(request, step),
             _ => null,
         };
+        AfterAuthenticatedRequest(m.NowUtc, step); // after a MOBIKE move, so a resent request goes to the new address
         if (response is null)
         {
             Drop(step, IkeDropReason.Unexpected);
@@ -202,6 +214,7 @@ public sealed partial class IkeSaResponder : IDisposable
         Local = datagram.Local;
         Remote = datagram.Remote;
         _auth = new IkeAuthResponder(_policy, _services, _crypto!, outcome.PeerHashAlgorithms);
+        _inbound.FragmentationNegotiated = SkFragments.Negotiated(parsed.Value, _options);
         _expectedRequestId = 1;
         Phase = IkeSaPhase.SaInitDone;
         step.Timer(ResponderOptions.HalfOpenTimerKey, _options.HalfOpenTimeout);
@@ -221,12 +234,14 @@ public sealed partial class IkeSaResponder : IDisposable
 
     private IReadOnlyList<Payload> OnIkeAuth(OpenedMessage request, IkeDatagram datagram, DateTime nowUtc, StepBuilder step)
     {
+        _mobike.ObserveIkeAuthRequest(request);
         switch (_auth!.Process(request, nowUtc))
         {
             case AuthContinues c:
                 Phase = _auth.AwaitingEapAuth ? IkeSaPhase.AwaitingEapAuth : IkeSaPhase.EapInProgress;
                 return c.Payloads;
             case AuthSucceeded s:
+                StartMobility(nowUtc, step);
                 return Establish(s, datagram, step);
             case AuthFailed f:
                 step.Terminate($"authentication failed ({f.Reason})");
@@ -243,6 +258,7 @@ public sealed partial class IkeSaResponder : IDisposable
         step.Timer(ResponderOptions.HalfOpenTimerKey, null);
         StartIkeSaLifetime(step);
         var payloads = new List<Payload>(auth.Payloads);
+        payloads.AddRange(_mobike.IkeAuthResponseNotifies(datagram.Local));
 
         var configuration = new ConfigurationResponder(_policy, _services).Assign(auth.PeerIdentity, auth.Child.Cp);
         if (configuration.AddressFailure)
@@ -272,18 +288,31 @@ public sealed partial class IkeSaResponder : IDisposable
 
     /// <summary>
     /// INFORMATIONAL (RFC 7296 §1.4): Delete of the IKE SA → empty response and close; Delete of ESP SAs → our
-    /// SPIs of those pairs; empty request (liveness) → empty response. Notifies we do not know are ignored.
+    /// SPIs of those pairs; empty request (liveness) → empty response; MOBIKE UPDATE_SA_ADDRESSES and COOKIE2
+    /// (RFC 4555, <see cref="OnUpdateSaAddresses"/>). Notifies we do not know are ignored.
     /// </summary>
-    private IReadOnlyList<Payload> OnInformational(OpenedMessage request, StepBuilder step)
+    private IReadOnlyList<Payload> OnInformational(OpenedMessage request, IkeDatagram datagram, StepBuilder step)
+    {
+        var response = new List<Payload>();
+        if (Phase == IkeSaPhase.Established && _mobike.InUse && MobikeResponder.IsUpdate(request))
+            response.AddRange(OnUpdateSaAddresses(request, datagram, step));
+        if (MobikeResponder.Cookie2Echo(request) is { } cookie2)
+            response.Add(cookie2);
+        if (request.All<DeletePayload>().Any(d => d.Protocol == ProtocolId.Ike))
+        {
+            Close(step, "deleted by peer");
+            return [];
+        }
+        response.AddRange(OnChildDeletes(request, step));
+        return response;
+    }
+
+    /// <summary>Delete of ESP SAs (RFC 7296 §1.4.1) → our SPIs of those pairs; on the current or a retired IKE SA.</summary>
+    private List<Payload> OnChildDeletes(OpenedMessage request, StepBuilder step)
     {
         var response = new List<Payload>();
         foreach (var delete in request.All<DeletePayload>())
         {
-            if (delete.Protocol == ProtocolId.Ike)
-            {
-                Close(step, "deleted by peer");
-                return [];
-            }
             if (delete.Protocol != ProtocolId.Esp)
                 continue;
             var ours = new List<uint>();
@@ -308,7 +337,10 @@ public sealed partial class IkeSaResponder : IDisposable
         if (timer.Key == ResponderOptions.HalfOpenTimerKey && Phase != IkeSaPhase.Established)
             Close(step, "half-open timeout");
         else
+        {
+            OnMobilityTimer(timer, step);
             OnRekeyTimer(timer, step);
+        }
     }
 
     /// <summary>Tells the peer (INFORMATIONAL request with Delete of the IKE SA, not retransmitted) and terminates.</summary>
@@ -316,7 +348,7 @@ public sealed partial class IkeSaResponder : IDisposable
     {
         if (_crypto is not null && Local is not null && Remote is not null)
         {
-            var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, ExchangeType.Informational, OwnFlags(IkeHeaderFlags.None), _nextOwnRequestId++);
+            var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, ExchangeType.Informational, OwnFlags(IkeHeaderFlags.None), _requests.TakeMessageId());
             var message = SkMessages.Seal(header, [new DeletePayload(ProtocolId.Ike, [])], _crypto.Outbound);
             step.Send(new IkeDatagram(message, Local, Remote));
         }
@@ -326,11 +358,12 @@ public sealed partial class IkeSaResponder : IDisposable
     private void Respond(IkeHeader request, IReadOnlyList<Payload> payloads, IkeDatagram datagram, StepBuilder step)
     {
         var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, request.ExchangeType, OwnFlags(IkeHeaderFlags.Response), request.MessageId);
-        var message = SkMessages.Seal(header, payloads, _crypto!.Outbound);
-        _cachedResponse = message;
+        var messages = SkFragments.Seal(header, payloads, _crypto!.Outbound, MaxMessageSize(datagram.Local, datagram.Remote));
+        _cachedResponse = messages;
         _lastAnsweredId = request.MessageId;
         _expectedRequestId = request.MessageId + 1;
-        step.Send(new IkeDatagram(message, datagram.Local, datagram.Remote));
+        foreach (var message in messages)
+            step.Send(new IkeDatagram(message, datagram.Local, datagram.Remote));
     }
 
     /// <summary>Removes every child SA and gives back SPIs and addresses, then ends the SA.</summary>

@@ -39,12 +39,6 @@ public sealed record RekeyOptions
     /// <summary>At most this many child SAs (old ones awaiting deletion after a rekey not counted).</summary>
     public int MaxChildSas { get; init; } = 8;
 
-    /// <summary>Wait before the first retransmission of our own requests; doubled each time.</summary>
-    public TimeSpan RetransmitTimeout { get; init; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>Retransmissions of one of our requests before we give up and close the IKE SA.</summary>
-    public int RetransmitTries { get; init; } = 5;
-
     /// <summary>Wait before we try a rekey again after the peer answered TEMPORARY_FAILURE (or refused it).</summary>
     public TimeSpan RekeyRetryDelay { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -57,9 +51,6 @@ public sealed record RekeyOptions
 /// <summary>Timer keys of rekeying and lifetimes (the actor treats them as opaque strings).</summary>
 internal static class RekeyTimers
 {
-    /// <summary>Our outstanding request's retransmission.</summary>
-    public const string Retransmit = "own-request";
-
     /// <summary>We rekey the IKE SA.</summary>
     public const string IkeRekey = "ike-rekey";
 

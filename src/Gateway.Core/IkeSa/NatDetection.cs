@@ -16,13 +16,18 @@ internal static class NatDetection
     /// Evaluates the hashes of an IKE_SA_INIT request. The initiator computed them with the SPIs of its header, so
     /// the responder SPI is zero. No NATD notifies → no NAT assumed (the peer does not support NAT-T).
     /// </summary>
-    public static NatState Evaluate(IkeMessage request, IPEndPoint local, IPEndPoint remote)
+    public static NatState Evaluate(IkeMessage request, IPEndPoint local, IPEndPoint remote) =>
+        Evaluate(request.Header.InitiatorSpi, request.Header.ResponderSpi, request.Payloads, local, remote);
+
+    /// <summary>
+    /// Evaluates NAT_DETECTION_*_IP notifies computed with these SPIs (both set after IKE_SA_INIT, e.g. in a MOBIKE
+    /// UPDATE_SA_ADDRESSES, RFC 4555 §3.5).
+    /// </summary>
+    public static NatState Evaluate(ulong spiI, ulong spiR, IEnumerable<Payload> payloads, IPEndPoint local, IPEndPoint remote)
     {
         bool anySource = false, sourceMatches = false, destinationSeen = false, destinationMatches = false;
-        var spiI = request.Header.InitiatorSpi;
-        var spiR = request.Header.ResponderSpi;
         byte[]? remoteHash = null, localHash = null;
-        foreach (var p in request.Payloads)
+        foreach (var p in payloads)
         {
             if (p is not NotifyPayload n)
                 continue;
@@ -55,5 +60,5 @@ internal static class NatDetection
         NotifyPayload.ComputeNatDetectionHash(spiI, spiR, Normalize(endpoint.Address), (ushort)endpoint.Port);
 
     /// <summary>Dual-mode sockets report IPv4 peers as ::ffff:a.b.c.d; the hash is over the 4-byte address.</summary>
-    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+    internal static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }

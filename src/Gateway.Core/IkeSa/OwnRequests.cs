@@ -3,58 +3,62 @@ using Gateway.Ike;
 namespace Gateway.Core.IkeSa;
 
 /// <summary>
-/// A request we start (we are the initiator of the exchange). The payloads are fixed when queued; the message is
-/// sealed when it is sent, with the keys of the IKE SA that is current then.
+/// A request we start on the current IKE SA (we are the initiator of the exchange). The payloads are fixed when it is
+/// queued; the message is sealed when it is sent, with the keys, SPIs and flags of the IKE SA current then (a queued
+/// request survives an IKE SA rekey). The kind decides what its answer means. Classes, not records: the queue finds
+/// and cancels requests by identity.
 /// </summary>
-internal abstract record OwnRequest(ExchangeType Exchange, IReadOnlyList<Payload> Payloads);
+internal abstract class OwnRequest(ExchangeType exchange, IReadOnlyList<Payload> payloads)
+{
+    public ExchangeType Exchange { get; } = exchange;
+    public IReadOnlyList<Payload> Payloads { get; } = payloads;
+
+    /// <summary>Assigned when it is first sent; kept across retransmissions, moves and dormancy.</summary>
+    public uint MessageId { get; set; }
+}
+
+/// <summary>Empty INFORMATIONAL: is the peer alive (RFC 7296 §1.4, §2.4)?</summary>
+internal sealed class LivenessProbe() : OwnRequest(ExchangeType.Informational, []);
+
+/// <summary>INFORMATIONAL with COOKIE2 to a MOBIKE peer's new address (RFC 4555 §3.8); the answer must echo it.</summary>
+internal sealed class ReturnRoutabilityCheck(byte[] cookie2)
+    : OwnRequest(ExchangeType.Informational, [NotifyPayload.Create(NotifyType.Cookie2, cookie2)])
+{
+    public byte[] Cookie2 { get; } = cookie2;
+}
 
 /// <summary>CREATE_CHILD_SA rekeying one of our child SAs (the state to finish it travels with the request).</summary>
-internal sealed record ChildRekeyRequest(OurChildRekey Rekey) : OwnRequest(ExchangeType.CreateChildSa, Rekey.Payloads);
+internal sealed class ChildRekeyRequest(OurChildRekey rekey) : OwnRequest(ExchangeType.CreateChildSa, rekey.Payloads)
+{
+    public OurChildRekey Rekey { get; } = rekey;
+}
 
 /// <summary>CREATE_CHILD_SA rekeying the IKE SA.</summary>
-internal sealed record IkeRekeyRequest(OurIkeRekey Rekey) : OwnRequest(ExchangeType.CreateChildSa, Rekey.Payloads);
+internal sealed class IkeRekeyRequest(OurIkeRekey rekey) : OwnRequest(ExchangeType.CreateChildSa, rekey.Payloads)
+{
+    public OurIkeRekey Rekey { get; } = rekey;
+}
 
 /// <summary>INFORMATIONAL deleting child SAs named by our inbound SPIs; those still installed go when the peer answers.</summary>
-internal sealed record DeleteChildRequest(IReadOnlyList<uint> InboundSpis)
-    : OwnRequest(ExchangeType.Informational, [new DeletePayload(ProtocolId.Esp, InboundSpis)]);
-
-/// <summary>INFORMATIONAL deleting an IKE SA that is not current (the one a rekey replaced, or a redundant one).</summary>
-internal sealed record DeleteIkeRequest() : OwnRequest(ExchangeType.Informational, [new DeletePayload(ProtocolId.Ike, [])]);
-
-/// <summary>Our request on the wire, awaiting its response.</summary>
-internal sealed class OutstandingRequest(OwnRequest request, uint messageId, byte[] message)
+internal sealed class DeleteChildRequest(IReadOnlyList<uint> inboundSpis)
+    : OwnRequest(ExchangeType.Informational, [new DeletePayload(ProtocolId.Esp, inboundSpis)])
 {
-    public OwnRequest Request { get; } = request;
-    public uint MessageId { get; } = messageId;
-    public byte[] Message { get; } = message;
-    public int Retransmits { get; set; }
+    public IReadOnlyList<uint> InboundSpis { get; } = inboundSpis;
 }
 
 /// <summary>
-/// Our own requests with a window of 1 (RFC 7296 §2.3): one outstanding, the rest queued in order. Minimal on purpose;
-/// the liveness work brings the general tracker, with which this one is to be unified.
+/// INFORMATIONAL deleting an IKE SA that is not current (the one a rekey replaced, or a redundant one). It travels on
+/// that SA, with that SA's keys and message IDs (RFC 7296 §2.2: IDs are per IKE SA), outside the tracker of the current
+/// SA; see <see cref="RetiredIkeSa.OurDelete"/>.
 /// </summary>
-internal sealed class OwnRequestTracker
+internal sealed class DeleteIkeRequest() : OwnRequest(ExchangeType.Informational, [new DeletePayload(ProtocolId.Ike, [])]);
+
+/// <summary>Our Delete on a retired IKE SA, on the wire.</summary>
+internal sealed class OutstandingDelete(uint messageId, byte[] message)
 {
-    private readonly LinkedList<OwnRequest> _queue = new();
+    public uint MessageId { get; } = messageId;
+    public byte[] Message { get; } = message;
 
-    public OutstandingRequest? Outstanding { get; set; }
-
-    public IEnumerable<OwnRequest> Queued => _queue;
-
-    public void Enqueue(OwnRequest request) => _queue.AddLast(request);
-
-    public OwnRequest? Dequeue()
-    {
-        if (_queue.First is not { } first)
-            return null;
-        _queue.RemoveFirst();
-        return first.Value;
-    }
-
-    /// <summary>Removes a queued (not yet sent) request; false when it is not queued.</summary>
-    public bool Cancel(OwnRequest request) => _queue.Remove(request);
-
-    /// <summary>Retransmission delay after <paramref name="retransmits"/> resends: doubling, capped at 64×.</summary>
-    public static TimeSpan Backoff(TimeSpan first, int retransmits) => first * (1 << Math.Min(retransmits, 6));
+    /// <summary>Index into <see cref="ResponderOptions.RetransmitIntervals"/> of the current wait.</summary>
+    public int Attempt { get; set; }
 }

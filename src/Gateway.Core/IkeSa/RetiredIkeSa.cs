@@ -15,11 +15,11 @@ internal sealed class RetiredIkeSa(IkeSaCrypto crypto, ulong initiatorSpi, ulong
 
     public uint ExpectedRequestId { get; set; }
     public uint? LastAnsweredId { get; set; }
-    public byte[]? CachedResponse { get; set; }
+    public IReadOnlyList<byte[]>? CachedResponse { get; set; }
     public uint NextOwnRequestId { get; set; }
 
-    /// <summary>Our Delete of this SA on the wire (sent once more per linger timer firing, then we drop it anyway).</summary>
-    public OutstandingRequest? OurDelete { get; set; }
+    /// <summary>Our Delete of this SA on the wire (resent with the usual back-off on its linger timer, then we drop the SA anyway).</summary>
+    public OutstandingDelete? OurDelete { get; set; }
 
     public bool Matches(Gateway.Ike.IkeHeader header) => header.InitiatorSpi == InitiatorSpi && header.ResponderSpi == ResponderSpi;
 }

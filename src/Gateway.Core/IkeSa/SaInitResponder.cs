@@ -19,7 +19,8 @@ internal sealed record SaInitOutcome(byte[]? Response, IkeSaCrypto? Crypto, NatS
 /// <summary>
 /// The responder's IKE_SA_INIT (RFC 7296 §1.2): proposal selection in our configured order, the KE group check
 /// (INVALID_KE_PAYLOAD naming our group, §1.3 — no state kept), our nonce and KE, NAT detection both ways, CERTREQ
-/// for our trusted CAs, SIGNATURE_HASH_ALGORITHMS (RFC 7427), and the key schedule. No fragmentation announced yet.
+/// for our trusted CAs, IKEV2_FRAGMENTATION_SUPPORTED when the peer sent it (RFC 7383), SIGNATURE_HASH_ALGORITHMS
+/// (RFC 7427), and the key schedule.
 /// </summary>
 internal sealed class SaInitResponder(GatewayPolicy policy, IResponderServices services, ResponderOptions options)
 {
@@ -65,6 +66,8 @@ internal sealed class SaInitResponder(GatewayPolicy policy, IResponderServices s
         }
         if (policy.CertificateAuthentication && policy.TrustedCas.Count > 0)
             payloads.Add(CertificateRequest(policy.TrustedCas));
+        if (SkFragments.Negotiated(request, options))
+            payloads.Add(NotifyPayload.Create(NotifyType.Ikev2FragmentationSupported));
         payloads.Add(NotifyPayload.SignatureHashAlgorithms(AnnouncedHashes));
 
         var response = IkeMessage.Create(

@@ -29,6 +29,12 @@ public enum DropReason
 
     /// <summary>The transport refused to send a datagram the machine produced.</summary>
     SendFailed,
+
+    /// <summary>
+    /// An IKE_SA_INIT drew a session id (top 48 SPI bits) whose entity already holds another client's IKE SA; the
+    /// half-open entry is released so the client's retransmission draws a new SPI.
+    /// </summary>
+    SessionCollision,
 }
 
 /// <summary>Maps the machine's drop reasons onto the metric's.</summary>

@@ -24,4 +24,19 @@ public interface IGatewayMetrics
 
     /// <summary>A child SA actor failed and its SA was removed (counter).</summary>
     void ChildSaFaulted();
+
+    /// <summary>An IKE SA's peer moved (MOBIKE UPDATE_SA_ADDRESSES, or a NAT mapping change) (counter).</summary>
+    void PeerAddressChanged();
+
+    /// <summary>An UPDATE_SA_ADDRESSES was refused, or its return-routability check failed (counter).</summary>
+    void PeerAddressChangeRefused();
+
+    /// <summary>An IKE SA entered liveness state <paramref name="state"/> (counter by state: dormant, waiting, connected again).</summary>
+    void LivenessStateChanged(IkeSa.LivenessState state);
+
+    /// <summary>A child SA was rekeyed, by either side (counter).</summary>
+    void ChildSaRekeyed();
+
+    /// <summary>An IKE SA was rekeyed, by either side (counter).</summary>
+    void IkeSaRekeyed();
 }

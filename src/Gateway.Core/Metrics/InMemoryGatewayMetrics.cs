@@ -9,6 +9,11 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     private int _childSas;
     private long _ikeSaFaults;
     private long _childSaFaults;
+    private long _peerMoves;
+    private long _peerMovesRefused;
+    private readonly long[] _liveness = new long[Enum.GetValues<IkeSa.LivenessState>().Length];
+    private long _childRekeys;
+    private long _ikeRekeys;
 
     public long Drops(DropReason reason) => Interlocked.Read(ref _drops[(int)reason]);
     public int HalfOpen => Volatile.Read(ref _halfOpen);
@@ -16,6 +21,11 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     public int ChildSas => Volatile.Read(ref _childSas);
     public long IkeSaFaults => Interlocked.Read(ref _ikeSaFaults);
     public long ChildSaFaults => Interlocked.Read(ref _childSaFaults);
+    public long PeerMoves => Interlocked.Read(ref _peerMoves);
+    public long PeerMovesRefused => Interlocked.Read(ref _peerMovesRefused);
+    public long LivenessChanges(IkeSa.LivenessState state) => Interlocked.Read(ref _liveness[(int)state]);
+    public long ChildRekeys => Interlocked.Read(ref _childRekeys);
+    public long IkeRekeys => Interlocked.Read(ref _ikeRekeys);
 
     public void Dropped(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
     public void HalfOpenSas(int current) => Volatile.Write(ref _halfOpen, current);
@@ -23,4 +33,9 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     public void ChildSasChanged(int delta) => Interlocked.Add(ref _childSas, delta);
     public void IkeSaFaulted() => Interlocked.Increment(ref _ikeSaFaults);
     public void ChildSaFaulted() => Interlocked.Increment(ref _childSaFaults);
+    public void PeerAddressChanged() => Interlocked.Increment(ref _peerMoves);
+    public void PeerAddressChangeRefused() => Interlocked.Increment(ref _peerMovesRefused);
+    public void LivenessStateChanged(IkeSa.LivenessState state) => Interlocked.Increment(ref _liveness[(int)state]);
+    public void ChildSaRekeyed() => Interlocked.Increment(ref _childRekeys);
+    public void IkeSaRekeyed() => Interlocked.Increment(ref _ikeRekeys);
 }

@@ -11,4 +11,9 @@ public sealed class NoopGatewayMetrics : IGatewayMetrics
     public void ChildSasChanged(int delta) { }
     public void IkeSaFaulted() { }
     public void ChildSaFaulted() { }
+    public void PeerAddressChanged() { }
+    public void PeerAddressChangeRefused() { }
+    public void LivenessStateChanged(IkeSa.LivenessState state) { }
+    public void ChildSaRekeyed() { }
+    public void IkeSaRekeyed() { }
 }

@@ -7,10 +7,12 @@ using Gateway.Ike;
 namespace Gateway.Core.Routing;
 
 /// <summary>
-/// The IKE front door: parses only the header and routes by our responder SPI to the sharding region, so any node
-/// can route any message. An IKE_SA_INIT request with a zero responder SPI passes the half-open gate, which picks
-/// the new SA's SPI (or recognizes a retransmission). Responses are routed like requests; the machine discards
-/// those it did not ask for. Thread-safe; called from socket receive loops.
+/// The IKE front door: parses only the header and routes by OUR SPI to the sharding region, so any node can route any
+/// message. Our SPI is the responder SPI when the I flag is set (the peer is the original initiator) and the initiator
+/// SPI when it is clear (we rekeyed the IKE SA and became its original initiator, RFC 7296 §2.18) — for requests and
+/// responses alike. An IKE_SA_INIT request with a zero responder SPI passes the half-open gate, which picks the new
+/// SA's SPI (or recognizes a retransmission). Responses are routed like requests; the machine discards those it did
+/// not ask for. Thread-safe; called from socket receive loops.
 /// </summary>
 public sealed class IkeIngress(IActorRef region, HalfOpenGate gate, IGatewayMetrics metrics) : IIkeIngress
 {
@@ -25,13 +27,14 @@ public sealed class IkeIngress(IActorRef region, HalfOpenGate gate, IGatewayMetr
         // The caller may reuse its receive buffer once we return; the message is queued, so it gets its own copy.
         var owned = datagram with { Message = datagram.Message.ToArray() };
 
-        if (header.ResponderSpi != 0)
+        ulong ours = header.IsInitiator ? header.ResponderSpi : header.InitiatorSpi;
+        if (ours != 0)
         {
-            region.Tell(new DeliverToIkeSa(header.ResponderSpi, owned));
+            region.Tell(new DeliverToIkeSa(ours, owned));
             return;
         }
 
-        if (header.ExchangeType != ExchangeType.IkeSaInit || header.IsResponse)
+        if (header.ExchangeType != ExchangeType.IkeSaInit || header.IsResponse || !header.IsInitiator)
         {
             // Only the initiator's first message may lack our SPI.
             metrics.Dropped(DropReason.UnknownSpi);

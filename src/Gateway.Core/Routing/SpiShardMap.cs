@@ -3,12 +3,18 @@ using System.Globalization;
 namespace Gateway.Core.Routing;
 
 /// <summary>
-/// The one rule that lets any node route any IKE message without a lookup (DESIGN.md, "Cluster from the first day"):
-/// the entity id is our responder SPI as 16 lowercase hex digits, and the shard is the SPI's top 32 bits modulo the
-/// shard count. Every node must use the same shard count, or they disagree about where an SA lives.
+/// The one rule that lets any node route any IKE message without a lookup (DESIGN.md, "Cluster from the first day"),
+/// across IKE SA rekeys too. Our IKE SPI is split in two: the top 48 bits are the <em>session id</em>, fixed for the
+/// life of a client's session; the low 16 bits are random per IKE SA generation (a rekey draws new ones, see
+/// <see cref="Sessions.SessionResponderServices"/>). The entity id is the session id as 12 lowercase hex digits, and
+/// the shard is the SPI's top 32 bits modulo the shard count — both functions of the session bits alone, so every SPI
+/// an IKE SA ever gets (rekeyed, redundant, retired) reaches the same entity. Every node must use the same shard count.
 /// </summary>
 public sealed class SpiShardMap
 {
+    /// <summary>Low SPI bits that change with each IKE SA generation; the rest is the session id.</summary>
+    public const int GenerationBits = 16;
+
     public SpiShardMap(int shardCount)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(shardCount, 1);
@@ -17,16 +23,27 @@ public sealed class SpiShardMap
 
     public int ShardCount { get; }
 
-    public static string EntityId(ulong responderSpi) => responderSpi.ToString("x16", CultureInfo.InvariantCulture);
+    /// <summary>The session id (top 48 bits) of one of our IKE SPIs.</summary>
+    public static ulong SessionOf(ulong spi) => spi >> GenerationBits;
 
-    public static bool TryParseEntityId(string entityId, out ulong responderSpi) =>
-        ulong.TryParse(entityId, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out responderSpi)
-        && entityId.Length == 16;
+    /// <summary>The SPI of a session's IKE SA generation.</summary>
+    public static ulong SpiOf(ulong sessionId, ushort generation) => (sessionId << GenerationBits) | generation;
 
-    /// <summary>Top bits, so the low bits stay free for randomness when a SPI is drawn for a chosen shard.</summary>
-    public int ShardOf(ulong responderSpi) => (int)((responderSpi >> 32) % (uint)ShardCount);
+    /// <summary>The entity id of the session an SPI of ours belongs to.</summary>
+    public static string EntityId(ulong spi) => EntityIdOfSession(SessionOf(spi));
 
-    public string ShardId(ulong responderSpi) => ShardOf(responderSpi).ToString(CultureInfo.InvariantCulture);
+    public static string EntityIdOfSession(ulong sessionId) => sessionId.ToString("x12", CultureInfo.InvariantCulture);
+
+    public static bool TryParseEntityId(string entityId, out ulong sessionId) =>
+        ulong.TryParse(entityId, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out sessionId)
+        && entityId.Length == 12;
+
+    /// <summary>Top bits (inside the session id), so the low bits stay free for randomness when a SPI is drawn for a chosen shard.</summary>
+    public int ShardOf(ulong spi) => (int)((spi >> 32) % (uint)ShardCount);
+
+    public string ShardId(ulong spi) => ShardOf(spi).ToString(CultureInfo.InvariantCulture);
+
+    public string ShardIdOfSession(ulong sessionId) => ShardId(SpiOf(sessionId, 0));
 
     /// <summary>
     /// A SPI that lands in <paramref name="shard"/>: top 32 bits = shard + ShardCount·k for a random k, low 32 random.

@@ -33,9 +33,9 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
 
     public override byte[] ToBinary(object obj) => obj switch
     {
-        OpenIkeSa m => WithDatagram(m.ResponderSpi, m.Datagram),
-        DeliverToIkeSa m => WithDatagram(m.ResponderSpi, m.Datagram),
-        CloseIkeSa m => WithReason(m.ResponderSpi, m.Reason),
+        OpenIkeSa m => WithDatagram(m.LocalSpi, m.Datagram),
+        DeliverToIkeSa m => WithDatagram(m.LocalSpi, m.Datagram),
+        CloseIkeSa m => WithReason(m.LocalSpi, m.Reason),
         _ => throw new ArgumentException($"Cannot serialize {obj.GetType()}", nameof(obj)),
     };
 

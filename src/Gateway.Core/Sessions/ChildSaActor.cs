@@ -1,3 +1,4 @@
+using System.Net;
 using Akka.Actor;
 using Akka.Event;
 using Gateway.Core.DataPlane;
@@ -7,11 +8,16 @@ namespace Gateway.Core.Sessions;
 /// <summary>
 /// Owns one child SA's entry in the data plane: installed when the actor starts, removed when it stops — for any
 /// reason, a crash included — so the data plane never keeps an SA whose actor is gone. Packets never pass through
-/// here (DESIGN.md: no actor mailbox on the data plane). MOBIKE updates, counters and rekey timers will live here.
+/// here (DESIGN.md: no actor mailbox on the data plane). MOBIKE moves come as <see cref="Move"/>. A rekey starts a
+/// new ChildSaActor for the new SA while this one stays until the SA is deleted: the data plane routes the inner
+/// addresses to the newest outbound SA at install (make-before-break), and this SA's inbound keeps receiving.
 /// </summary>
 public sealed class ChildSaActor : ReceiveActor
 {
-    private readonly ChildSaInstallation _sa;
+    /// <summary>Move this SA pair's traffic to a new path (MOBIKE, NAT mapping change); SPIs and keys stay.</summary>
+    public sealed record Move(IPEndPoint Local, IPEndPoint Remote, bool UdpEncapsulated);
+
+    private ChildSaInstallation _sa;
     private readonly SessionDependencies _deps;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _installed;
@@ -20,6 +26,7 @@ public sealed class ChildSaActor : ReceiveActor
     {
         _sa = sa;
         _deps = deps;
+        Receive<Move>(OnMove);
     }
 
     public static Props Props(ChildSaInstallation sa, SessionDependencies deps) =>
@@ -53,6 +60,14 @@ public sealed class ChildSaActor : ReceiveActor
         RemoveFromDataPlane();
         _deps.Metrics.ChildSasChanged(-1);
         _log.Info("Removed child SA in={0:x8} out={1:x8}", _sa.InboundSpi, _sa.OutboundSpi);
+    }
+
+    private void OnMove(Move m)
+    {
+        // An exception escapes: the IKE SA actor's supervisor stops this actor, which removes the SA.
+        _deps.DataPlane.UpdatePeer(_sa.InboundSpi, m.Local, m.Remote, m.UdpEncapsulated);
+        _sa = _sa with { Local = m.Local, Remote = m.Remote, UdpEncapsulated = m.UdpEncapsulated };
+        _log.Info("Child SA in={0:x8} moved to {1}->{2}, udp={3}", _sa.InboundSpi, m.Local, m.Remote, m.UdpEncapsulated);
     }
 
     private void RemoveFromDataPlane()

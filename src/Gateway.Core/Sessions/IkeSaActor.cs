@@ -1,15 +1,19 @@
 using Akka.Actor;
 using Akka.Event;
+using Gateway.Core.DataPlane;
 using Gateway.Core.IkeSa;
 using Gateway.Core.Metrics;
+using Gateway.Core.Routing;
 using Gateway.Core.Transport;
 
 namespace Gateway.Core.Sessions;
 
 /// <summary>
-/// A thin shell around one IKE SA's pure machine: feeds it inputs, sends what it produces, runs its timers on Akka's
-/// scheduler, and turns its child SA events into <see cref="ChildSaActor"/> children. All protocol decisions are the
-/// machine's. An exception from the machine escapes on purpose: the session's supervisor stops this actor (and so
+/// A thin shell around one IKE SA's pure machine: feeds it inputs (messages, timers, and the data plane's counters as
+/// <see cref="ChildSaTraffic"/> and <see cref="PeerActivity"/>), sends what it produces, runs its timers on Akka's
+/// scheduler, and turns its child SA events into <see cref="ChildSaActor"/> children (started on establishment and
+/// rekey, moved on MOBIKE, stopped on delete). Mobility, liveness and rekey events are logged (never keys) and counted.
+/// All protocol decisions are the machine's. An exception from the machine escapes on purpose: the session's supervisor stops this actor (and so
 /// removes its child SAs) rather than continue with a machine in an unknown state.
 /// </summary>
 public sealed class IkeSaActor : ReceiveActor, IWithTimers
@@ -35,10 +39,16 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
         public static readonly HalfOpenExpired Instance = new();
     }
 
+    private sealed record PollCounters
+    {
+        public static readonly PollCounters Instance = new();
+    }
+
     private readonly ulong _spi;
     private readonly SessionDependencies _deps;
     private readonly IIkeSaMachine _machine;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<uint> _childSpis = [];
     private bool _established;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -50,7 +60,14 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
         _machine = deps.MachineFactory(responderSpi);
 
         Receive<Inbound>(m => Step(new MessageReceived(m.Datagram, Now)));
-        Receive<MachineTimerFired>(m => Step(new TimerFired(m.Key, Now)));
+        Receive<MachineTimerFired>(m =>
+        {
+            // Fresh ESP activity first, so a peer that sends traffic is not probed for nothing.
+            if (m.Key == ResponderOptions.LivenessTimerKey)
+                FeedCounters();
+            Step(new TimerFired(m.Key, Now));
+        });
+        Receive<PollCounters>(_ => FeedCounters());
         Receive<Close>(m => Step(new CloseRequested(m.Reason, Now)));
         Receive<HalfOpenExpired>(_ => OnHalfOpenExpired());
     }
@@ -120,12 +137,50 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
                 OnEstablished(established);
                 break;
             case ChildSaEstablished child:
-                StartChild(child);
+                StartChild(child.Sa);
+                break;
+            case ChildSaRekeyed rekeyed:
+                // Make-before-break: the new SA's install moves the outbound route; the old actor (and its inbound SA)
+                // stays until the ChildSaDeleted for it.
+                _deps.Metrics.ChildSaRekeyed();
+                _log.Info("IKE SA {0:x16}: child SA {1:x8} rekeyed, new in={2:x8} out={3:x8}",
+                    _spi, rekeyed.OldInboundSpi, rekeyed.NewSa.InboundSpi, rekeyed.NewSa.OutboundSpi);
+                StartChild(rekeyed.NewSa);
                 break;
             case ChildSaDeleted deleted:
+                _childSpis.Remove(deleted.InboundSpi);
                 var actor = Context.Child(ChildSaActor.NameFor(deleted.InboundSpi));
                 if (!actor.IsNobody())
                     Context.Stop(actor);
+                break;
+            case ChildSaMoved moved:
+                var mover = Context.Child(ChildSaActor.NameFor(moved.InboundSpi));
+                if (!mover.IsNobody())
+                    mover.Tell(new ChildSaActor.Move(moved.Local, moved.Remote, moved.UdpEncapsulated));
+                break;
+            case PeerAddressChanged changed:
+                _deps.Metrics.PeerAddressChanged();
+                _log.Info("IKE SA {0:x16}: peer moved to {1} (local {2}, udp={3})", _spi, changed.Remote, changed.Local, changed.UdpEncapsulated);
+                break;
+            case PeerAddressChangeRefused refused:
+                _deps.Metrics.PeerAddressChangeRefused();
+                _log.Info("IKE SA {0:x16}: address change to {1} refused: {2}", _spi, refused.Remote, refused.Reason);
+                break;
+            case LivenessStateChanged liveness:
+                _deps.Metrics.LivenessStateChanged(liveness.State);
+                _log.Info("IKE SA {0:x16}: peer {1}: {2}", _spi, liveness.State, liveness.Reason);
+                break;
+            case IkeSaRekeyed ike:
+                _deps.Metrics.IkeSaRekeyed();
+                _log.Info("IKE SA {0:x16}: rekeyed, now {1:x16}/{2:x16} (we are original initiator: {3})",
+                    _spi, ike.NewInitiatorSpi, ike.NewResponderSpi, ike.LocalIsOriginalInitiator);
+                CheckRoutable(ike.LocalSpi);
+                break;
+            case IkeSaSpiAdded added:
+                CheckRoutable(added.LocalSpi);
+                break;
+            case IkeSaSpiRetired retired:
+                _log.Debug("IKE SA {0:x16}: SPI {1:x16} retired", _spi, retired.LocalSpi);
                 break;
             case IkeMessageDropped dropped:
                 _deps.Metrics.Dropped(DropReasons.Of(dropped.Reason));
@@ -144,20 +199,41 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
         Timers.Cancel(HalfOpenExpired.Instance);
         _deps.Gate.Release(_spi);
         _deps.Metrics.EstablishedSasChanged(+1);
+        Timers.StartPeriodicTimer(PollCounters.Instance, PollCounters.Instance, _deps.CounterPollInterval);
         _log.Info("IKE SA {0:x16} established: {1} from {2}, addresses [{3}]",
             _spi, e.PeerIdentity, e.Remote, string.Join(",", e.VirtualAddresses));
     }
 
-    private void StartChild(ChildSaEstablished e)
+    private void StartChild(ChildSaInstallation sa)
     {
-        var name = ChildSaActor.NameFor(e.Sa.InboundSpi);
+        var name = ChildSaActor.NameFor(sa.InboundSpi);
         if (!Context.Child(name).IsNobody())
         {
-            _log.Warning("IKE SA {0:x16}: child SA {1:x8} reported twice; keeping the first", _spi, e.Sa.InboundSpi);
+            _log.Warning("IKE SA {0:x16}: child SA {1:x8} reported twice; keeping the first", _spi, sa.InboundSpi);
             return;
         }
 
-        Context.ActorOf(ChildSaActor.Props(e.Sa, _deps), name);
+        _childSpis.Add(sa.InboundSpi);
+        Context.ActorOf(ChildSaActor.Props(sa, _deps), name);
+    }
+
+    /// <summary>Counters of every child SA → byte lifetimes and liveness (periodically and before the liveness timer).</summary>
+    private void FeedCounters()
+    {
+        if (!_established || _childSpis.Count == 0)
+            return;
+        foreach (var input in CounterFeed.Read(_deps.DataPlane, _childSpis, Now))
+            Step(input);
+    }
+
+    /// <summary>
+    /// Every SPI of ours must carry this session's bits, or the ingress would route it elsewhere; the session's
+    /// services guarantee it for the real machine, so this only catches a machine allocating SPIs another way.
+    /// </summary>
+    private void CheckRoutable(ulong localSpi)
+    {
+        if (SpiShardMap.SessionOf(localSpi) != SpiShardMap.SessionOf(_spi))
+            _log.Warning("IKE SA {0:x16}: new SPI {1:x16} is outside this session; messages for it will not arrive", _spi, localSpi);
     }
 
     private void Schedule(TimerRequest timer)

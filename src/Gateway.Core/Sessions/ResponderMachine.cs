@@ -13,6 +13,10 @@ public sealed class ResponderMachine(IkeSaResponder responder) : IIkeSaMachine, 
 
     public override string ToString() => responder.ToString();
 
+    /// <summary>
+    /// Machines for new IKE SAs. Each gets the node's services through its own <see cref="SessionResponderServices"/>,
+    /// so the SPIs it allocates when rekeying keep its session id (and so its entity).
+    /// </summary>
     public static Func<ulong, IIkeSaMachine> Factory(GatewayPolicy policy, IResponderServices services, ResponderOptions? options = null) =>
-        spi => new ResponderMachine(new IkeSaResponder(spi, policy, services, options));
+        spi => new ResponderMachine(new IkeSaResponder(spi, policy, new SessionResponderServices(services, spi), options));
 }

@@ -6,10 +6,14 @@ using Gateway.Core.Metrics;
 namespace Gateway.Core.Sessions;
 
 /// <summary>
-/// One client's session: the sharded entity for a responder SPI and the supervisor of its <see cref="IkeSaActor"/>.
-/// Only an admitted IKE_SA_INIT (<see cref="OpenIkeSa"/>) creates the IKE SA; any other message reaching an entity
-/// without one is an unknown SPI — dropped, counted, and the entity passivates at once, so random SPIs from the
-/// network cost no lasting state. When the IKE SA ends (terminated, failed, expired) the session passivates too.
+/// One client's session: the sharded entity for a session id (the top 48 bits of all of its IKE SPIs, see
+/// <see cref="Routing.SpiShardMap"/>) and the supervisor of its <see cref="IkeSaActor"/>. Only an admitted IKE_SA_INIT
+/// (<see cref="OpenIkeSa"/>) creates the IKE SA; any other message reaching an entity without one is an unknown SPI —
+/// dropped, counted, and the entity passivates at once, so random SPIs from the network cost no lasting state. When
+/// the IKE SA ends (terminated, failed, expired) the session passivates too. Which of the session's SPIs a message
+/// names (current, rekeyed away, redundant) is the machine's business: every one of them routes here.
+/// <para>Session ids are random, not allocated from a table; should a new IKE_SA_INIT draw the id of a live session,
+/// it is dropped and counted here (the client's retransmission then draws a fresh SPI at the half-open gate).</para>
 /// </summary>
 public sealed class SessionActor : ReceiveActor
 {
@@ -19,23 +23,19 @@ public sealed class SessionActor : ReceiveActor
         public static readonly Stop Instance = new();
     }
 
-    private readonly ulong _spi;
+    private readonly ulong _session;
     private readonly SessionDependencies _deps;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef? _ikeSa;
+    private (ulong ResponderSpi, ulong InitiatorSpi) _openedBy;
     private bool _passivating;
 
-    public SessionActor(ulong responderSpi, SessionDependencies deps)
+    public SessionActor(ulong sessionId, SessionDependencies deps)
     {
-        _spi = responderSpi;
+        _session = sessionId;
         _deps = deps;
 
-        Receive<OpenIkeSa>(m =>
-        {
-            if (_ikeSa is null && !_passivating)
-                StartIkeSa();
-            Deliver(new IkeSaActor.Inbound(m.Datagram));
-        });
+        Receive<OpenIkeSa>(OnOpen);
         Receive<DeliverToIkeSa>(m => Deliver(new IkeSaActor.Inbound(m.Datagram)));
         Receive<CloseIkeSa>(m =>
         {
@@ -53,8 +53,8 @@ public sealed class SessionActor : ReceiveActor
         Receive<Stop>(_ => Context.Stop(Self));
     }
 
-    public static Props Props(ulong responderSpi, SessionDependencies deps) =>
-        Akka.Actor.Props.Create(() => new SessionActor(responderSpi, deps));
+    public static Props Props(ulong sessionId, SessionDependencies deps) =>
+        Akka.Actor.Props.Create(() => new SessionActor(sessionId, deps));
 
     /// <summary>
     /// Any failure of the IKE SA actor (a machine exception above all) stops it: its child SAs stop with it and
@@ -71,10 +71,25 @@ public sealed class SessionActor : ReceiveActor
             return Directive.Stop;
         });
 
-    private void StartIkeSa()
+    private void OnOpen(OpenIkeSa m)
     {
-        _ikeSa = Context.ActorOf(IkeSaActor.Props(_spi, _deps), "ike-sa");
-        Context.Watch(_ikeSa);
+        ulong initiatorSpi = Gateway.Ike.IkeHeader.TryParse(m.Datagram.Message.Span, out var header, out _) ? header.InitiatorSpi : 0;
+        if (_ikeSa is null && !_passivating)
+        {
+            _openedBy = (m.LocalSpi, initiatorSpi);
+            _ikeSa = Context.ActorOf(IkeSaActor.Props(m.LocalSpi, _deps), "ike-sa");
+            Context.Watch(_ikeSa);
+        }
+        else if (_ikeSa is not null && _openedBy != (m.LocalSpi, initiatorSpi))
+        {
+            // Another client's IKE_SA_INIT drew this session id: the live session keeps it. Releasing the gate entry
+            // makes the client's retransmission draw a fresh SPI (and so, almost surely, another session).
+            _deps.Metrics.Dropped(DropReason.SessionCollision);
+            _deps.Gate.Release(m.LocalSpi);
+            _log.Info("Session {0:x12}: IKE_SA_INIT from {1} collided with the live IKE SA; dropped", _session, m.Datagram.Remote);
+            return;
+        }
+        Deliver(new IkeSaActor.Inbound(m.Datagram));
     }
 
     private void Deliver(IkeSaActor.Inbound message)
@@ -82,7 +97,7 @@ public sealed class SessionActor : ReceiveActor
         if (_ikeSa is null)
         {
             _deps.Metrics.Dropped(DropReason.UnknownSpi);
-            _log.Debug("Dropped a message for unknown IKE SA {0:x16} from {1}", _spi, message.Datagram.Remote);
+            _log.Debug("Dropped a message for unknown IKE SA (session {0:x12}) from {1}", _session, message.Datagram.Remote);
             Passivate();
             return;
         }

@@ -16,4 +16,11 @@ public sealed record SessionDependencies(
     IGatewayMetrics Metrics,
     HalfOpenGate Gate,
     TimeProvider Clock,
-    TimeSpan HalfOpenLifetime);
+    TimeSpan HalfOpenLifetime)
+{
+    /// <summary>
+    /// How often an IKE SA actor reads its child SAs' counters and feeds the machine <c>ChildSaTraffic</c> (byte
+    /// lifetimes) and <c>PeerActivity</c> (liveness). Also done right before the machine's liveness timer fires.
+    /// </summary>
+    public TimeSpan CounterPollInterval { get; init; } = TimeSpan.FromSeconds(10);
+}

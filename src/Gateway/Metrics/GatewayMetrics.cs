@@ -17,6 +17,11 @@ public sealed class GatewayMetrics : IGatewayMetrics
     private readonly Gauge _childSas;
     private readonly Counter _ikeFaults;
     private readonly Counter _childFaults;
+    private readonly Counter _peerMoves;
+    private readonly Counter _peerMovesRefused;
+    private readonly Counter.Child[] _liveness;
+    private readonly Counter _childRekeys;
+    private readonly Counter _ikeRekeys;
 
     public GatewayMetrics(CollectorRegistry? registry = null)
     {
@@ -35,6 +40,15 @@ public sealed class GatewayMetrics : IGatewayMetrics
         _childSas = factory.CreateGauge("gateway_child_sas", "Child SAs installed in this node's data plane.");
         _ikeFaults = factory.CreateCounter("gateway_ike_sa_faults_total", "IKE SA machines that threw and were stopped.");
         _childFaults = factory.CreateCounter("gateway_child_sa_faults_total", "Child SA actors that failed.");
+        _peerMoves = factory.CreateCounter("gateway_ike_peer_moves_total",
+            "IKE SAs whose peer moved (MOBIKE UPDATE_SA_ADDRESSES or a NAT mapping change).");
+        _peerMovesRefused = factory.CreateCounter("gateway_ike_peer_moves_refused_total",
+            "Peer address changes refused (UNEXPECTED_NAT_DETECTED, failed return-routability check).");
+        var liveness = factory.CreateCounter("gateway_ike_liveness_changes_total",
+            "IKE SA liveness state changes, by the state entered (dormant, waiting_to_reconnect, connected).", "state");
+        _liveness = Enum.GetValues<Gateway.Core.IkeSa.LivenessState>().Select(s => liveness.WithLabels(Label(s.ToString()))).ToArray();
+        _childRekeys = factory.CreateCounter("gateway_child_sa_rekeys_total", "Child SAs rekeyed (by either side).");
+        _ikeRekeys = factory.CreateCounter("gateway_ike_sa_rekeys_total", "IKE SAs rekeyed (by either side).");
         PacketsIn = factory.CreateCounter("gateway_esp_packets_in_total", "ESP packets verified and delivered to the TUN device.");
         PacketsOut = factory.CreateCounter("gateway_esp_packets_out_total", "Inner packets sealed and sent as ESP.");
     }
@@ -69,6 +83,18 @@ public sealed class GatewayMetrics : IGatewayMetrics
     public void IkeSaFaulted() => _ikeFaults.Inc();
 
     public void ChildSaFaulted() => _childFaults.Inc();
+
+    public void PeerAddressChanged() => _peerMoves.Inc();
+
+    public void PeerAddressChangeRefused() => _peerMovesRefused.Inc();
+
+    public void LivenessStateChanged(Gateway.Core.IkeSa.LivenessState state) => _liveness[(int)state].Inc();
+
+    public double LivenessChanges(Gateway.Core.IkeSa.LivenessState state) => _liveness[(int)state].Value;
+
+    public void ChildSaRekeyed() => _childRekeys.Inc();
+
+    public void IkeSaRekeyed() => _ikeRekeys.Inc();
 
     // "UnknownSpi" → "unknown_spi": Prometheus label values by convention are snake_case.
     private static string Label(string name) =>

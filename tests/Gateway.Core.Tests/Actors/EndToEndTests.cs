@@ -1,3 +1,4 @@
+using Gateway.Core.Routing;
 using System.Net;
 using Gateway.Core.IkeSa;
 using Gateway.Core.Metrics;
@@ -52,13 +53,13 @@ public sealed class EndToEndTests(ITestOutputHelper output) : GatewayActorTest(o
         Assert.NotEmpty(installed.RemoteInnerAddresses);
         AwaitAssert(() => Assert.Equal(1, Metrics.Established), Patience);
         Assert.Equal(0, Metrics.HalfOpen);
-        Assert.Contains(client.SpiR, LocalSessions());
+        Assert.Contains(SpiShardMap.SessionOf(client.SpiR), LocalSessions());
 
         // The client deletes the IKE SA: answered, then the session ends and its child SA leaves the data plane.
         var delete = client.Request(ExchangeType.Informational, [new DeletePayload(ProtocolId.Ike, [])]);
         Assert.NotNull(delete.Response);
         AwaitAssert(() => Assert.Empty(DataPlane.Installed), Patience);
-        AwaitAssert(() => Assert.DoesNotContain(client.SpiR, LocalSessions()), Patience);
+        AwaitAssert(() => Assert.DoesNotContain(SpiShardMap.SessionOf(client.SpiR), LocalSessions()), Patience);
         AwaitAssert(() => Assert.Equal(0, Metrics.Established), Patience);
         Assert.Equal(0, Metrics.IkeSaFaults);
     }

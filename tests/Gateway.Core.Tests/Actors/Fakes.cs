@@ -44,11 +44,22 @@ public sealed class ProbeTransport(IActorRef observer) : IIkeTransport
     public void Send(IkeDatagram datagram) => observer.Tell(new Sent(datagram));
 }
 
-/// <summary>A data plane that records installs/removes and can be told to fail an install.</summary>
+/// <summary>A peer move the data plane was told about.</summary>
+public sealed record PeerUpdate(uint InboundSpi, IPEndPoint Local, IPEndPoint Remote, bool UdpEncapsulated);
+
+/// <summary>
+/// A data plane that records installs/removes/moves (in order, as the table would see them), can be told to fail an
+/// install, and serves counters the test sets.
+/// </summary>
 public sealed class RecordingDataPlane : IDataPlane
 {
     public ConcurrentDictionary<uint, ChildSaInstallation> Installed { get; } = new();
     public ConcurrentQueue<uint> Removed { get; } = new();
+    public ConcurrentQueue<PeerUpdate> Updates { get; } = new();
+    public ConcurrentDictionary<uint, ChildSaCounters> Counters { get; } = new();
+
+    /// <summary>"install:xxxxxxxx" / "remove:xxxxxxxx" in call order.</summary>
+    public ConcurrentQueue<string> Log { get; } = new();
     public ConcurrentDictionary<uint, bool> FailInstallOf { get; } = new();
 
     public void Install(ChildSaInstallation sa)
@@ -56,17 +67,21 @@ public sealed class RecordingDataPlane : IDataPlane
         if (FailInstallOf.ContainsKey(sa.InboundSpi))
             throw new InvalidOperationException($"install of {sa.InboundSpi:x8} fails (test)");
         Installed[sa.InboundSpi] = sa;
+        Log.Enqueue($"install:{sa.InboundSpi:x8}");
     }
 
-    public void UpdatePeer(uint inboundSpi, IPEndPoint local, IPEndPoint remote, bool udpEncapsulated) { }
+    public void UpdatePeer(uint inboundSpi, IPEndPoint local, IPEndPoint remote, bool udpEncapsulated) =>
+        Updates.Enqueue(new PeerUpdate(inboundSpi, local, remote, udpEncapsulated));
 
     public void Remove(uint inboundSpi)
     {
         Installed.TryRemove(inboundSpi, out _);
         Removed.Enqueue(inboundSpi);
+        Log.Enqueue($"remove:{inboundSpi:x8}");
     }
 
-    public ChildSaCounters? ReadCounters(uint inboundSpi) => null;
+    public ChildSaCounters? ReadCounters(uint inboundSpi) =>
+        Installed.ContainsKey(inboundSpi) ? Counters.GetValueOrDefault(inboundSpi) : null;
 }
 
 public sealed class FakeResponderServices : IResponderServices

@@ -68,7 +68,7 @@ public abstract class GatewayActorTest : TestKit
         return saw.Spi;
     }
 
-    /// <summary>Session entities alive on this node (TestKit assertions are synchronous, so this blocks).</summary>
+    /// <summary>Session ids of the entities alive on this node (TestKit assertions are synchronous, so this blocks).</summary>
     protected IReadOnlyList<ulong> LocalSessions() => Core.Sessions.ListLocalAsync(Patience).GetAwaiter().GetResult();
 
     protected T ExpectInput<T>(ulong spi) where T : IkeSaInput

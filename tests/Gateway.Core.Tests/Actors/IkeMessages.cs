@@ -14,9 +14,9 @@ public static class IkeMessages
     public static IPEndPoint Client(int n) => new(IPAddress.Parse($"192.0.2.{n}"), 500);
 
     public static IkeDatagram Message(IPEndPoint remote, ulong initiatorSpi, ulong responderSpi, ExchangeType exchange,
-        uint messageId, bool response = false)
+        uint messageId, bool response = false, bool initiator = true)
     {
-        var flags = IkeHeaderFlags.Initiator | (response ? IkeHeaderFlags.Response : IkeHeaderFlags.None);
+        var flags = (initiator ? IkeHeaderFlags.Initiator : IkeHeaderFlags.None) | (response ? IkeHeaderFlags.Response : IkeHeaderFlags.None);
         var header = IkeHeader.Create(initiatorSpi, responderSpi, exchange, flags, messageId) with { Length = IkeLimits.HeaderLength };
         var bytes = new byte[IkeLimits.HeaderLength];
         header.WriteTo(bytes);

@@ -1,3 +1,4 @@
+using Gateway.Core.Routing;
 using System.Net;
 using Gateway.Core.Hosting;
 using Gateway.Core.IkeSa;
@@ -70,7 +71,7 @@ public sealed class IkeSaLifecycleTests(ITestOutputHelper output) : GatewayActor
     {
         StartCore(Scripts.ByMessageId(Lifecycle));
         var spi = Establish();
-        Assert.Contains(spi, LocalSessions());
+        Assert.Contains(SpiShardMap.SessionOf(spi), LocalSessions());
 
         Ingress.Receive(IkeMessages.Auth(IkeMessages.Client(1), 0xabc, spi, messageId: 3));
         ExpectInput<MessageReceived>(spi);
@@ -93,7 +94,7 @@ public sealed class IkeSaLifecycleTests(ITestOutputHelper output) : GatewayActor
             input is CloseRequested ? IkeSaStep.Nothing with { Terminated = true } : null));
         var spi = Establish();
 
-        Core.Sessions.Terminate(spi, "operator");
+        Core.Sessions.Terminate(SpiShardMap.SessionOf(spi), "operator");
 
         Assert.Equal("operator", ExpectInput<CloseRequested>(spi).Reason);
         AwaitAssert(() => Assert.Empty(DataPlane.Installed), Patience);
@@ -107,7 +108,7 @@ public sealed class IkeSaLifecycleTests(ITestOutputHelper output) : GatewayActor
         Assert.Equal(1, Metrics.HalfOpen);
 
         AwaitAssert(() => Assert.Equal(1, Metrics.Drops(DropReason.HalfOpenExpired)), Patience);
-        AwaitAssert(() => Assert.DoesNotContain(spi, LocalSessions()), Patience);
+        AwaitAssert(() => Assert.DoesNotContain(SpiShardMap.SessionOf(spi), LocalSessions()), Patience);
         Assert.Equal(0, Core.HalfOpen.Count);
     }
 }

@@ -1,3 +1,5 @@
+using Gateway.Core.Routing;
+using Akka.Actor;
 using Gateway.Core.Hosting;
 using Gateway.Core.IkeSa;
 using Gateway.Core.Metrics;
@@ -115,5 +117,40 @@ public sealed class IngressRoutingTests(ITestOutputHelper output) : GatewayActor
         Ingress.Receive(IkeMessages.Init(IkeMessages.Client(1), 0x7001));
         ExpectInput<MessageReceived>(first);
         Assert.Equal(2, Factory.Created.Count);
+    }
+
+    [Fact]
+    public void Every_SPI_with_the_session_bits_reaches_the_session_and_without_the_I_flag_the_initiator_SPI_is_ours()
+    {
+        StartCore();
+        var spi = OpenSa(1, 0x8888);
+        ulong rekeyed = SpiShardMap.SpiOf(SpiShardMap.SessionOf(spi), (ushort)(spi + 1));
+
+        // The peer is original initiator of a rekeyed SA: I flag set, our new SPI in the responder slot.
+        Ingress.Receive(IkeMessages.Message(IkeMessages.Client(1), 0x9999, rekeyed, ExchangeType.Informational, 0));
+        Assert.Equal(rekeyed, IkeMessages.HeaderOf(ExpectInput<MessageReceived>(spi).Datagram).ResponderSpi);
+        // We rekeyed it: the peer's messages (and answers to ours) have the I flag clear and our SPI first.
+        Ingress.Receive(IkeMessages.Message(IkeMessages.Client(1), rekeyed, 0x9999, ExchangeType.Informational, 0, response: true, initiator: false));
+        Assert.Equal(rekeyed, IkeMessages.HeaderOf(ExpectInput<MessageReceived>(spi).Datagram).InitiatorSpi);
+        Assert.Single(Factory.Created);
+        Assert.Equal([SpiShardMap.SessionOf(spi)], LocalSessions());
+    }
+
+    [Fact]
+    public void An_IkeSaInit_that_draws_a_live_sessions_id_is_dropped_counted_and_its_half_open_entry_released()
+    {
+        StartCore();
+        var spi = OpenSa(1, 0xAAAA);
+        ulong sameSession = SpiShardMap.SpiOf(SpiShardMap.SessionOf(spi), (ushort)(spi + 1));
+
+        // As if the gate had drawn this SPI for another client's IKE_SA_INIT.
+        Core.Region.Tell(new Gateway.Core.Sessions.OpenIkeSa(sameSession, IkeMessages.Init(IkeMessages.Client(2), 0xBBBB)));
+        AwaitAssert(() => Assert.Equal(1, Metrics.Drops(DropReason.SessionCollision)), Patience);
+        Machines.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Single(Factory.Created);
+
+        // The live session's own IKE_SA_INIT retransmission still reaches it.
+        Core.Region.Tell(new Gateway.Core.Sessions.OpenIkeSa(spi, IkeMessages.Init(IkeMessages.Client(1), 0xAAAA)));
+        ExpectInput<MessageReceived>(spi);
     }
 }

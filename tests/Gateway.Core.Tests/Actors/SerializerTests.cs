@@ -29,7 +29,7 @@ public sealed class SerializerTests(ITestOutputHelper output) : GatewayActorTest
         var back = Sys.Serialization.Deserialize(bytes, serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, command));
 
         Assert.Equal(command.GetType(), back.GetType());
-        Assert.Equal(command.ResponderSpi, ((SessionCommand)back).ResponderSpi);
+        Assert.Equal(command.LocalSpi, ((SessionCommand)back).LocalSpi);
         switch (command, back)
         {
             case (OpenIkeSa a, OpenIkeSa b): AssertSame(a.Datagram, b.Datagram); break;

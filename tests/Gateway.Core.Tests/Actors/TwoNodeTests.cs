@@ -1,3 +1,4 @@
+using Gateway.Core.Routing;
 using Akka.Actor;
 using Akka.Cluster;
 using Gateway.Core.Hosting;
@@ -75,7 +76,7 @@ public sealed class TwoNodeTests : GatewayActorTest
             node.Ingress.Receive(IkeMessages.Init(IkeMessages.Client(client), 0x999));
             var spi = Machines.ExpectMsg<MachineSaw>(Patience).Spi;
             Wire.ExpectMsg<Sent>(Patience);
-            Assert.Contains(spi, await node.Sessions.ListLocalAsync(Patience));
+            Assert.Contains(SpiShardMap.SessionOf(spi), await node.Sessions.ListLocalAsync(Patience));
         }
 
         Assert.Equal(0, Metrics.Drops(DropReason.UnknownSpi) + secondMetrics.Drops(DropReason.UnknownSpi));

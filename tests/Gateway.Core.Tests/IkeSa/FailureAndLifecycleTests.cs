@@ -261,21 +261,25 @@ public sealed class FailureAndLifecycleTests
     }
 
     [Fact]
-    public void Authenticated_request_from_a_new_address_moves_the_peer_endpoint()
+    public void Authenticated_request_from_a_new_address_is_answered_there_but_does_not_move_a_MOBIKE_SA()
     {
+        // RFC 4555 §3.5: with MOBIKE only UPDATE_SA_ADDRESSES moves the SA (MobilityTests cover the move itself).
         var (_, sa, client) = Established();
         using (sa)
         using (client)
         {
+            var original = sa.Remote;
             var moved = new IPEndPoint(IPAddress.Parse("203.0.113.50"), 4500);
             client.Client = moved;
-            client.Request(ExchangeType.Informational, []);
-            Assert.Equal(moved, sa.Remote);
+            var round = client.Request(ExchangeType.Informational, []);
+            Assert.Equal(moved, round.Step.Send.Single().Remote);
+            Assert.Equal(original, sa.Remote);
+            Assert.Empty(round.Step.All<PeerAddressChanged>());
             var forged = client.Seal(ExchangeType.Informational, client.NextMessageId, []);
             forged[^2] ^= 0xFF;
             client.Client = new IPEndPoint(IPAddress.Parse("203.0.113.66"), 4500);
             client.Deliver(forged);
-            Assert.Equal(moved, sa.Remote);
+            Assert.Equal(original, sa.Remote);
         }
     }
 

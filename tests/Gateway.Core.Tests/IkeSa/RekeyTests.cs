@@ -199,7 +199,7 @@ public sealed class RekeyTests
 
             var fired = sa.Handle(new TimerFired(soft.Key, client.Now));
             var request = Assert.Single(fired.Send);
-            Assert.Contains(fired.Timers, t => t.Key == "own-request");
+            Assert.Contains(fired.Timers, t => t.Key == ResponderOptions.RequestRetransmitTimerKey);
             var (answered, keys, ourSpi, _, _) = client.AnswerChildRekey(request, 0xABC00002);
             var rekeyed = answered.Single<ChildSaRekeyed>();
             Assert.Equal(first.InboundSpi, rekeyed.OldInboundSpi);
@@ -266,23 +266,31 @@ public sealed class RekeyTests
     [Fact]
     public void Our_requests_are_retransmitted_with_back_off_and_an_unanswered_peer_is_closed()
     {
+        // One tracker for all our requests: the back-off of ResponderOptions.RetransmitIntervals; when it runs out the
+        // peer is dormant (kept for the grace period, it may come back), and the end of the grace period closes it.
         var (_, sa, client, first, _) = Established();
         using (sa)
         using (client)
         {
             var fired = sa.Handle(new TimerFired($"child-soft:{first.InboundSpi:x8}", client.Now));
             var original = Assert.Single(fired.Send).Message.ToArray();
-            var delays = new List<TimeSpan>();
-            for (int i = 0; i < RekeyOptions.Default.RetransmitTries; i++)
+            var delays = new List<TimeSpan> { fired.Timers.Single(t => t.Key == ResponderOptions.RequestRetransmitTimerKey).After!.Value };
+            for (int i = 1; i < ResponderOptions.Default.RetransmitIntervals.Count; i++)
             {
-                var again = sa.Handle(new TimerFired("own-request", client.Now));
+                var again = sa.Handle(new TimerFired(ResponderOptions.RequestRetransmitTimerKey, client.Now));
                 Assert.Equal(original, Assert.Single(again.Send).Message.ToArray());
-                delays.Add(again.Timers.Single(t => t.Key == "own-request").After!.Value);
+                delays.Add(again.Timers.Single(t => t.Key == ResponderOptions.RequestRetransmitTimerKey).After!.Value);
             }
-            Assert.Equal(delays.Order(), delays);
-            var last = sa.Handle(new TimerFired("own-request", client.Now));
-            Assert.True(last.Terminated);
-            Assert.Equal(first.InboundSpi, last.Single<ChildSaDeleted>().InboundSpi);
+            Assert.Equal(ResponderOptions.Default.RetransmitIntervals, delays);
+            var last = sa.Handle(new TimerFired(ResponderOptions.RequestRetransmitTimerKey, client.Now));
+            Assert.False(last.Terminated);
+            Assert.Equal(LivenessState.Dormant, last.Single<LivenessStateChanged>().State);
+            var grace = last.Timers.Single(t => t.Key == ResponderOptions.DormantGraceTimerKey);
+            Assert.Equal(ResponderOptions.Default.DormantGracePeriod, grace.After);
+
+            var closed = sa.Handle(new TimerFired(ResponderOptions.DormantGraceTimerKey, client.Now));
+            Assert.True(closed.Terminated);
+            Assert.Equal(first.InboundSpi, closed.Single<ChildSaDeleted>().InboundSpi);
         }
     }
 

@@ -49,8 +49,8 @@ internal sealed class TestGateway
     public GatewayPolicy Policy { get; }
     public InMemoryResponderServices Services { get; }
 
-    public IkeSaResponder NewSa() =>
-        new(BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) | 1, Policy, Services);
+    public IkeSaResponder NewSa(ResponderOptions? options = null) =>
+        new(BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) | 1, Policy, Services, options);
 
     public static GatewayPolicy CreatePolicy(IssuedCertificate? gatewayCertificate = null, string[]? ike = null, string[]? esp = null,
         AddressPools? pools = null) => new()

@@ -60,6 +60,12 @@ internal sealed partial class TestInitiator : IDisposable
     /// <summary>When set, our NATD_S_IP hash does not match our address, as behind a NAT.</summary>
     public bool PretendBehindNat { get; init; }
 
+    /// <summary>Announce IKEV2_FRAGMENTATION_SUPPORTED in IKE_SA_INIT (RFC 7383).</summary>
+    public bool AnnounceFragmentation { get; init; }
+
+    /// <summary>When set, our requests go out as SKF fragments carrying this many inner-payload bytes each.</summary>
+    public int? FragmentContentSize { get; set; }
+
     public byte[] Ni { get; private set; } = [];
     public byte[] Nr { get; private set; } = [];
     public byte[] InitRequest { get; private set; } = [];
@@ -89,6 +95,8 @@ internal sealed partial class TestInitiator : IDisposable
             NotifyPayload.NatDetection(true, NotifyPayload.ComputeNatDetectionHash(SpiI, 0, source.Address, (ushort)source.Port)),
             NotifyPayload.NatDetection(false, NotifyPayload.ComputeNatDetectionHash(SpiI, 0, Gateway.Address, (ushort)Gateway.Port)),
         };
+        if (AnnounceFragmentation)
+            payloads.Add(NotifyPayload.Create(NotifyType.Ikev2FragmentationSupported));
         if (AnnounceSignatureHashes)
             payloads.Add(NotifyPayload.SignatureHashAlgorithms([SignatureHashAlgorithm.Sha2_256, SignatureHashAlgorithm.Sha2_384, SignatureHashAlgorithm.Sha2_512]));
         InitRequest = IkeMessage.Create(IkeHeader.Create(SpiI, 0, ExchangeType.IkeSaInit, IkeHeaderFlags.Initiator, 0), payloads).ToArray();
@@ -150,22 +158,127 @@ internal sealed partial class TestInitiator : IDisposable
         return (header, inner.Value!);
     }
 
-    /// <summary>Sends a request with the next message ID and opens the response.</summary>
+    /// <summary>
+    /// Sends a request with the next message ID (as fragments when <see cref="FragmentContentSize"/> is set) and
+    /// opens the response, reassembling it when the gateway fragmented it. Requests the gateway sends in the same
+    /// step (e.g. a return-routability check) are left in the step.
+    /// </summary>
     public Round Request(ExchangeType exchange, IReadOnlyList<Payload> payloads)
     {
         uint id = NextMessageId++;
-        var bytes = Seal(exchange, id, payloads);
-        var step = Deliver(bytes);
+        List<byte[]> messages = FragmentContentSize is { } size ? SealFragments(exchange, id, payloads, size) : [Seal(exchange, id, payloads)];
+        var step = Merge(messages.Select(m => Deliver(m)).ToList());
         IReadOnlyList<Payload>? response = null;
-        if (step.Send.Count > 0)
+        var ours = ResponsesTo(step, id);
+        if (ours.Count > 0)
         {
-            var (header, inner) = Open(step.Send[0].Message);
+            var (header, inner) = OpenAll(ours);
             Assert.True(header.IsResponse);
             Assert.Equal(id, header.MessageId);
             Assert.Equal(exchange, header.ExchangeType);
             response = inner;
         }
-        return new Round(step, bytes, response);
+        return new Round(step, messages[0], response);
+    }
+
+    /// <summary>The datagrams of a step that are the gateway's response to our request <paramref name="id"/>.</summary>
+    public static List<ReadOnlyMemory<byte>> ResponsesTo(IkeSaStep step, uint id) =>
+        step.Send.Where(d => IkeHeader.TryParse(d.Message.Span, out var h, out _) && h.IsResponse && h.MessageId == id)
+            .Select(d => d.Message).ToList();
+
+    /// <summary>Requests the gateway sent in a step (liveness, return routability), opened.</summary>
+    public List<(IkeHeader Header, IReadOnlyList<Payload> Payloads, Transport.IkeDatagram Datagram)> GatewayRequests(IkeSaStep step) =>
+        step.Send.Where(d => IkeHeader.TryParse(d.Message.Span, out var h, out _) && !h.IsResponse)
+            .Select(d =>
+            {
+                var (h, p) = Open(d.Message);
+                return (h, p, d);
+            }).ToList();
+
+    /// <summary>Answers a request of the gateway (R flag, our I flag, its message ID).</summary>
+    public IkeSaStep Answer(IkeHeader request, IReadOnlyList<Payload> payloads) =>
+        Deliver(Seal(request.ExchangeType, request.MessageId, payloads, response: true));
+
+    public static IkeSaStep Merge(IReadOnlyList<IkeSaStep> steps) => new(
+        steps.SelectMany(s => s.Send).ToList(), steps.SelectMany(s => s.Events).ToList(),
+        steps.SelectMany(s => s.Timers).ToList(), steps.Any(s => s.Terminated));
+
+    // ---- RFC 7383 fragments, written independently of the gateway's code ----
+
+    /// <summary>SKF fragments of a message, <paramref name="contentPerFragment"/> inner bytes each, each sealed on its own.</summary>
+    public List<byte[]> SealFragments(ExchangeType exchange, uint messageId, IReadOnlyList<Payload> payloads, int contentPerFragment, bool response = false)
+    {
+        var header = IkeHeader.Create(SpiI, SpiR, exchange, IkeHeaderFlags.Initiator | (response ? IkeHeaderFlags.Response : 0), messageId);
+        var plaintext = new byte[PayloadChain.GetSize(payloads)];
+        PayloadChain.Write(plaintext, payloads);
+        var chunks = plaintext.Chunk(contentPerFragment).ToList();
+        var result = new List<byte[]>();
+        for (int i = 0; i < chunks.Count; i++)
+        {
+            int bodyLength = _out!.SealedLength(chunks[i].Length);
+            var message = new byte[EncryptedMessageLayout.GetSize([], bodyLength, fragment: true)];
+            var regions = EncryptedMessageLayout.WriteFragment(message, header, [], payloads[0].Type, (ushort)(i + 1), (ushort)chunks.Count, bodyLength);
+            _out.Seal(message.AsSpan(regions.AssociatedData), chunks[i], message.AsSpan(regions.Body));
+            result.Add(message);
+        }
+        return result;
+    }
+
+    /// <summary>Opens one SK message, or reassembles SKF fragments (any order, each checked on its own).</summary>
+    public (IkeHeader Header, IReadOnlyList<Payload> Payloads) OpenAll(IReadOnlyList<ReadOnlyMemory<byte>> messages)
+    {
+        if (messages.Count == 1 && IkeMessage.Parse(messages[0].Span).Value!.Payloads[^1] is EncryptedPayload)
+            return Open(messages[0]);
+        var parts = new SortedDictionary<int, byte[]>();
+        IkeHeader header = default;
+        PayloadType first = PayloadType.None;
+        foreach (var m in messages)
+        {
+            var parsed = IkeMessage.Parse(m.Span);
+            Assert.True(parsed.IsSuccess, parsed.ToString());
+            var skf = Assert.IsType<EncryptedFragmentPayload>(parsed.Value!.Payloads[^1]);
+            Assert.True(EncryptedMessageLayout.TryLocate(m.Span, out var regions));
+            var plaintext = new byte[_in!.MaxPlaintextLength(regions.BodyLength)];
+            Assert.True(_in.TryOpen(m.Span[regions.AssociatedData], m.Span[regions.Body], plaintext, out int length), "gateway fragment fails integrity");
+            parts[skf.FragmentNumber] = plaintext[..length];
+            Assert.Equal(messages.Count, skf.TotalFragments);
+            if (skf.FragmentNumber == 1)
+            {
+                header = parsed.Value.Header;
+                first = skf.FirstInnerPayload;
+            }
+            else
+                Assert.Equal(PayloadType.None, skf.FirstInnerPayload);
+        }
+        Assert.Equal(Enumerable.Range(1, messages.Count), parts.Keys);
+        var inner = PayloadChain.Parse(first, parts.Values.SelectMany(p => p).ToArray(), header.IsResponse);
+        Assert.True(inner.IsSuccess, inner.ToString());
+        return (header, inner.Value!);
+    }
+
+    // ---- MOBIKE ----
+
+    /// <summary>
+    /// INFORMATIONAL with UPDATE_SA_ADDRESSES from <paramref name="from"/> to <paramref name="to"/> (RFC 4555 §3.5),
+    /// NAT-D computed with both SPIs (faked source hash when <paramref name="behindNat"/>).
+    /// </summary>
+    public Round UpdateSaAddresses(IPEndPoint from, IPEndPoint? to = null, bool behindNat = false, byte[]? cookie2 = null,
+        IReadOnlyList<Payload>? extra = null)
+    {
+        Client = from;
+        Gateway = to ?? Gateway;
+        var source = behindNat ? new IPEndPoint(IPAddress.Parse("10.0.0.2"), 4500) : Client;
+        var payloads = new List<Payload>
+        {
+            NotifyPayload.Create(NotifyType.UpdateSaAddresses),
+            NotifyPayload.NatDetection(true, NotifyPayload.ComputeNatDetectionHash(SpiI, SpiR, source.Address, (ushort)source.Port)),
+            NotifyPayload.NatDetection(false, NotifyPayload.ComputeNatDetectionHash(SpiI, SpiR, Gateway.Address, (ushort)Gateway.Port)),
+        };
+        if (cookie2 is not null)
+            payloads.Add(NotifyPayload.Create(NotifyType.Cookie2, cookie2));
+        if (extra is not null)
+            payloads.AddRange(extra);
+        return Request(ExchangeType.Informational, payloads);
     }
 
     // ---- AUTH ----
@@ -247,7 +360,7 @@ internal sealed partial class TestInitiator : IDisposable
 
     /// <summary>IKE_AUTH with a client certificate; verifies the gateway's signature when it answered with AUTH.</summary>
     public Round AuthenticateWithCertificate(IssuedCertificate client, X509Certificate2 ca, IReadOnlyList<Payload> child,
-        IdentificationPayload? idi = null, X509Certificate2? gatewayCa = null)
+        IdentificationPayload? idi = null, X509Certificate2? gatewayCa = null, IReadOnlyList<X509Certificate2>? chain = null)
     {
         idi ??= Id(client.Certificate.GetNameInfo(X509NameType.SimpleName, false));
         var method = AuthSignature.ChooseMethod(client.Key, peerSupportsRfc7427: true);
@@ -255,6 +368,7 @@ internal sealed partial class TestInitiator : IDisposable
         var round = Request(ExchangeType.IkeAuth,
         [
             idi, new CertificatePayload(CertificateEncoding.X509Signature, client.Certificate.RawData),
+            .. (chain ?? []).Select(c => new CertificatePayload(CertificateEncoding.X509Signature, c.RawData)),
             new AuthenticationPayload(method, signature), .. child,
         ]);
         if (round.Find<AuthenticationPayload>() is not null)

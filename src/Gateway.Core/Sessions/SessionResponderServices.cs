@@ -1,0 +1,48 @@
+using System.Buffers.Binary;
+using System.Net;
+using Gateway.Core.IkeSa;
+using Gateway.Core.Routing;
+
+namespace Gateway.Core.Sessions;
+
+/// <summary>
+/// The node's <see cref="IResponderServices"/> as one session's IKE SA machine sees them: everything is passed
+/// through, except that every IKE SPI the machine allocates (IKE SA rekeys, both roles) keeps the session id of the
+/// SPI the session was opened with and only draws new generation bits (<see cref="SpiShardMap"/>). So the ingress
+/// routes all of a session's SPIs to its entity without any table, and the pure machine knows nothing about it.
+/// </summary>
+public sealed class SessionResponderServices(IResponderServices inner, ulong openedWithSpi) : IResponderServices
+{
+    /// <summary>Remembered so a new generation never repeats one that may still be in use (a retired SA lingers).</summary>
+    private const int Remembered = 8;
+
+    private readonly ulong _session = SpiShardMap.SessionOf(openedWithSpi);
+    private readonly Queue<ulong> _recent = new([openedWithSpi]);
+
+    public void Random(Span<byte> buffer) => inner.Random(buffer);
+
+    public uint AllocateEspSpi() => inner.AllocateEspSpi();
+
+    public void ReleaseEspSpi(uint spi) => inner.ReleaseEspSpi(spi);
+
+    public IReadOnlyList<IPAddress> LeaseAddresses(string identity, bool wantIpv4, bool wantIpv6) =>
+        inner.LeaseAddresses(identity, wantIpv4, wantIpv6);
+
+    public void ReleaseAddresses(string identity) => inner.ReleaseAddresses(identity);
+
+    public ulong AllocateIkeSpi()
+    {
+        Span<byte> random = stackalloc byte[2];
+        while (true)
+        {
+            inner.Random(random);
+            ulong spi = SpiShardMap.SpiOf(_session, BinaryPrimitives.ReadUInt16BigEndian(random));
+            if (spi == 0 || _recent.Contains(spi))
+                continue;
+            _recent.Enqueue(spi);
+            if (_recent.Count > Remembered)
+                _recent.Dequeue();
+            return spi;
+        }
+    }
+}
