@@ -39,6 +39,9 @@ public sealed record GatewaySettings
 
     public required int HalfOpenLimit { get; init; }
 
+    /// <summary>MOBIKE, liveness/dormancy, fragmentation and lifetimes (gateway.ike.*); the half-open timeout is set by the core.</summary>
+    public required Gateway.Core.IkeSa.ResponderOptions Responder { get; init; }
+
     public required string TunName { get; init; }
     public required int TunMtu { get; init; }
 

@@ -49,6 +49,57 @@ internal sealed class HoconValues(Config config)
         };
     }
 
+    /// <summary>A duration: a number with a unit ms, s, m or h ("500ms", "30s", "10m", "4h"), within [min, max].</summary>
+    public TimeSpan Duration(string key, TimeSpan min, TimeSpan max)
+    {
+        HoconValue value = Value(key);
+        string text = value.IsString() ? value.GetString().Trim() : "";
+        return ParseDuration(key, text, min, max);
+    }
+
+    /// <summary>A duration, or null when the value is "off".</summary>
+    public TimeSpan? OptionalDuration(string key, TimeSpan min, TimeSpan max)
+    {
+        HoconValue value = Value(key);
+        string text = value.IsString() ? value.GetString().Trim() : "";
+        return text.Equals("off", StringComparison.OrdinalIgnoreCase) ? null : ParseDuration(key, text, min, max);
+    }
+
+    /// <summary>A non-empty list of durations.</summary>
+    public IReadOnlyList<TimeSpan> DurationList(string key, TimeSpan min, TimeSpan max)
+    {
+        HoconValue value = Value(key);
+        if (!value.IsArray())
+            throw new ConfigurationError(key, "expected a list of durations, e.g. [2s, 4s, 8s]");
+        var result = new List<TimeSpan>();
+        foreach (HoconValue item in value.GetArray())
+            result.Add(ParseDuration(key, item.IsString() ? item.GetString().Trim() : "", min, max));
+        if (result.Count == 0)
+            throw new ConfigurationError(key, "must not be empty");
+        return result;
+    }
+
+    private static TimeSpan ParseDuration(string key, string text, TimeSpan min, TimeSpan max)
+    {
+        int unitAt = 0;
+        while (unitAt < text.Length && (char.IsAsciiDigit(text[unitAt]) || text[unitAt] == '.'))
+            unitAt++;
+        string unit = text[unitAt..].Trim();
+        if (unitAt == 0 || !double.TryParse(text[..unitAt], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double n))
+            throw new ConfigurationError(key, $"expected a duration like 30s, 500ms, 10m or 4h, got '{text}'");
+        TimeSpan result = unit switch
+        {
+            "ms" => TimeSpan.FromMilliseconds(n),
+            "s" => TimeSpan.FromSeconds(n),
+            "m" => TimeSpan.FromMinutes(n),
+            "h" => TimeSpan.FromHours(n),
+            _ => throw new ConfigurationError(key, $"expected a duration like 30s, 500ms, 10m or 4h, got '{text}'"),
+        };
+        if (result < min || result > max)
+            throw new ConfigurationError(key, $"{text} is out of range {min}..{max}");
+        return result;
+    }
+
     public IReadOnlyList<string> StringList(string key)
     {
         HoconValue value = Value(key);
