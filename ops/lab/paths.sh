@@ -19,6 +19,9 @@
 #                                        mapping changes (masquerade drops the old address's conntrack entries)
 #        paths.sh block PREFIX | unblock PREFIX   drop / pass all the client namespace's traffic (nftables), a client
 #                                        that goes silent
+#        paths.sh small-mtu PREFIX on|off   MTU 1280 on the client's direct link (both ends) and IP fragments dropped
+#                                        in the client namespace (as by many home routers): big IKE messages only get
+#                                        through as IKE fragments (RFC 7383)
 #        paths.sh down PREFIX            removes the router namespace (topology.sh down removes the rest)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -147,6 +150,26 @@ unblock() {
   lab_log "client of $1 may talk again"
 }
 
+small_mtu() {
+  local c g
+  c=$(lab_ns_client "$1"); g=$(lab_ns_gw "$1")
+  if [ "$2" = on ]; then
+    ip -n "$c" link set outside mtu 1280
+    ip -n "$g" link set outside mtu 1280
+    ip netns exec "$c" nft -f - <<'NFT'
+table inet lab_nofrag {
+  chain input { type filter hook input priority -20; policy accept; ip frag-off & 0x3fff != 0 drop; exthdr frag exists drop; }
+  chain output { type filter hook output priority -20; policy accept; ip frag-off & 0x3fff != 0 drop; exthdr frag exists drop; }
+}
+NFT
+  else
+    ip netns exec "$c" nft delete table inet lab_nofrag 2>/dev/null || true
+    ip -n "$c" link set outside mtu 1500
+    ip -n "$g" link set outside mtu 1500
+  fi
+  lab_log "small MTU on the client link of $1: $2"
+}
+
 down() {
   local r="$1-r" pid
   ip netns list | grep -qw "^$r" || return 0
@@ -160,6 +183,7 @@ case "${1:-}" in
   nat-remap) lab_require_root; nat_remap "${2:?prefix}" ;;
   block) lab_require_root; block "${2:?prefix}" ;;
   unblock) lab_require_root; unblock "${2:?prefix}" ;;
+  small-mtu) lab_require_root; small_mtu "${2:?prefix}" "${3:?on|off}" ;;
   down) lab_require_root; down "${2:?prefix}" ;;
-  *) echo "usage: $0 up|use|nat-remap|block|unblock|down PREFIX [PATH]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|use|nat-remap|block|unblock|small-mtu|down PREFIX [PATH|on|off]" >&2; exit 2 ;;
 esac
