@@ -38,51 +38,6 @@ public class ConfigurationTests
     }
 
     [Fact]
-    public void Mobility_liveness_fragmentation_and_lifetime_keys_map_to_the_responder_options()
-    {
-        using var dir = new TempDirectory();
-        GatewaySettings defaults = Read(null, dir);
-        Assert.True(defaults.Responder.Mobike);
-        Assert.True(defaults.Responder.ReturnRoutabilityCheck);
-        Assert.Empty(defaults.Responder.AdditionalAddresses);
-        Assert.Equal(TimeSpan.FromSeconds(30), defaults.Responder.LivenessInterval);
-        Assert.Equal([TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(16)],
-            defaults.Responder.RetransmitIntervals);
-        Assert.Equal(TimeSpan.FromMinutes(10), defaults.Responder.DormantGracePeriod);
-        Assert.Equal(1280, defaults.Responder.FragmentSize);
-        Assert.Equal(TimeSpan.FromHours(1), defaults.Responder.Rekey.ChildSoftLifetime);
-        Assert.Equal(TimeSpan.FromMinutes(66), defaults.Responder.Rekey.ChildHardLifetime);
-        Assert.Equal(TimeSpan.FromHours(4), defaults.Responder.Rekey.IkeSaLifetime);
-
-        GatewaySettings s = Read("""
-            gateway.ike {
-              mobike = off
-              return-routability-check = off
-              additional-addresses = ["10.99.1.1", "fd99:0:0:1::1"]
-              liveness-interval = off
-              retransmit-intervals = [500ms, 1s]
-              dormant-grace = 2m
-              fragmentation = off
-              fragment-size = 1000
-              child-lifetime = 20s
-              child-hard-lifetime = 1.5m
-              ike-lifetime = 1h
-            }
-            """, dir);
-        Assert.False(s.Responder.Mobike);
-        Assert.False(s.Responder.ReturnRoutabilityCheck);
-        Assert.Equal([IPAddress.Parse("10.99.1.1"), IPAddress.Parse("fd99:0:0:1::1")], s.Responder.AdditionalAddresses);
-        Assert.Null(s.Responder.LivenessInterval);
-        Assert.Equal([TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1)], s.Responder.RetransmitIntervals);
-        Assert.Equal(TimeSpan.FromMinutes(2), s.Responder.DormantGracePeriod);
-        Assert.False(s.Responder.Fragmentation);
-        Assert.Equal(1000, s.Responder.FragmentSize);
-        Assert.Equal(TimeSpan.FromSeconds(20), s.Responder.Rekey.ChildSoftLifetime);
-        Assert.Equal(TimeSpan.FromSeconds(90), s.Responder.Rekey.ChildHardLifetime);
-        Assert.Equal(TimeSpan.FromHours(1), s.Responder.Rekey.IkeSaLifetime);
-    }
-
-    [Fact]
     public void Default_proposals_accept_windows_and_modern_suites()
     {
         using var dir = new TempDirectory();
@@ -186,15 +141,6 @@ public class ConfigurationTests
     [InlineData("gateway.auth.psk.secrets { \"a.example\" = \"short\" }", "gateway.auth.psk.secrets", "shorter than 16")]
     [InlineData("gateway.auth.certificates = 2", "gateway.auth.certificates", "on/off")]
     [InlineData("gateway.ike.half-open-limit = 0", "gateway.ike.half-open-limit", "out of range")]
-    [InlineData("gateway.ike.liveness-interval = 30", "gateway.ike.liveness-interval", "duration")]
-    [InlineData("gateway.ike.liveness-interval = 10d", "gateway.ike.liveness-interval", "duration")]
-    [InlineData("gateway.ike.dormant-grace = 0s", "gateway.ike.dormant-grace", "out of range")]
-    [InlineData("gateway.ike.retransmit-intervals = []", "gateway.ike.retransmit-intervals", "list of durations")]
-    [InlineData("gateway.ike.retransmit-intervals = [1s, soon]", "gateway.ike.retransmit-intervals", "soon")]
-    [InlineData("gateway.ike.fragment-size = 100", "gateway.ike.fragment-size", "out of range")]
-    [InlineData("gateway.ike.mobike = perhaps", "gateway.ike.mobike", "on/off")]
-    [InlineData("gateway.ike.additional-addresses = [\"gw.example\"]", "gateway.ike.additional-addresses", "not an IP")]
-    [InlineData("gateway.ike { child-lifetime = 10m, child-hard-lifetime = 5m }", "gateway.ike.child-hard-lifetime", "longer")]
     [InlineData("gateway.tun.name = \"a-name-that-is-too-long\"", "gateway.tun.name", "interface name")]
     [InlineData("gateway.tun.mtu = 5", "gateway.tun.mtu", "out of range")]
     [InlineData("gateway.tun.mtu = big", "gateway.tun.mtu", "integer")]

@@ -247,4 +247,26 @@ public sealed class DataPlaneTests : IDisposable
         Assert.Contains("gateway_ike_sa_rekeys_total 1", text);
         Assert.Contains("gateway_ike_messages_dropped_total{reason=\"session_collision\"} 1", text);
     }
+
+    [Fact]
+    public async Task The_core_metrics_for_cookies_redirects_and_INITIAL_CONTACT_are_exported()
+    {
+        _metrics.CookieSent();
+        _metrics.CookieSent();
+        _metrics.CookieValidated();
+        _metrics.CookieInvalid();
+        _metrics.SaInitRedirected();
+        _metrics.IkeSaRedirected();
+        _metrics.IkeSaReplacedByInitialContact();
+
+        using var stream = new MemoryStream();
+        await _metrics.Registry.CollectAndExportAsTextAsync(stream);
+        string text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        Assert.Contains("gateway_ike_cookies_total{outcome=\"sent\"} 2", text);
+        Assert.Contains("gateway_ike_cookies_total{outcome=\"valid\"} 1", text);
+        Assert.Contains("gateway_ike_cookies_total{outcome=\"invalid\"} 1", text);
+        Assert.Contains("gateway_ike_sa_init_redirects_total 1", text);
+        Assert.Contains("gateway_ike_sa_redirects_total 1", text);
+        Assert.Contains("gateway_ike_sa_initial_contact_replacements_total 1", text);
+    }
 }

@@ -21,6 +21,7 @@ public static class GatewayClusterConfig
             }
             serialization-bindings {
               "Gateway.Core.Sessions.SessionCommand, Gateway.Core" = gateway-session
+              "Gateway.Core.Sessions.RedirectReply, Gateway.Core" = gateway-session
             }
           }
           cluster {

@@ -38,9 +38,11 @@ public static class GatewayCore
         var gate = new HalfOpenGate(
             options.HalfOpenLimit, options.HalfOpenLifetime, options.Clock,
             new RandomResponderSpiSource(map, localShards), options.Metrics);
+        // One half-open lifetime for the gate's expiry, the actor's bound and the machine's own timer; the redirect
+        // timeout is a node setting too (GatewayCoreOptions), so both override what Responder says.
         var deps = new SessionDependencies(
             machineFactory ?? ResponderMachine.Factory(policy, services,
-                options.Responder with { HalfOpenTimeout = options.HalfOpenLifetime }),
+                options.Responder with { HalfOpenTimeout = options.HalfOpenLifetime, RedirectTimeout = options.RedirectTimeout }),
             transport, dataPlane, options.Metrics, gate, options.Clock, options.HalfOpenLifetime)
         {
             CounterPollInterval = options.CounterPollInterval,
@@ -55,6 +57,17 @@ public static class GatewayCore
             localShards.Observe(system, region, $"{options.EntityTypeName}-local-shards", refresh);
 
         return new GatewayCoreHandle(
-            new IkeIngress(region, gate, options.Metrics), new ShardedGatewaySessions(region), region, gate, localShards);
+            new IkeIngress(region, gate, options.Metrics, SaInitGuard(options, gate, transport)),
+            new ShardedGatewaySessions(region), region, gate, localShards);
+    }
+
+    private static SaInitGuard SaInitGuard(GatewayCoreOptions options, HalfOpenGate gate, IIkeTransport transport)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(options.CookieThreshold);
+        var limiter = options.SourceRatePerSecond is { } rate
+            ? new SourceRateLimiter(options.SourceRateTableSize, rate, options.SourceRateBurst, options.Clock)
+            : null;
+        var cookies = new StatelessCookies(new CookieSecrets(options.Clock, options.CookieSecretRotation, options.CookieSecretGrace));
+        return new SaInitGuard(gate, options.CookieThreshold, limiter, cookies, options.RedirectPolicy, transport, options.Metrics);
     }
 }

@@ -1,4 +1,6 @@
+using System.Net;
 using Gateway.Core.Metrics;
+using Gateway.Ike;
 
 namespace Gateway.Core.Hosting;
 
@@ -11,11 +13,45 @@ public sealed record GatewayCoreOptions
     /// <summary>Number of shards; the same on every node (it is part of the SPI → shard rule). ~10× the largest node count.</summary>
     public int ShardCount { get; init; } = 100;
 
-    /// <summary>Most half-open IKE SAs on this node; further IKE_SA_INIT requests are dropped (cookies come later).</summary>
+    /// <summary>Most half-open IKE SAs on this node; further IKE_SA_INIT requests are dropped (cookies start well before).</summary>
     public int HalfOpenLimit { get; init; } = 10_000;
 
     /// <summary>How long an IKE SA may stay half-open (before IKE_AUTH completes); strongSwan's default is 30 s too.</summary>
     public TimeSpan HalfOpenLifetime { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Half-open SAs on this node from which on every IKE_SA_INIT must carry a valid cookie (RFC 7296 §2.6). 0 demands
+    /// cookies always; <see cref="int.MaxValue"/> never by count (the per-source rate still applies).
+    /// </summary>
+    public int CookieThreshold { get; init; } = 500;
+
+    /// <summary>How often the cookie secret is replaced.</summary>
+    public TimeSpan CookieSecretRotation { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long cookies made with the previous secret stay valid after a rotation.</summary>
+    public TimeSpan CookieSecretGrace { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Sustained IKE_SA_INIT requests per second one source address may send before it must answer a cookie (clients
+    /// behind one NAT share it). Null turns the per-source check off.
+    /// </summary>
+    public double? SourceRatePerSecond { get; init; } = 5;
+
+    /// <summary>Burst of IKE_SA_INIT requests one source address may send before the rate applies.</summary>
+    public int SourceRateBurst { get; init; } = 20;
+
+    /// <summary>Token buckets in the per-source table (fixed: memory does not grow with spoofed sources; 16 bytes each).</summary>
+    public int SourceRateTableSize { get; init; } = 4096;
+
+    /// <summary>
+    /// Redirect during IKE_SA_INIT (RFC 5685 §4): the client's address → the gateway to send it to, or null to serve it
+    /// here. Only peers that sent REDIRECT_SUPPORTED are redirected. Null (the default): never. A draining node uses
+    /// <see cref="RedirectPolicies.Everyone"/>.
+    /// </summary>
+    public Func<IPEndPoint, GatewayIdentity?>? RedirectPolicy { get; init; }
+
+    /// <summary>After an operator redirect of an established SA, how long the client has to move before we delete the SA.</summary>
+    public TimeSpan RedirectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often IKE SA actors read child SA counters to feed byte lifetimes and liveness.</summary>
     public TimeSpan CounterPollInterval { get; init; } = TimeSpan.FromSeconds(10);

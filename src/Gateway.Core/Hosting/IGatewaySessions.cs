@@ -1,3 +1,6 @@
+using Gateway.Core.IkeSa;
+using Gateway.Ike;
+
 namespace Gateway.Core.Hosting;
 
 /// <summary>
@@ -11,4 +14,12 @@ public interface IGatewaySessions
 
     /// <summary>Closes the session's IKE SA on whichever node holds it; the peer is told. Unknown sessions are ignored.</summary>
     void Terminate(ulong sessionId, string reason);
+
+    /// <summary>
+    /// Tells the session's established client to move to <paramref name="gateway"/> (RFC 5685 §5: INFORMATIONAL with
+    /// N(REDIRECT)), on whichever node holds it. Refused with <see cref="RedirectOutcome.PeerLacksRedirectSupport"/> for
+    /// peers that did not send REDIRECT_SUPPORTED, <see cref="RedirectOutcome.UnknownSession"/> for sessions without an
+    /// IKE SA. The SA is deleted once the client deletes it or after the redirect timeout.
+    /// </summary>
+    Task<RedirectOutcome> RedirectAsync(ulong sessionId, GatewayIdentity gateway, TimeSpan timeout);
 }

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Gateway.Core.IkeSa;
 using Gateway.Core.Routing;
+using Gateway.Ike;
 using Gateway.Core.Sessions;
 
 namespace Gateway.Core.Hosting;
@@ -21,4 +23,11 @@ internal sealed class ShardedGatewaySessions(IActorRef region) : IGatewaySession
 
     // Any SPI with the session's bits reaches its entity; the generation bits do not matter for a close.
     public void Terminate(ulong sessionId, string reason) => region.Tell(new CloseIkeSa(SpiShardMap.SpiOf(sessionId, 0), reason));
+
+    // Like Terminate: the session bits pick the entity; its IKE SA (whatever its current SPI) is redirected.
+    public async Task<RedirectOutcome> RedirectAsync(ulong sessionId, GatewayIdentity gateway, TimeSpan timeout)
+    {
+        var reply = await region.Ask<RedirectReply>(new RedirectIkeSa(SpiShardMap.SpiOf(sessionId, 0), gateway), timeout).ConfigureAwait(false);
+        return reply.Outcome;
+    }
 }

@@ -39,6 +39,9 @@ internal sealed class IkeAuthResponder(GatewayPolicy policy, IResponderServices 
     /// <summary>True while EAP rounds are going on.</summary>
     public bool InEap => _eap is not null && _msk is null;
 
+    /// <summary>The first IKE_AUTH request carried N(INITIAL_CONTACT) (RFC 7296 §2.4).</summary>
+    public bool InitialContact { get; private set; }
+
     /// <summary>True after EAP-Success, while the MSK-based AUTH is awaited.</summary>
     public bool AwaitingEapAuth => _msk is not null;
 
@@ -59,6 +62,7 @@ internal sealed class IkeAuthResponder(GatewayPolicy policy, IResponderServices 
             return Failed("IKE_AUTH without IDi");
         _idi = idi;
         _idiBody = idiBody;
+        InitialContact = request.FindNotify(NotifyType.InitialContact) is not null;
         _idrBody = _server.IdR.GetBodyBytes();
         _child = new ChildSaRequest(request.Find<SecurityAssociationPayload>(),
             request.All<TrafficSelectorPayload>().FirstOrDefault(t => t.IsInitiator),

@@ -138,6 +138,7 @@ public sealed partial class IkeSaResponder
                 OnReturnRoutabilityAnswered(check, response, step);
                 break;
             case LivenessProbe:
+            case RedirectRequest: // acknowledged; the SA waits for the peer's Delete or the redirect deadline
                 break;
             default:
                 OnRekeyOrDeleteAnswered(request, response, step);

@@ -73,6 +73,12 @@ public sealed partial class IkeSaResponder : IDisposable
         var step = new StepBuilder();
         switch (input)
         {
+            case RedirectRequested r:
+                OnRedirect(r, step);
+                break;
+            case DiscardRequested d:
+                OnDiscard(d, step);
+                break;
             case MessageReceived m:
                 OnMessage(m, step);
                 break;
@@ -198,6 +204,7 @@ public sealed partial class IkeSaResponder : IDisposable
             return;
         }
         InitiatorSpi = header.InitiatorSpi;
+        ObserveSaInitForRedirect(parsed.Value);
         var outcome = new SaInitResponder(_policy, _services, _options)
             .Handle(parsed.Value, datagram.Message.ToArray(), ResponderSpi, datagram.Local, datagram.Remote);
         if (outcome.Response is not null)
@@ -254,6 +261,7 @@ public sealed partial class IkeSaResponder : IDisposable
     private IReadOnlyList<Payload> Establish(AuthSucceeded auth, IkeDatagram datagram, StepBuilder step)
     {
         PeerIdentity = auth.PeerIdentity;
+        EmitInitialContact(auth.PeerIdentity, step);
         Phase = IkeSaPhase.Established;
         step.Timer(ResponderOptions.HalfOpenTimerKey, null);
         StartIkeSaLifetime(step);
@@ -342,6 +350,8 @@ public sealed partial class IkeSaResponder : IDisposable
 
     private void OnTimer(TimerFired timer, StepBuilder step)
     {
+        if (OnRedirectTimer(timer, step))
+            return;
         if (timer.Key == ResponderOptions.HalfOpenTimerKey && Phase != IkeSaPhase.Established)
             Close(step, "half-open timeout");
         else

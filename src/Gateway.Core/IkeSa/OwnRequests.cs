@@ -47,6 +47,17 @@ internal sealed class DeleteChildRequest(IReadOnlyList<uint> inboundSpis)
 }
 
 /// <summary>
+/// INFORMATIONAL with N(REDIRECT) and no nonce data (RFC 5685 §5: the nonce is only for IKE_SA_INIT): an operator moves
+/// the established peer to <see cref="Gateway"/>. Its answer only ends the retransmissions; the SA goes when the peer
+/// deletes it or at <see cref="ResponderOptions.RedirectDeadlineTimerKey"/>.
+/// </summary>
+internal sealed class RedirectRequest(GatewayIdentity gateway)
+    : OwnRequest(ExchangeType.Informational, [NotifyPayload.Redirect(gateway, [])])
+{
+    public GatewayIdentity Gateway { get; } = gateway;
+}
+
+/// <summary>
 /// INFORMATIONAL deleting an IKE SA that is not current (the one a rekey replaced, or a redundant one). It travels on
 /// that SA, with that SA's keys and message IDs (RFC 7296 §2.2: IDs are per IKE SA), outside the tracker of the current
 /// SA; see <see cref="RetiredIkeSa.OurDelete"/>.

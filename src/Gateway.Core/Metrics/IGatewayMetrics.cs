@@ -39,4 +39,25 @@ public interface IGatewayMetrics
 
     /// <summary>An IKE SA was rekeyed, by either side (counter).</summary>
     void IkeSaRekeyed();
+
+    // DoS protection and redirect (issue 4, docs/dos.md). No default bodies, like the rest: every implementation
+    // (in-memory, no-op, the executable's Prometheus one) must export them.
+
+    /// <summary>An IKE_SA_INIT was answered with N(COOKIE) (counter).</summary>
+    void CookieSent();
+
+    /// <summary>An IKE_SA_INIT came with a valid cookie (counter).</summary>
+    void CookieValidated();
+
+    /// <summary>An IKE_SA_INIT came with a cookie we did not make or no longer accept (counter).</summary>
+    void CookieInvalid();
+
+    /// <summary>An IKE_SA_INIT was answered with N(REDIRECT) by the redirect policy (counter).</summary>
+    void SaInitRedirected();
+
+    /// <summary>An established IKE SA was sent N(REDIRECT) by an operator command (counter).</summary>
+    void IkeSaRedirected();
+
+    /// <summary>An older IKE SA was deleted because its identity authenticated again with INITIAL_CONTACT (counter).</summary>
+    void IkeSaReplacedByInitialContact();
 }

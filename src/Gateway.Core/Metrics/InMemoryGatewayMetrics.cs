@@ -14,6 +14,12 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     private readonly long[] _liveness = new long[Enum.GetValues<IkeSa.LivenessState>().Length];
     private long _childRekeys;
     private long _ikeRekeys;
+    private long _cookiesSent;
+    private long _cookiesValidated;
+    private long _cookiesInvalid;
+    private long _saInitRedirects;
+    private long _ikeSaRedirects;
+    private long _initialContactReplacements;
 
     public long Drops(DropReason reason) => Interlocked.Read(ref _drops[(int)reason]);
     public int HalfOpen => Volatile.Read(ref _halfOpen);
@@ -26,6 +32,12 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     public long LivenessChanges(IkeSa.LivenessState state) => Interlocked.Read(ref _liveness[(int)state]);
     public long ChildRekeys => Interlocked.Read(ref _childRekeys);
     public long IkeRekeys => Interlocked.Read(ref _ikeRekeys);
+    public long CookiesSent => Interlocked.Read(ref _cookiesSent);
+    public long CookiesValidated => Interlocked.Read(ref _cookiesValidated);
+    public long CookiesInvalid => Interlocked.Read(ref _cookiesInvalid);
+    public long SaInitRedirects => Interlocked.Read(ref _saInitRedirects);
+    public long IkeSaRedirects => Interlocked.Read(ref _ikeSaRedirects);
+    public long InitialContactReplacements => Interlocked.Read(ref _initialContactReplacements);
 
     public void Dropped(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
     public void HalfOpenSas(int current) => Volatile.Write(ref _halfOpen, current);
@@ -38,4 +50,10 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     public void LivenessStateChanged(IkeSa.LivenessState state) => Interlocked.Increment(ref _liveness[(int)state]);
     public void ChildSaRekeyed() => Interlocked.Increment(ref _childRekeys);
     public void IkeSaRekeyed() => Interlocked.Increment(ref _ikeRekeys);
+    public void CookieSent() => Interlocked.Increment(ref _cookiesSent);
+    public void CookieValidated() => Interlocked.Increment(ref _cookiesValidated);
+    public void CookieInvalid() => Interlocked.Increment(ref _cookiesInvalid);
+    public void SaInitRedirected() => Interlocked.Increment(ref _saInitRedirects);
+    public void IkeSaRedirected() => Interlocked.Increment(ref _ikeSaRedirects);
+    public void IkeSaReplacedByInitialContact() => Interlocked.Increment(ref _initialContactReplacements);
 }

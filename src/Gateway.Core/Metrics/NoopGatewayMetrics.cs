@@ -16,4 +16,10 @@ public sealed class NoopGatewayMetrics : IGatewayMetrics
     public void LivenessStateChanged(IkeSa.LivenessState state) { }
     public void ChildSaRekeyed() { }
     public void IkeSaRekeyed() { }
+    public void CookieSent() { }
+    public void CookieValidated() { }
+    public void CookieInvalid() { }
+    public void SaInitRedirected() { }
+    public void IkeSaRedirected() { }
+    public void IkeSaReplacedByInitialContact() { }
 }

@@ -10,11 +10,13 @@ namespace Gateway.Core.Routing;
 /// The IKE front door: parses only the header and routes by OUR SPI to the sharding region, so any node can route any
 /// message. Our SPI is the responder SPI when the I flag is set (the peer is the original initiator) and the initiator
 /// SPI when it is clear (we rekeyed the IKE SA and became its original initiator, RFC 7296 §2.18) — for requests and
-/// responses alike. An IKE_SA_INIT request with a zero responder SPI passes the half-open gate, which picks the new
-/// SA's SPI (or recognizes a retransmission). Responses are routed like requests; the machine discards those it did
-/// not ask for. Thread-safe; called from socket receive loops.
+/// responses alike. An IKE_SA_INIT request with a zero responder SPI (I flag set) passes the stateless
+/// <see cref="SaInitGuard"/> (cookies, redirect; none when null) and then the half-open gate, which picks the new
+/// SA's SPI (or recognizes a retransmission). Cookie and redirect answers carry responder SPI 0, so the client's retry
+/// comes this way again. Responses are routed like requests; the machine discards those it did not ask for.
+/// Thread-safe; called from socket receive loops.
 /// </summary>
-public sealed class IkeIngress(IActorRef region, HalfOpenGate gate, IGatewayMetrics metrics) : IIkeIngress
+public sealed class IkeIngress(IActorRef region, HalfOpenGate gate, IGatewayMetrics metrics, SaInitGuard? guard = null) : IIkeIngress
 {
     public void Receive(IkeDatagram datagram)
     {
@@ -24,13 +26,10 @@ public sealed class IkeIngress(IActorRef region, HalfOpenGate gate, IGatewayMetr
             return;
         }
 
-        // The caller may reuse its receive buffer once we return; the message is queued, so it gets its own copy.
-        var owned = datagram with { Message = datagram.Message.ToArray() };
-
         ulong ours = header.IsInitiator ? header.ResponderSpi : header.InitiatorSpi;
         if (ours != 0)
         {
-            region.Tell(new DeliverToIkeSa(ours, owned));
+            region.Tell(new DeliverToIkeSa(ours, Owned(datagram)));
             return;
         }
 
@@ -41,14 +40,21 @@ public sealed class IkeIngress(IActorRef region, HalfOpenGate gate, IGatewayMetr
             return;
         }
 
+        if (guard is not null && guard.Check(datagram, header) != SaInitVerdict.Proceed)
+            return;
+
         switch (gate.Admit(datagram.Remote, header.InitiatorSpi, out var responderSpi))
         {
             case HalfOpenAdmission.Full:
                 metrics.Dropped(DropReason.HalfOpenLimit);
                 return;
             default:
-                region.Tell(new OpenIkeSa(responderSpi, owned));
+                region.Tell(new OpenIkeSa(responderSpi, Owned(datagram)));
                 return;
         }
     }
+
+    // The caller may reuse its receive buffer once we return; the message is queued, so it gets its own copy (only
+    // once it is known to be queued: statelessly answered requests cost no copy).
+    private static IkeDatagram Owned(IkeDatagram datagram) => datagram with { Message = datagram.Message.ToArray() };
 }

@@ -3,7 +3,10 @@ using System.Net;
 using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
+using Gateway.Core.IkeSa;
+using Gateway.Core.Routing;
 using Gateway.Core.Sessions;
+using Gateway.Ike;
 using Gateway.Core.Transport;
 
 namespace Gateway.Core.Serialization;
@@ -20,6 +23,11 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
     private const string OpenManifest = "open.v1";
     private const string DeliverManifest = "deliver.v1";
     private const string CloseManifest = "close.v1";
+    private const string RedirectManifest = "redirect.v1";      // spi | identity type:u8 | identity bytes
+    // v2 names the session (session id:u64 | outcome:u8); v1 named an SPI (spi:u64 | outcome:u8) and is still read,
+    // as the session of that SPI, so a node of the previous version can answer during a rolling upgrade.
+    private const string RedirectReplyManifest = "redirect-reply.v2";
+    private const string RedirectReplyV1Manifest = "redirect-reply.v1";
 
     public override int Identifier => SerializerId;
 
@@ -28,6 +36,8 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
         OpenIkeSa => OpenManifest,
         DeliverToIkeSa => DeliverManifest,
         CloseIkeSa => CloseManifest,
+        RedirectIkeSa => RedirectManifest,
+        RedirectReply => RedirectReplyManifest,
         _ => throw new ArgumentException($"Cannot serialize {o.GetType()}", nameof(o)),
     };
 
@@ -36,18 +46,23 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
         OpenIkeSa m => WithDatagram(m.LocalSpi, m.Datagram),
         DeliverToIkeSa m => WithDatagram(m.LocalSpi, m.Datagram),
         CloseIkeSa m => WithReason(m.LocalSpi, m.Reason),
+        RedirectIkeSa m => WithBytes(m.LocalSpi, [(byte)m.Gateway.Type, .. m.Gateway.Value.Span]),
+        RedirectReply m => WithBytes(m.SessionId, [(byte)m.Outcome]),
         _ => throw new ArgumentException($"Cannot serialize {obj.GetType()}", nameof(obj)),
     };
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
         var reader = new Reader(bytes);
-        ulong spi = reader.U64();
+        ulong spi = reader.U64(); // the session id for a redirect reply v2
         return manifest switch
         {
             OpenManifest => new OpenIkeSa(spi, reader.Datagram()),
             DeliverManifest => new DeliverToIkeSa(spi, reader.Datagram()),
             CloseManifest => new CloseIkeSa(spi, Encoding.UTF8.GetString(reader.Rest())),
+            RedirectManifest => new RedirectIkeSa(spi, reader.GatewayIdentity()),
+            RedirectReplyManifest => new RedirectReply(spi, (RedirectOutcome)reader.Rest()[0]),
+            RedirectReplyV1Manifest => new RedirectReply(SpiShardMap.SessionOf(spi), (RedirectOutcome)reader.Rest()[0]),
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown session command manifest '{manifest}'"),
         };
     }
@@ -75,9 +90,10 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
         return at + 2;
     }
 
-    private static byte[] WithReason(ulong spi, string reason)
+    private static byte[] WithReason(ulong spi, string reason) => WithBytes(spi, Encoding.UTF8.GetBytes(reason));
+
+    private static byte[] WithBytes(ulong spi, byte[] text)
     {
-        var text = Encoding.UTF8.GetBytes(reason);
         var bytes = new byte[8 + text.Length];
         BinaryPrimitives.WriteUInt64BigEndian(bytes, spi);
         text.CopyTo(bytes, 8);
@@ -103,6 +119,12 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
         }
 
         public byte[] Rest() => bytes.AsSpan(_at).ToArray();
+
+        public GatewayIdentity GatewayIdentity()
+        {
+            var rest = Rest();
+            return new GatewayIdentity((GatewayIdentityType)rest[0], rest.AsMemory(1));
+        }
 
         private IPEndPoint Endpoint()
         {

@@ -24,6 +24,9 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
     /// <summary>Ask the machine to close the SA (it tells the peer and reports Terminated).</summary>
     public sealed record Close(string Reason);
 
+    /// <summary>Delete the SA without telling the peer (a newer SA of its identity came with INITIAL_CONTACT).</summary>
+    public sealed record Discard(string Reason);
+
     /// <summary>Told to the session just before this actor stops, so it stops routing to it at once.</summary>
     public sealed record Ended
     {
@@ -50,6 +53,8 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<uint> _childSpis = [];
     private bool _established;
+    private string? _identity;
+    private IActorRef _redirectReplyTo = ActorRefs.Nobody;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -69,6 +74,12 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
         });
         Receive<PollCounters>(_ => FeedCounters());
         Receive<Close>(m => Step(new CloseRequested(m.Reason, Now)));
+        Receive<Discard>(m => Step(new DiscardRequested(m.Reason, Now)));
+        Receive<RedirectIkeSa>(m =>
+        {
+            _redirectReplyTo = Sender;
+            Step(new RedirectRequested(m.Gateway, Now));
+        });
         Receive<HalfOpenExpired>(_ => OnHalfOpenExpired());
     }
 
@@ -76,6 +87,9 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
         Akka.Actor.Props.Create(() => new IkeSaActor(responderSpi, deps));
 
     private DateTime Now => _deps.Clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>The session this IKE SA belongs to: the same for every SPI it gets by rekeying.</summary>
+    private ulong Session => SpiShardMap.SessionOf(_spi);
 
     protected override void PreStart() =>
         // A node-level bound on unauthenticated state that does not rely on the machine's own timers.
@@ -93,6 +107,8 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
     {
         // Keys go with the SA, whether it ended normally or its machine threw.
         (_machine as IDisposable)?.Dispose();
+        if (_identity is not null)
+            _deps.Identities.Remove(_identity, Session);
         if (_established)
             _deps.Metrics.EstablishedSasChanged(-1);
         else
@@ -185,6 +201,12 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
             case IkeMessageDropped dropped:
                 _deps.Metrics.Dropped(DropReasons.Of(dropped.Reason));
                 break;
+            case InitialContactReceived initialContact:
+                ReplaceOlderSas(initialContact.PeerIdentity);
+                break;
+            case RedirectAnswered answered:
+                OnRedirectAnswered(answered);
+                break;
             case IkeSaClosed closed:
                 _log.Info("IKE SA {0:x16} closed: {1}", _spi, closed.Reason);
                 break;
@@ -199,9 +221,36 @@ public sealed class IkeSaActor : ReceiveActor, IWithTimers
         Timers.Cancel(HalfOpenExpired.Instance);
         _deps.Gate.Release(_spi);
         _deps.Metrics.EstablishedSasChanged(+1);
+        _identity = e.PeerIdentity;
+        _deps.Identities.Add(e.PeerIdentity, Session, Self);
         Timers.StartPeriodicTimer(PollCounters.Instance, PollCounters.Instance, _deps.CounterPollInterval);
         _log.Info("IKE SA {0:x16} established: {1} from {2}, addresses [{3}]",
             _spi, e.PeerIdentity, e.Remote, string.Join(",", e.VirtualAddresses));
+    }
+
+    /// <summary>
+    /// RFC 7296 §2.4: INITIAL_CONTACT says the peer lost every other SA with us, so the identity's older IKE SAs on
+    /// this node go, silently (the peer could not read a Delete). Other nodes' SAs: issue 5 (cluster-wide registry).
+    /// </summary>
+    private void ReplaceOlderSas(string identity)
+    {
+        foreach (var (session, ikeSa) in _deps.Identities.Others(identity, Session))
+        {
+            _deps.Metrics.IkeSaReplacedByInitialContact();
+            _log.Info("Session {0:x12} of {1} replaced by IKE SA {2:x16} (INITIAL_CONTACT)", session, identity, _spi);
+            ikeSa.Tell(new Discard($"replaced by {_spi:x16} (INITIAL_CONTACT)"));
+        }
+    }
+
+    private void OnRedirectAnswered(RedirectAnswered answered)
+    {
+        if (answered.Outcome == RedirectOutcome.Sent)
+        {
+            _deps.Metrics.IkeSaRedirected();
+            _log.Info("IKE SA {0:x16} redirected to {1}", _spi, answered.Gateway);
+        }
+        _redirectReplyTo.Tell(new RedirectReply(Session, answered.Outcome));
+        _redirectReplyTo = ActorRefs.Nobody;
     }
 
     private void StartChild(ChildSaInstallation sa)

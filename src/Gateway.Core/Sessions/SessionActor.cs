@@ -44,6 +44,16 @@ public sealed class SessionActor : ReceiveActor
             else
                 _ikeSa.Tell(new IkeSaActor.Close(m.Reason));
         });
+        Receive<RedirectIkeSa>(m =>
+        {
+            if (_ikeSa is null)
+            {
+                Sender.Tell(new RedirectReply(_session, IkeSa.RedirectOutcome.UnknownSession));
+                Passivate();
+            }
+            else
+                _ikeSa.Forward(m);
+        });
         Receive<IkeSaActor.Ended>(_ => OnIkeSaGone());
         Receive<Terminated>(t =>
         {

@@ -1,4 +1,6 @@
+using Gateway.Core.IkeSa;
 using Gateway.Core.Transport;
+using Gateway.Ike;
 
 namespace Gateway.Core.Sessions;
 
@@ -18,3 +20,16 @@ public sealed record DeliverToIkeSa(ulong LocalSpi, IkeDatagram Datagram) : Sess
 
 /// <summary>An operator (or the system) asks to close the IKE SA; the peer is told by the machine.</summary>
 public sealed record CloseIkeSa(ulong LocalSpi, string Reason) : SessionCommand(LocalSpi);
+
+/// <summary>
+/// An operator asks to move the established client to <paramref name="Gateway"/> (RFC 5685 §5). Any SPI with the
+/// session's bits reaches the entity (<see cref="Hosting.IGatewaySessions.RedirectAsync"/> uses generation 0). The
+/// session answers the sender with a <see cref="RedirectReply"/>.
+/// </summary>
+public sealed record RedirectIkeSa(ulong LocalSpi, GatewayIdentity Gateway) : SessionCommand(LocalSpi);
+
+/// <summary>
+/// The answer to <see cref="RedirectIkeSa"/>, naming the session (not an SPI: the IKE SA's SPI changes on rekey, the
+/// session id does not); crosses nodes like the commands (same serializer).
+/// </summary>
+public sealed record RedirectReply(ulong SessionId, RedirectOutcome Outcome);

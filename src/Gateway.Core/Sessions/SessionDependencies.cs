@@ -23,4 +23,7 @@ public sealed record SessionDependencies(
     /// lifetimes) and <c>PeerActivity</c> (liveness). Also done right before the machine's liveness timer fires.
     /// </summary>
     public TimeSpan CounterPollInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Identity → established IKE SAs on this node, for INITIAL_CONTACT.</summary>
+    public IdentitySessions Identities { get; init; } = new();
 }

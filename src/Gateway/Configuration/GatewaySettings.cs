@@ -37,10 +37,8 @@ public sealed record GatewaySettings
     public required IReadOnlyDictionary<string, byte[]> PreSharedKeys { get; init; }
     public required bool CertificateAuthentication { get; init; }
 
-    public required int HalfOpenLimit { get; init; }
-
-    /// <summary>MOBIKE, liveness/dormancy, fragmentation and lifetimes (gateway.ike.*); the half-open timeout is set by the core.</summary>
-    public required Gateway.Core.IkeSa.ResponderOptions Responder { get; init; }
+    /// <summary>gateway.ike.* and gateway.dos.*: the IKE core's options, without metrics and clock (the host adds them).</summary>
+    public required Gateway.Core.Hosting.GatewayCoreOptions Core { get; init; }
 
     public required string TunName { get; init; }
     public required int TunMtu { get; init; }

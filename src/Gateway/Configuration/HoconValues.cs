@@ -49,57 +49,6 @@ internal sealed class HoconValues(Config config)
         };
     }
 
-    /// <summary>A duration: a number with a unit ms, s, m or h ("500ms", "30s", "10m", "4h"), within [min, max].</summary>
-    public TimeSpan Duration(string key, TimeSpan min, TimeSpan max)
-    {
-        HoconValue value = Value(key);
-        string text = value.IsString() ? value.GetString().Trim() : "";
-        return ParseDuration(key, text, min, max);
-    }
-
-    /// <summary>A duration, or null when the value is "off".</summary>
-    public TimeSpan? OptionalDuration(string key, TimeSpan min, TimeSpan max)
-    {
-        HoconValue value = Value(key);
-        string text = value.IsString() ? value.GetString().Trim() : "";
-        return text.Equals("off", StringComparison.OrdinalIgnoreCase) ? null : ParseDuration(key, text, min, max);
-    }
-
-    /// <summary>A non-empty list of durations.</summary>
-    public IReadOnlyList<TimeSpan> DurationList(string key, TimeSpan min, TimeSpan max)
-    {
-        HoconValue value = Value(key);
-        if (!value.IsArray())
-            throw new ConfigurationError(key, "expected a list of durations, e.g. [2s, 4s, 8s]");
-        var result = new List<TimeSpan>();
-        foreach (HoconValue item in value.GetArray())
-            result.Add(ParseDuration(key, item.IsString() ? item.GetString().Trim() : "", min, max));
-        if (result.Count == 0)
-            throw new ConfigurationError(key, "must not be empty");
-        return result;
-    }
-
-    private static TimeSpan ParseDuration(string key, string text, TimeSpan min, TimeSpan max)
-    {
-        int unitAt = 0;
-        while (unitAt < text.Length && (char.IsAsciiDigit(text[unitAt]) || text[unitAt] == '.'))
-            unitAt++;
-        string unit = text[unitAt..].Trim();
-        if (unitAt == 0 || !double.TryParse(text[..unitAt], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double n))
-            throw new ConfigurationError(key, $"expected a duration like 30s, 500ms, 10m or 4h, got '{text}'");
-        TimeSpan result = unit switch
-        {
-            "ms" => TimeSpan.FromMilliseconds(n),
-            "s" => TimeSpan.FromSeconds(n),
-            "m" => TimeSpan.FromMinutes(n),
-            "h" => TimeSpan.FromHours(n),
-            _ => throw new ConfigurationError(key, $"expected a duration like 30s, 500ms, 10m or 4h, got '{text}'"),
-        };
-        if (result < min || result > max)
-            throw new ConfigurationError(key, $"{text} is out of range {min}..{max}");
-        return result;
-    }
-
     public IReadOnlyList<string> StringList(string key)
     {
         HoconValue value = Value(key);
@@ -132,5 +81,61 @@ internal sealed class HoconValues(Config config)
             result[name] = item.GetString();
         }
         return result;
+    }
+
+    /// <summary>A duration like "30s", "500ms", "10m", "4h", "1d" within [min, max]. A bare number is refused: its unit would be a guess.</summary>
+    public TimeSpan Duration(string key, TimeSpan min, TimeSpan max) => InRange(key, ParseDuration(key, String(key)), min, max);
+
+    /// <summary>A duration, or null for "off".</summary>
+    public TimeSpan? OptionalDuration(string key, TimeSpan min, TimeSpan max) =>
+        IsOff(String(key)) ? null : Duration(key, min, max);
+
+    public IReadOnlyList<TimeSpan> DurationList(string key, TimeSpan min, TimeSpan max) =>
+        StringList(key).Select(text => InRange(key, ParseDuration(key, text), min, max)).ToList();
+
+    public double Double(string key, double min, double max)
+    {
+        string text = String(key);
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double result) || !double.IsFinite(result))
+            throw new ConfigurationError(key, $"expected a number, got '{text}'");
+        if (result < min || result > max)
+            throw new ConfigurationError(key, $"{result.ToString(CultureInfo.InvariantCulture)} is out of range " +
+                $"{min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}");
+        return result;
+    }
+
+    /// <summary>A number, or null for "off".</summary>
+    public double? OptionalDouble(string key, double min, double max) => IsOff(String(key)) ? null : Double(key, min, max);
+
+    private static bool IsOff(string text) => text.Equals("off", StringComparison.OrdinalIgnoreCase);
+
+    private static TimeSpan InRange(string key, TimeSpan value, TimeSpan min, TimeSpan max) =>
+        value < min || value > max
+            ? throw new ConfigurationError(key, $"{Text(value)} is out of range {Text(min)}..{Text(max)}")
+            : value;
+
+    private static string Text(TimeSpan t) => t.ToString("c", CultureInfo.InvariantCulture);
+
+    private static TimeSpan ParseDuration(string key, string text)
+    {
+        string trimmed = text.Trim();
+        int unitAt = 0;
+        while (unitAt < trimmed.Length && (char.IsAsciiDigit(trimmed[unitAt]) || trimmed[unitAt] == '.'))
+            unitAt++;
+        if (unitAt == 0 || !double.TryParse(trimmed[..unitAt], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double amount))
+            throw new ConfigurationError(key, $"expected a duration like 30s, 500ms, 10m or 4h, got '{text}'");
+        // The HOCON duration units (Akka and Typesafe Config accept the same names).
+        double? perUnit = trimmed[unitAt..].Trim() switch
+        {
+            "ms" or "millis" or "millisecond" or "milliseconds" => 1,
+            "s" or "second" or "seconds" => 1_000,
+            "m" or "minute" or "minutes" => 60_000,
+            "h" or "hour" or "hours" => 3_600_000,
+            "d" or "day" or "days" => 86_400_000,
+            _ => null,
+        };
+        if (perUnit is not { } ms)
+            throw new ConfigurationError(key, $"expected a duration like 30s, 500ms, 10m or 4h, got '{text}' (the unit is required)");
+        return TimeSpan.FromMilliseconds(amount * ms);
     }
 }

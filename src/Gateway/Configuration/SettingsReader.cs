@@ -102,36 +102,7 @@ public static class SettingsReader
         }
         bool certificateAuth = v.Bool("gateway.auth.certificates");
 
-        int halfOpen = v.Int("gateway.ike.half-open-limit", 1, 10_000_000);
-        TimeSpan oneSecond = TimeSpan.FromSeconds(1), day = TimeSpan.FromDays(1);
-        TimeSpan childSoft = v.Duration("gateway.ike.child-lifetime", TimeSpan.FromSeconds(5), TimeSpan.FromDays(7));
-        TimeSpan childHard = v.Duration("gateway.ike.child-hard-lifetime", TimeSpan.FromSeconds(5), TimeSpan.FromDays(7));
-        if (childHard <= childSoft)
-            throw new ConfigurationError("gateway.ike.child-hard-lifetime", "must be longer than gateway.ike.child-lifetime");
-        var additional = new List<IPAddress>();
-        foreach (string text in v.StringList("gateway.ike.additional-addresses"))
-        {
-            if (!IPAddress.TryParse(text, out IPAddress? address))
-                throw new ConfigurationError("gateway.ike.additional-addresses", $"'{text}' is not an IP address");
-            additional.Add(address);
-        }
-        var responder = Gateway.Core.IkeSa.ResponderOptions.Default with
-        {
-            AdditionalAddresses = additional,
-            Mobike = v.Bool("gateway.ike.mobike"),
-            ReturnRoutabilityCheck = v.Bool("gateway.ike.return-routability-check"),
-            LivenessInterval = v.OptionalDuration("gateway.ike.liveness-interval", oneSecond, day),
-            RetransmitIntervals = v.DurationList("gateway.ike.retransmit-intervals", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),
-            DormantGracePeriod = v.Duration("gateway.ike.dormant-grace", oneSecond, TimeSpan.FromDays(7)),
-            Fragmentation = v.Bool("gateway.ike.fragmentation"),
-            FragmentSize = v.Int("gateway.ike.fragment-size", 576, 65_535),
-            Rekey = Gateway.Core.IkeSa.RekeyOptions.Default with
-            {
-                ChildSoftLifetime = childSoft,
-                ChildHardLifetime = childHard,
-                IkeSaLifetime = v.Duration("gateway.ike.ike-lifetime", TimeSpan.FromSeconds(10), TimeSpan.FromDays(30)),
-            },
-        };
+        var core = CoreSettingsReader.Read(v);
 
         string tunName = v.String("gateway.tun.name");
         if (tunName.Length is 0 or > 15 || tunName.Any(c => c <= ' ' || c > '~' || c == '/'))
@@ -187,8 +158,7 @@ public static class SettingsReader
             DemoUser = demoUser,
             PreSharedKeys = psk,
             CertificateAuthentication = certificateAuth,
-            HalfOpenLimit = halfOpen,
-            Responder = responder,
+            Core = core,
             TunName = tunName,
             TunMtu = tunMtu,
             ReplayWindow = replayWindow,
@@ -266,7 +236,7 @@ public static class SettingsReader
         return network;
     }
 
-    private static IPNetwork Network(string key, string text)
+    internal static IPNetwork Network(string key, string text)
     {
         // A prefix, not an address in it: "10.0.0.1/24" is refused rather than silently widened to 10.0.0.0/24.
         string trimmed = text.Trim();

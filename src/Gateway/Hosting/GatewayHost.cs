@@ -69,7 +69,7 @@ public sealed class GatewayHost : IAsyncDisposable
         var services = new InMemoryResponderServices(prepared.Policy.Pools);
         GatewayCoreHandle core = GatewayCore.Start(_system, prepared.Policy, sockets, dataPlane, services,
             machineFactory: null, // the real responder (IkeSaResponder)
-            new GatewayCoreOptions { HalfOpenLimit = s.HalfOpenLimit, Responder = s.Responder, Metrics = metrics });
+            s.Core with { Metrics = metrics });
 
         var demux = new PacketDemux(dataPlane, metrics) { Ingress = core.Ingress };
         foreach (GatewaySocket socket in sockets.Sockets)

@@ -22,6 +22,10 @@ public sealed class GatewayMetrics : IGatewayMetrics
     private readonly Counter.Child[] _liveness;
     private readonly Counter _childRekeys;
     private readonly Counter _ikeRekeys;
+    private readonly Counter.Child[] _cookies;
+    private readonly Counter _saInitRedirects;
+    private readonly Counter _ikeSaRedirects;
+    private readonly Counter _initialContactReplacements;
 
     public GatewayMetrics(CollectorRegistry? registry = null)
     {
@@ -49,6 +53,16 @@ public sealed class GatewayMetrics : IGatewayMetrics
         _liveness = Enum.GetValues<Gateway.Core.IkeSa.LivenessState>().Select(s => liveness.WithLabels(Label(s.ToString()))).ToArray();
         _childRekeys = factory.CreateCounter("gateway_child_sa_rekeys_total", "Child SAs rekeyed (by either side).");
         _ikeRekeys = factory.CreateCounter("gateway_ike_sa_rekeys_total", "IKE SAs rekeyed (by either side).");
+        // One family for the cookie outcomes, so a dashboard sees sent vs. returned (valid/invalid) side by side.
+        var cookies = factory.CreateCounter("gateway_ike_cookies_total",
+            "IKE_SA_INIT cookies (RFC 7296 §2.6): sent (N(COOKIE) answers), valid and invalid ones returned.", "outcome");
+        _cookies = [cookies.WithLabels("sent"), cookies.WithLabels("valid"), cookies.WithLabels("invalid")];
+        _saInitRedirects = factory.CreateCounter("gateway_ike_sa_init_redirects_total",
+            "IKE_SA_INIT requests answered with N(REDIRECT) by the redirect policy (RFC 5685 §4).");
+        _ikeSaRedirects = factory.CreateCounter("gateway_ike_sa_redirects_total",
+            "Established IKE SAs sent N(REDIRECT) by an operator command (RFC 5685 §5).");
+        _initialContactReplacements = factory.CreateCounter("gateway_ike_sa_initial_contact_replacements_total",
+            "Older IKE SAs deleted because their identity authenticated again with INITIAL_CONTACT.");
         PacketsIn = factory.CreateCounter("gateway_esp_packets_in_total", "ESP packets verified and delivered to the TUN device.");
         PacketsOut = factory.CreateCounter("gateway_esp_packets_out_total", "Inner packets sealed and sent as ESP.");
     }
@@ -95,6 +109,18 @@ public sealed class GatewayMetrics : IGatewayMetrics
     public void ChildSaRekeyed() => _childRekeys.Inc();
 
     public void IkeSaRekeyed() => _ikeRekeys.Inc();
+
+    public void CookieSent() => _cookies[0].Inc();
+
+    public void CookieValidated() => _cookies[1].Inc();
+
+    public void CookieInvalid() => _cookies[2].Inc();
+
+    public void SaInitRedirected() => _saInitRedirects.Inc();
+
+    public void IkeSaRedirected() => _ikeSaRedirects.Inc();
+
+    public void IkeSaReplacedByInitialContact() => _initialContactReplacements.Inc();
 
     // "UnknownSpi" → "unknown_spi": Prometheus label values by convention are snake_case.
     private static string Label(string name) =>

@@ -57,6 +57,15 @@ internal sealed partial class TestInitiator : IDisposable
     public ulong SpiR { get; private set; }
     public bool AnnounceSignatureHashes { get; init; } = true;
 
+    /// <summary>Announce REDIRECT_SUPPORTED in IKE_SA_INIT (RFC 5685), as strongSwan does when configured to.</summary>
+    public bool AnnounceRedirectSupport { get; init; }
+
+    /// <summary>Send N(INITIAL_CONTACT) in the first IKE_AUTH request, as real clients do on their first SA.</summary>
+    public bool SendInitialContact { get; init; } = true;
+
+    /// <summary>How many N(COOKIE) answers IKE_SA_INIT got (each followed by a retry with the cookie, RFC 7296 §2.6).</summary>
+    public int CookiesReceived { get; private set; }
+
     /// <summary>When set, our NATD_S_IP hash does not match our address, as behind a NAT.</summary>
     public bool PretendBehindNat { get; init; }
 
@@ -99,8 +108,21 @@ internal sealed partial class TestInitiator : IDisposable
             payloads.Add(NotifyPayload.Create(NotifyType.Ikev2FragmentationSupported));
         if (AnnounceSignatureHashes)
             payloads.Add(NotifyPayload.SignatureHashAlgorithms([SignatureHashAlgorithm.Sha2_256, SignatureHashAlgorithm.Sha2_384, SignatureHashAlgorithm.Sha2_512]));
-        InitRequest = IkeMessage.Create(IkeHeader.Create(SpiI, 0, ExchangeType.IkeSaInit, IkeHeaderFlags.Initiator, 0), payloads).ToArray();
+        if (AnnounceRedirectSupport)
+            payloads.Add(NotifyPayload.Create(NotifyType.RedirectSupported));
+        var initHeader = IkeHeader.Create(SpiI, 0, ExchangeType.IkeSaInit, IkeHeaderFlags.Initiator, 0);
+        InitRequest = IkeMessage.Create(initHeader, payloads).ToArray();
         var step = Deliver(InitRequest);
+        // A gateway under load answers N(COOKIE) only: send the same request again with that cookie first (§2.6).
+        for (int retry = 0; retry < 2 && step.Send.Count > 0; retry++)
+        {
+            var answer = IkeMessage.Parse(step.Send[0].Message.Span).Value;
+            if (answer?.FindNotify(NotifyType.Cookie) is not { } cookie || answer.Find<KeyExchangePayload>() is not null)
+                break;
+            CookiesReceived++;
+            InitRequest = IkeMessage.Create(initHeader, [NotifyPayload.Create(NotifyType.Cookie, cookie.Data.ToArray()), .. payloads]).ToArray();
+            step = Deliver(InitRequest);
+        }
         if (step.Send.Count == 0)
             return (step, null);
         var bytes = step.Send[0].Message.ToArray();
@@ -352,7 +374,7 @@ internal sealed partial class TestInitiator : IDisposable
     {
         var idi = Id(identity);
         var auth = new AuthenticationPayload(AuthMethod.SharedKeyMessageIntegrityCode, SharedKeyAuth.Compute(Prf, psk, InitiatorOctets(idi)));
-        var round = Request(ExchangeType.IkeAuth, [idi, NotifyPayload.Create(NotifyType.InitialContact), auth, .. child]);
+        var round = Request(ExchangeType.IkeAuth, [idi, .. InitialContact(), auth, .. child]);
         if (round.Find<AuthenticationPayload>() is not null)
             VerifyGatewayPsk(round.Response!, gatewayPsk ?? psk);
         return round;
@@ -383,7 +405,7 @@ internal sealed partial class TestInitiator : IDisposable
     public List<Round> AuthenticateWithEap(IdentificationPayload idi, string user, string password, IReadOnlyList<Payload> child, X509Certificate2 ca)
     {
         var rounds = new List<Round>();
-        var first = Request(ExchangeType.IkeAuth, [idi, NotifyPayload.Create(NotifyType.InitialContact), .. child,
+        var first = Request(ExchangeType.IkeAuth, [idi, .. InitialContact(), .. child,
             NotifyPayload.Create(NotifyType.EapOnlyAuthentication)]);
         rounds.Add(first);
         if (first.Find<EapPayload>() is null)
@@ -425,6 +447,8 @@ internal sealed partial class TestInitiator : IDisposable
         }
         throw new InvalidOperationException("EAP did not finish");
     }
+
+    private Payload[] InitialContact() => SendInitialContact ? [NotifyPayload.Create(NotifyType.InitialContact)] : [];
 
     public void Dispose()
     {

@@ -55,7 +55,7 @@ public sealed class OurGateway : GatewayUnderTest
             # Short liveness for the silent-client scenario: probe after 5 s idle, dormant after 1+2+4 s more.
             liveness-interval = 5s
             retransmit-intervals = [1s, 2s, 4s]
-            dormant-grace = 60s
+            dormant-grace-period = 60s
           }
           tun { name = "gw0", mtu = 1400 }
           # The IKE SA actors' state changes (established, moved, dormant, rekeyed) go to the log.
