@@ -8,6 +8,8 @@
 # The gateway keeps its addresses 10.99.1.1 / fd99:0:0:1::1 on every path (as a host address on outside2 and wan, with
 # routes back to 10.99.3.0/24, fd99:0:0:3::/64 and 10.99.5.0/24 that use them as source): only the client moves.
 # The router namespace P-r masquerades the client's lan behind its wan address (nftables).
+# Spoof net 10.99.6.0/24: every address in it is local to the client namespace (a "local" route on lo), and the
+# gateway routes it to the client, so a test can send IKE_SA_INITs from many made-up sources and read the answers.
 #
 # usage: paths.sh up PREFIX              creates outside2, the router and its links; the client keeps using "direct"
 #        paths.sh use PREFIX PATH        the client's addresses and routes become PATH's alone, make before break:
@@ -30,6 +32,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 LAB_CLIENT2_V4=10.99.3.2   LAB_CLIENT2_V6=fd99:0:0:3::2   LAB_NET2_V4=10.99.3.0/24 LAB_NET2_V6=fd99:0:0:3::/64
 LAB_LAN_CLIENT_V4=10.99.4.2 LAB_LAN_ROUTER_V4=10.99.4.1
+LAB_SPOOF_V4=10.99.6.0/24
 LAB_WAN_ROUTER_V4=10.99.5.2 LAB_WAN_ROUTER2_V4=10.99.5.3 LAB_WAN_V4=10.99.5.0/24
 
 up() {
@@ -54,6 +57,8 @@ up() {
   ip -n "$g" addr add "$LAB_GW_OUT_V6/128" dev outside2 nodad
   ip -n "$g" route add "$LAB_NET2_V4" dev outside2 src "$LAB_GW_OUT_V4"
   ip -n "$g" -6 route add "$LAB_NET2_V6" dev outside2 src "$LAB_GW_OUT_V6"
+  ip -n "$c" route add local "$LAB_SPOOF_V4" dev lo
+  ip -n "$g" route add "$LAB_SPOOF_V4" via "$LAB_CLIENT_V4" dev outside
   ip -n "$g" addr add "$LAB_GW_OUT_V4/32" dev wan
   ip -n "$g" route add "$LAB_WAN_V4" dev wan src "$LAB_GW_OUT_V4"
   # The router: lan inside, wan outside, masquerade.

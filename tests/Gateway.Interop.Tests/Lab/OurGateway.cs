@@ -57,6 +57,8 @@ public sealed class OurGateway : GatewayUnderTest
             retransmit-intervals = [1s, 2s, 4s]
             dormant-grace-period = 60s
           }
+          # Cookies early, for the IKE_SA_INIT flood scenario.
+          dos.cookie-threshold = 5
           tun { name = "gw0", mtu = 1400 }
           # The IKE SA actors' state changes (established, moved, dormant, rekeyed) go to the log.
           cluster.log-level = INFO

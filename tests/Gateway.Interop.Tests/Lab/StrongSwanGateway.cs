@@ -20,7 +20,12 @@ public sealed class StrongSwanGateway : GatewayUnderTest
         _workDir = lab.NewDir("gw-strongswan");
         // DPD every 5 s on idle clients: the reference's counterpart of our liveness checks (silent-client scenario).
         await Shell.CheckAsync("bash", [LabEnvironment.Script("gateway.sh"), "start", lab.Prefix, _workDir, lab.PkiDir],
-            TimeSpan.FromSeconds(60), "gateway.sh start", new Dictionary<string, string> { ["GW_DPD_DELAY"] = "5" });
+            TimeSpan.FromSeconds(60), "gateway.sh start", new Dictionary<string, string>
+            {
+                ["GW_DPD_DELAY"] = "5",
+                // Cookies from 5 half-open SAs on, as in our gateway's lab configuration (IKE_SA_INIT flood scenario).
+                ["LAB_DAEMON_EXTRA"] = "cookie_threshold = 5",
+            });
         _pid = int.Parse(File.ReadAllText(Path.Combine(_workDir, "daemon.pid")).Trim(), CultureInfo.InvariantCulture);
     }
 

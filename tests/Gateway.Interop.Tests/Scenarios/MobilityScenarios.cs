@@ -152,6 +152,35 @@ public abstract partial class InteropScenarios
         await AssertSameSessionAsync(c, vip, vipsBefore, establishedBefore);
     });
 
+    [Fact, Scenario(Order = 15)]
+    public Task L_SaInitFloodFromSpoofedSources_WhileRealClientsConnect() => RunOnPathsAsync(async clients =>
+    {
+        // 200 made-up sources × 5 IKE_SA_INITs over ~5 s; cookies are demanded from 5 half-open SAs on (lab config).
+        Task<FloodResult> flood = SaInitFlood.RunAsync(Lab, IPAddress.Parse(LabConstants.GatewayOuterV4), sources: 200,
+            perSource: 5, duration: TimeSpan.FromSeconds(5));
+        LabClient during = await clients.StartAsync(ClientKind.CharonCmd, "during-flood", "eap");
+        bool floodStillRunning = !flood.IsCompleted;
+        await AssertVirtualIpAsync(during, AddressFamily.InterNetwork);
+        _output.WriteLine($"client connected during the flood (flood still running: {floodStillRunning}); its IKE_SA_INIT " +
+                          (Regex.IsMatch(during.Log, @"N\(COOKIE\)") ? "had to return a cookie" : "got no cookie"));
+        _output.WriteLine($"during the flood: {await Traffic.PingAsync(Lab, LabConstants.ServerV4)}");
+        FloodResult result = await flood;
+        _output.WriteLine(result.ToString());
+        Assert.True(floodStillRunning, $"the flood was over before the client was connected: {result}");
+        Assert.True(result.CookieAnswers > 0, $"the gateway answered no spoofed IKE_SA_INIT with a cookie: {result}");
+        // Stateful answers only until the threshold (plus what was in flight when it was crossed).
+        Assert.True(result.FullAnswers <= 40, $"the gateway kept state for too many spoofed sources: {result}");
+        Assert.True(Gateway.IsRunning, "the gateway stopped during the flood");
+
+        // Afterwards a new client still connects (its IKE_SA_INIT may still need a cookie while the flood's half-open
+        // SAs have not expired) and carries a full TCP round trip. (One client at a time: two charons in one namespace
+        // share the routing rule to table 220.)
+        await during.StopAsync();
+        LabClient after = await clients.StartAsync(ClientKind.Swanctl, "after-flood", "psk");
+        IPAddress afterVip = await AssertVirtualIpAsync(after, AddressFamily.InterNetwork);
+        _output.WriteLine($"after the flood: {await Traffic.TcpRoundTripAsync(Lab, LabConstants.ServerV4, afterVip)}");
+    });
+
     /// <summary>
     /// The client kept its session across whatever happened: one IKE SA started from scratch (no second IKE_SA_INIT),
     /// one IKE_AUTH on the gateway for it, the same virtual IPs (none new logged, the IPv4 one still on its TUN).
