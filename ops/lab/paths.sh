@@ -15,7 +15,8 @@
 #        paths.sh use PREFIX PATH        the client's addresses and routes become PATH's alone, make before break:
 #                                        the new address and route first, then the others go (so charon sees its old
 #                                        address vanish, as when a cable is pulled after Wi-Fi joined)
-#            PATH: direct  (outside, IPv4 + IPv6)   second4 (outside2, IPv4 only)   second6 (outside2, IPv6 only)
+#            PATH: direct  (outside, IPv4 + IPv6)   direct4 (outside, IPv4 only)
+#                  second4 (outside2, IPv4 only)   second6 (outside2, IPv6 only)
 #                  nat     (lan, IPv4 behind the router's masquerade)
 #        paths.sh nat-remap PREFIX       the router's outer address changes (10.99.5.2 <-> 10.99.5.3): every NAT
 #                                        mapping changes (masquerade drops the old address's conntrack entries)
@@ -83,7 +84,7 @@ NFT
 drop_path() {
   local c=$1 path=$2
   case "$path" in
-    direct)
+    direct|direct4)
       ip -n "$c" addr del "$LAB_CLIENT_V4/24" dev outside 2>/dev/null || true
       ip -n "$c" addr del "$LAB_CLIENT_V6/64" dev outside 2>/dev/null || true ;;
     second4)
@@ -104,6 +105,9 @@ add_path() {
     direct)
       ip -n "$c" addr replace "$LAB_CLIENT_V4/24" dev outside
       ip -n "$c" addr replace "$LAB_CLIENT_V6/64" dev outside nodad ;;
+    direct4)
+      ip -n "$c" addr replace "$LAB_CLIENT_V4/24" dev outside
+      ip -n "$c" addr del "$LAB_CLIENT_V6/64" dev outside 2>/dev/null || true ;;
     second4)
       ip -n "$c" addr replace "$LAB_CLIENT2_V4/24" dev outside2
       ip -n "$c" route replace "$LAB_GW_OUT_V4/32" dev outside2 src "$LAB_CLIENT2_V4" ;;
@@ -113,7 +117,7 @@ add_path() {
     nat)
       ip -n "$c" addr replace "$LAB_LAN_CLIENT_V4/24" dev lan
       ip -n "$c" route replace "$LAB_GW_OUT_V4/32" via "$LAB_LAN_ROUTER_V4" dev lan src "$LAB_LAN_CLIENT_V4" ;;
-    *) lab_die "unknown path $path (direct|second4|second6|nat)" ;;
+    *) lab_die "unknown path $path (direct|direct4|second4|second6|nat)" ;;
   esac
 }
 
@@ -122,7 +126,7 @@ use() {
   c=$(lab_ns_client "$p")
   add_path "$c" "$path"
   for other in direct second4 second6 nat; do
-    [ "$other" = "$path" ] || drop_path "$c" "$other"
+    [ "$other" = "$path" ] || [ "$other/$path" = direct/direct4 ] || drop_path "$c" "$other"
   done
   lab_log "client of $p now on path $path"
 }
