@@ -7,7 +7,8 @@
 #        client-swanctl.sh stop WORKDIR        (deletes the IKE SA, then stops charon)
 #   MODE   psk | eap | cert
 #   options: --ike PROPOSAL  --esp PROPOSAL  --v6  --host ADDR  --remote-id ID
-#            --fragment-size N  --no-wait
+#            --fragment-size N  --no-wait  --dpd SECONDS (liveness checks of the gateway; default off)
+#            --cert-dir DIR (mode cert: DIR/client.pem + client.key, intermediate CAs DIR/im*.pem)  --id ID
 # start waits until the CHILD_SA is up (swanctl --initiate) and fails otherwise.
 # The log is WORKDIR/charon.log; vici is WORKDIR/vici.sock.
 set -euo pipefail
@@ -17,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 start() {
   local prefix=$1 work=$2 pki=$3 mode=$4; shift 4
-  local ike=default esp=default host=$LAB_GW_OUT_V4 rid=$LAB_GW_ID frag=0 wait=1
+  local ike=default esp=default host=$LAB_GW_OUT_V4 rid=$LAB_GW_ID frag=0 wait=1 dpd=0 certdir="" id=$LAB_CLIENT_CERT_ID
   while [ $# -gt 0 ]; do
     case "$1" in
       --ike) ike=$2; shift 2 ;;
@@ -27,6 +28,9 @@ start() {
       --remote-id) rid=$2; shift 2 ;;
       --fragment-size) frag=$2; shift 2 ;;
       --no-wait) wait=0; shift ;;
+      --dpd) dpd=$2; shift 2 ;;
+      --cert-dir) certdir=$2; shift 2 ;;
+      --id) id=$2; shift 2 ;;
       *) lab_die "unknown option $1" ;;
     esac
   done
@@ -53,11 +57,14 @@ start() {
       secrets="eap-user { id = $LAB_EAP_USER
     secret = \"$LAB_EAP_PASSWORD\" }" ;;
     cert)
-      cp "$pki/client.pem" "$dir/x509/client.pem"
-      cp "$pki/client.key" "$dir/private/client.key"
+      local src=${certdir:-$pki} im
+      cp "$src/client.pem" "$dir/x509/client.pem"
+      cp "$src/client.key" "$dir/private/client.key"
+      # Intermediate CAs: charon sends them along with the end-entity certificate.
+      for im in "$src"/im*.pem; do [ -e "$im" ] && cp "$im" "$dir/x509ca/"; done
       local_auth="auth = pubkey
       certs = client.pem
-      id = $LAB_CLIENT_CERT_ID"
+      id = $id"
       secrets="" ;;
     *) lab_die "unknown mode $mode (psk|eap|cert)" ;;
   esac
@@ -70,6 +77,7 @@ connections {
     vips = 0.0.0.0, ::
     proposals = $ike
     fragmentation = yes
+    dpd_delay = ${dpd}s
     local {
       $local_auth
     }

@@ -21,6 +21,7 @@ LAB_EAP_PASSWORD=lab-alice-pw
 LAB_PSK_ID=psk-client.lab.example
 LAB_PSK=lab-pre-shared-key-0123456789
 LAB_CLIENT_CERT_ID=client.lab.example
+LAB_CHAIN_CLIENT_ID=chain-client.lab.example   # pki-chain.sh: CA -> im1 -> im2 -> client
 
 LAB_CHARON=/usr/lib/ipsec/charon
 

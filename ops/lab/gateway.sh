@@ -3,6 +3,7 @@
 # topology. One charon serves three connections, told apart by the client's IKE identity:
 #   eap   any identity, EAP-MSCHAPv2 (users: LAB_EAP_USER), gateway authenticates with its RSA cert
 #   cert  identity LAB_CLIENT_CERT_ID, client certificate from the lab CA
+#   chain identity LAB_CHAIN_CLIENT_ID, client certificate under two intermediate CAs (pki-chain.sh; fragmentation)
 #   psk   identity LAB_PSK_ID, pre-shared key LAB_PSK (both directions)
 # Clients get a virtual IPv4 and IPv6 address and reach the server's network (TS narrowed to it).
 #
@@ -69,6 +70,20 @@ connections {
     remote {
       auth = pubkey
       id = $LAB_CLIENT_CERT_ID
+      cacerts = ca.pem
+    }
+    children {$child
+    }
+  }
+  chain {$common
+    local {
+      auth = pubkey
+      certs = gateway.pem
+      id = $LAB_GW_ID
+    }
+    remote {
+      auth = pubkey
+      id = $LAB_CHAIN_CLIENT_ID
       cacerts = ca.pem
     }
     children {$child

@@ -49,7 +49,7 @@ up() {
 
 down() {
   local p=$1 ns pid
-  for ns in "$(lab_ns_client "$p")" "$(lab_ns_gw "$p")" "$(lab_ns_server "$p")"; do
+  for ns in "$(lab_ns_client "$p")" "$(lab_ns_gw "$p")" "$(lab_ns_server "$p")" "$p-r"; do
     ip netns list | grep -qw "^$ns" || continue
     # Processes left in the namespace (charon, tcpdump, ...) would keep its TUN devices alive.
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done

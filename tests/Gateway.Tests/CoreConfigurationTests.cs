@@ -41,6 +41,7 @@ public class CoreConfigurationTests
         Assert.Equal(r.FragmentSize, core.Responder.FragmentSize);
         Assert.Equal(r.Mobike, core.Responder.Mobike);
         Assert.Equal(r.ReturnRoutabilityCheck, core.Responder.ReturnRoutabilityCheck);
+        Assert.Empty(core.Responder.AdditionalAddresses);
         Assert.Equal(r.Rekey.ChildHardLifetime, core.Responder.Rekey.ChildHardLifetime);
         Assert.Equal(r.Rekey.ChildSoftLifetime, core.Responder.Rekey.ChildSoftLifetime);
         Assert.Equal(r.Rekey.IkeSaLifetime, core.Responder.Rekey.IkeSaLifetime);
@@ -101,7 +102,17 @@ public class CoreConfigurationTests
         Assert.Equal("192.0.2.10", target?.ToString());
     }
 
+    [Fact]
+    public void Additional_addresses_are_announced_to_MOBIKE_clients()
+    {
+        using var dir = new TempDirectory();
+        GatewayCoreOptions core = Read("gateway.ike.additional-addresses = [\"10.99.1.1\", \"fd99:0:0:1::1\"]", dir).Core;
+        Assert.Equal([System.Net.IPAddress.Parse("10.99.1.1"), System.Net.IPAddress.Parse("fd99:0:0:1::1")],
+            core.Responder.AdditionalAddresses);
+    }
+
     [Theory]
+    [InlineData("gateway.ike.additional-addresses = [\"gw.example\"]", "gateway.ike.additional-addresses", "not an IP")]
     [InlineData("gateway.ike.half-open-lifetime = 0s", "gateway.ike.half-open-lifetime", "out of range")]
     [InlineData("gateway.ike.half-open-lifetime = 30", "gateway.ike.half-open-lifetime", "unit is required")]
     [InlineData("gateway.ike.liveness-interval = 0s", "gateway.ike.liveness-interval", "out of range")]

@@ -306,13 +306,21 @@ public sealed partial class IkeSaResponder : IDisposable
     /// <summary>
     /// INFORMATIONAL (RFC 7296 §1.4): Delete of the IKE SA → empty response and close; Delete of ESP SAs → our
     /// SPIs of those pairs; empty request (liveness) → empty response; MOBIKE UPDATE_SA_ADDRESSES and COOKIE2
-    /// (RFC 4555, <see cref="OnUpdateSaAddresses"/>). Notifies we do not know are ignored.
+    /// (RFC 4555, <see cref="OnUpdateSaAddresses"/>); NAT_DETECTION_*_IP from a MOBIKE peer → ours in the response.
+    /// Notifies we do not know are ignored.
     /// </summary>
     private IReadOnlyList<Payload> OnInformational(OpenedMessage request, IkeDatagram datagram, StepBuilder step)
     {
         var response = new List<Payload>();
         if (Phase == IkeSaPhase.Established && _mobike.InUse && MobikeResponder.IsUpdate(request))
             response.AddRange(OnUpdateSaAddresses(request, datagram, step));
+        else if (Phase == IkeSaPhase.Established && _mobike.InUse && request.FindNotify(NotifyType.NatDetectionSourceIp) is not null)
+        {
+            // RFC 4555 §3.8: a MOBIKE initiator puts NAT_DETECTION_*_IP into INFORMATIONAL requests (strongSwan: every
+            // DPD) to find out whether its NAT mapping changed; our answer carries ours, computed for the addresses the
+            // request came from/to. Nothing moves here — the peer sends UPDATE_SA_ADDRESSES when the mapping changed.
+            response.AddRange(NatDetection.BuildResponseNotifies(InitiatorSpi, ResponderSpi, datagram.Local, datagram.Remote));
+        }
         if (MobikeResponder.Cookie2Echo(request) is { } cookie2)
             response.Add(cookie2);
         if (request.All<DeletePayload>().Any(d => d.Protocol == ProtocolId.Ike))

@@ -24,6 +24,7 @@ internal static class CoreSettingsReader
             FragmentSize = v.Int("gateway.ike.fragment-size", 576, 65_535),
             Mobike = v.Bool("gateway.ike.mobike"),
             ReturnRoutabilityCheck = v.Bool("gateway.ike.return-routability-check"),
+            AdditionalAddresses = AdditionalAddresses(v),
             Rekey = Lifetimes(v),
         };
         return GatewayCoreOptions.Default with
@@ -40,6 +41,19 @@ internal static class CoreSettingsReader
             RedirectTimeout = v.Duration("gateway.dos.redirect.timeout", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
             Responder = responder,
         };
+    }
+
+    private static IReadOnlyList<IPAddress> AdditionalAddresses(HoconValues v)
+    {
+        const string key = "gateway.ike.additional-addresses";
+        var list = new List<IPAddress>();
+        foreach (string text in v.StringList(key))
+        {
+            if (!IPAddress.TryParse(text, out IPAddress? address))
+                throw new ConfigurationError(key, $"'{text}' is not an IP address");
+            list.Add(address);
+        }
+        return list;
     }
 
     private static IReadOnlyList<TimeSpan> RetransmitIntervals(HoconValues v)

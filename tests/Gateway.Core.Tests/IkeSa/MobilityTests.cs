@@ -166,6 +166,31 @@ public sealed class MobilityTests
     }
 
     [Fact]
+    public void NAT_detection_in_a_plain_INFORMATIONAL_is_answered_for_the_addresses_the_request_came_from()
+    {
+        // strongSwan's MOBIKE initiator sends NAT_DETECTION_*_IP in every DPD and compares our DESTINATION_IP hash with
+        // the previous one: a changed hash is how it learns that its NAT mapping changed (and then sends
+        // UPDATE_SA_ADDRESSES). Found by the interop NAT-rebinding scenario.
+        var (sa, client, _) = Established(NoRrCheck, behindNat: true);
+        using (sa)
+        using (client)
+        {
+            byte[] src = NotifyPayload.ComputeNatDetectionHash(client.SpiI, client.SpiR, IPAddress.Parse("198.51.100.1"), 4500);
+            byte[] dst = NotifyPayload.ComputeNatDetectionHash(client.SpiI, client.SpiR, client.Gateway.Address, (ushort)client.Gateway.Port);
+            var round = client.Request(ExchangeType.Informational,
+                [NotifyPayload.NatDetection(source: true, src), NotifyPayload.NatDetection(source: false, dst)]);
+
+            Assert.Equal(NotifyPayload.ComputeNatDetectionHash(client.SpiI, client.SpiR, client.Client.Address, (ushort)client.Client.Port),
+                round.Notify(NotifyType.NatDetectionDestinationIp)!.Data.ToArray());
+            Assert.NotNull(round.Notify(NotifyType.NatDetectionSourceIp));
+            Assert.Empty(round.Step.Events.OfType<PeerAddressChanged>()); // nothing moves without UPDATE_SA_ADDRESSES
+
+            var plain = client.Request(ExchangeType.Informational, []);
+            Assert.Null(plain.Notify(NotifyType.NatDetectionDestinationIp)); // a plain liveness check stays empty
+        }
+    }
+
+    [Fact]
     public void COOKIE2_is_echoed_in_UPDATE_SA_ADDRESSES_and_in_plain_INFORMATIONAL()
     {
         var (sa, client, _) = Established(NoRrCheck);

@@ -27,6 +27,20 @@ public abstract class GatewayUnderTest : IAsyncDisposable
 
     public string LogTail(int lines = 80) => LabLogs.Tail(LogPath, lines);
 
+    /// <summary>IKE SAs the gateway logged as established by IKE_AUTH so far (all clients).</summary>
+    public abstract int IkeSasEstablished();
+
+    /// <summary>
+    /// Waits until the gateway has noticed that a client went silent: ours marks it dormant after its liveness check
+    /// and the retransmissions failed; strongSwan (no dormancy) retransmits its DPD request.
+    /// </summary>
+    public abstract Task<bool> WaitForSilenceNoticedAsync(int before, TimeSpan timeout);
+
+    /// <summary>A count of the log lines that <see cref="WaitForSilenceNoticedAsync"/> waits for (to compare with later).</summary>
+    public abstract int SilenceNoticedCount();
+
+    protected int Count(string pattern) => Regex.Matches(LabLogs.Read(LogPath), pattern).Count;
+
     public virtual async ValueTask DisposeAsync()
     {
         if (IsRunning)
@@ -61,6 +75,6 @@ public static partial class LabLogs
                string.Join('\n', all.TakeLast(lines));
     }
 
-    [GeneratedRegex(@"\[(ENC|CHD|LIB|KNL|NET|CFG)\]\s{2,}|\[ENC\] (parsing|generating) (rule|payload|header|\S+ payload)|\[ENC\] \S+ payload finished|=> \d+ bytes @|parsing header of message|\[ENC\] parsed a \S+ \S+ header")]
+    [GeneratedRegex(@"\[(ENC|CHD|LIB|KNL|NET|CFG)\] (<[^>]*> )?\s{2,}|\[ENC\] (<[^>]*> )?(parsing|generating) (rule|payload|header|body|\S+ payload)|\[ENC\] (<[^>]*> )?\S+ payload (finished|verified|found)|\[ENC\] (<[^>]*> )?(verifying|process|found an|encrypted payload|starting parsing)|=> \d+ bytes @|parsing header of message|\[ENC\] (<[^>]*> )?parsed a \S+ \S+ header|\[[A-Z]{3}\] (<[^>]*> )?\s+\d+: [0-9A-F]{2} ")]
     private static partial Regex EncoderNoise();
 }

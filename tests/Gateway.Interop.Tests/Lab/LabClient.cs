@@ -88,6 +88,54 @@ public sealed partial class LabClient : IAsyncDisposable
         return list;
     }
 
+    /// <summary>Runs swanctl against this client's charon (swanctl clients only) and returns its output.</summary>
+    public async Task<string> SwanctlAsync(params string[] args)
+    {
+        if (Kind != ClientKind.Swanctl)
+            throw new InvalidOperationException("only charon + swanctl clients have a vici socket");
+        CommandResult r = await Shell.CheckAsync("swanctl", [.. args, "--uri", "unix://" + Path.Combine(WorkDir, "vici.sock")],
+            TimeSpan.FromSeconds(60), "swanctl " + string.Join(' ', args));
+        return r.StdOut;
+    }
+
+    /// <summary>`swanctl --list-sas`: the client's IKE SA with its addresses and its child SAs.</summary>
+    public Task<string> ListSasAsync() => SwanctlAsync("--list-sas");
+
+    [GeneratedRegex(@"<[^|>]+\|(\d+)> generating IKE_SA_INIT request")]
+    private static partial Regex InitiatingLine();
+
+    [GeneratedRegex(@"IKE_SA \S+\[\d+\] established between")]
+    private static partial Regex EstablishedLine();
+
+    /// <summary>
+    /// The IKE SAs this client started with IKE_SA_INIT, by charon's unique id: an IKE_SA_INIT repeated after
+    /// INVALID_KE_PAYLOAD or a cookie keeps the id, a new connection attempt gets a new one; an IKE SA made by a rekey
+    /// (CREATE_CHILD_SA) is not counted.
+    /// </summary>
+    public IReadOnlyList<string> InitiatedIkeSas() => InitiatingLine().Matches(Log).Select(m => m.Groups[1].Value).Distinct().ToList();
+
+    /// <summary>How often the client logged an IKE SA as established by IKE_AUTH (an IKE rekey logs no such line).</summary>
+    public int IkeSasEstablished() => EstablishedLine().Matches(Log).Count;
+
+    /// <summary>Polls `swanctl --list-sas` until its output matches <paramref name="pattern"/>; returns the output.</summary>
+    public async Task<string> WaitForSasAsync(string pattern, TimeSpan timeout, string what)
+    {
+        string last = "";
+        var re = new Regex(pattern);
+        bool ok = await Poll.UntilAsync(async () => re.IsMatch(last = await ListSasAsync()), timeout, TimeSpan.FromMilliseconds(100));
+        if (!ok)
+            throw new LabException($"client {Name}: {what} did not happen within {timeout.TotalSeconds:0} s; its SAs:\n{last}");
+        return last;
+    }
+
+    /// <summary>Polls the client's log until it matches <paramref name="pattern"/>.</summary>
+    public async Task WaitForLogAsync(string pattern, TimeSpan timeout, string what)
+    {
+        var re = new Regex(pattern);
+        if (!await Poll.UntilAsync(() => re.IsMatch(Log), timeout, TimeSpan.FromMilliseconds(100)))
+            throw new LabException($"client {Name}: {what} (log /{pattern}/) not seen within {timeout.TotalSeconds:0} s");
+    }
+
     public async Task StopAsync()
     {
         if (!_started)

@@ -49,9 +49,28 @@ public sealed class OurGateway : GatewayUnderTest
             psk.secrets { "{{LabConstants.PskId}}" = "{{LabConstants.Psk}}" }
             certificates = on
           }
+          ike {
+            # MOBIKE clients may move to IPv6: announce both outer addresses (the dialled one is left out).
+            additional-addresses = ["{{LabConstants.GatewayOuterV4}}", "{{LabConstants.GatewayOuterV6}}"]
+            # Short liveness for the silent-client scenario: probe after 5 s idle, dormant after 1+2+4 s more.
+            liveness-interval = 5s
+            retransmit-intervals = [1s, 2s, 4s]
+            dormant-grace-period = 60s
+          }
+          # Cookies early, for the IKE_SA_INIT flood scenario.
+          dos.cookie-threshold = 5
           tun { name = "gw0", mtu = 1400 }
+          # The IKE SA actors' state changes (established, moved, dormant, rekeyed) go to the log.
+          cluster.log-level = INFO
         }
         """;
+
+    public override int IkeSasEstablished() => Count(@"IKE SA [0-9a-f]{16} established: ");
+
+    public override int SilenceNoticedCount() => Count(@"IKE SA [0-9a-f]{16}: peer Dormant");
+
+    public override Task<bool> WaitForSilenceNoticedAsync(int before, TimeSpan timeout) =>
+        Poll.UntilAsync(() => SilenceNoticedCount() > before, timeout, TimeSpan.FromMilliseconds(200));
 
     public override async Task StartAsync(LabTopology lab)
     {

@@ -18,10 +18,23 @@ public sealed class StrongSwanGateway : GatewayUnderTest
     public override async Task StartAsync(LabTopology lab)
     {
         _workDir = lab.NewDir("gw-strongswan");
+        // DPD every 5 s on idle clients: the reference's counterpart of our liveness checks (silent-client scenario).
         await Shell.CheckAsync("bash", [LabEnvironment.Script("gateway.sh"), "start", lab.Prefix, _workDir, lab.PkiDir],
-            TimeSpan.FromSeconds(60), "gateway.sh start");
+            TimeSpan.FromSeconds(60), "gateway.sh start", new Dictionary<string, string>
+            {
+                ["GW_DPD_DELAY"] = "5",
+                // Cookies from 5 half-open SAs on, as in our gateway's lab configuration (IKE_SA_INIT flood scenario).
+                ["LAB_DAEMON_EXTRA"] = "cookie_threshold = 5",
+            });
         _pid = int.Parse(File.ReadAllText(Path.Combine(_workDir, "daemon.pid")).Trim(), CultureInfo.InvariantCulture);
     }
+
+    public override int IkeSasEstablished() => Count(@"IKE_SA \S+\[\d+\] established between");
+
+    public override int SilenceNoticedCount() => Count(@"retransmit 1 of request with message ID");
+
+    public override Task<bool> WaitForSilenceNoticedAsync(int before, TimeSpan timeout) =>
+        Poll.UntilAsync(() => SilenceNoticedCount() > before, timeout, TimeSpan.FromMilliseconds(200));
 
     public override async Task<GatewayStop> StopAsync()
     {

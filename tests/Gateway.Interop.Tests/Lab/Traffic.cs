@@ -12,6 +12,8 @@ public static partial class Traffic
     public const int TransferBytes = 10 * 1024 * 1024 + 4321; // ≥ 10 MB, and not a multiple of any block size
     private static int _nextPort = 5001;
 
+    internal static int NextPort() => Interlocked.Increment(ref _nextPort);
+
     [GeneratedRegex(@"(\d+) packets transmitted, (\d+) received")]
     private static partial Regex PingSummary();
 
@@ -79,13 +81,13 @@ public static partial class Traffic
             $"{TransferBytes} bytes up and back, SHA-256 {want[..16]}…, {seconds:0.0} s");
     }
 
-    private static string Hash(string path)
+    internal static string Hash(string path)
     {
         using FileStream s = File.OpenRead(path);
         return Convert.ToHexString(SHA256.HashData(s));
     }
 
-    private static void AssertSource(string serverLog, IPAddress expected, string what)
+    internal static void AssertSource(string serverLog, IPAddress expected, string what)
     {
         // netcat-openbsd -v: "Connection received on ADDRESS PORT"
         if (!serverLog.Contains($"Connection received on {expected} ", StringComparison.Ordinal))
@@ -105,7 +107,19 @@ public static partial class Traffic
     private static async Task<string> ServeAsync(LabTopology lab, string address, int port, string listenScript,
         Func<Task> client)
     {
-        Task<CommandResult> listener = lab.ExecAsync(lab.ServerNs, TimeSpan.FromSeconds(120), "sh", "-c", "exec " + listenScript);
+        Task<CommandResult> listener = await ListenAsync(lab, address, port, listenScript, TimeSpan.FromSeconds(120));
+        await client();
+        CommandResult done = await listener;
+        if (!done.Succeeded)
+            throw new LabException($"the server's nc failed: {done.Describe()}");
+        return done.StdErr;
+    }
+
+    /// <summary>Starts a listener script in the server namespace and returns once it listens on the port.</summary>
+    internal static async Task<Task<CommandResult>> ListenAsync(LabTopology lab, string address, int port, string listenScript,
+        TimeSpan timeout)
+    {
+        Task<CommandResult> listener = lab.ExecAsync(lab.ServerNs, timeout, "sh", "-c", "exec " + listenScript);
         bool listening = await Poll.UntilAsync(async () =>
         {
             if (listener.IsCompleted)
@@ -118,10 +132,6 @@ public static partial class Traffic
             CommandResult early = listener.IsCompleted ? await listener : new CommandResult(listenScript, -1, "", "");
             throw new LabException($"the nc listener on {address} port {port} did not start listening: {early.Describe()}");
         }
-        await client();
-        CommandResult done = await listener;
-        if (!done.Succeeded)
-            throw new LabException($"the server's nc failed: {done.Describe()}");
-        return done.StdErr;
+        return listener;
     }
 }

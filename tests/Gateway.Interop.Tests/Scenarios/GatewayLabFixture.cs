@@ -29,6 +29,7 @@ public abstract class GatewayLabFixture : IAsyncLifetime
         _gateway = CreateGateway();
         try
         {
+            await LabPaths.UpAsync(_lab); // second network, NAT router (issue 4 scenarios)
             await _gateway.StartAsync(_lab);
         }
         catch

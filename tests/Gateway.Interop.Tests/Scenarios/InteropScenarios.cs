@@ -10,7 +10,7 @@ namespace Gateway.Interop.Tests.Scenarios;
 /// Each success checks: the client's virtual IP (logged by the client and present on its TUN device, inside the pool),
 /// ping to the server behind the gateway, and a TCP round trip of ≥ 10 MB whose SHA-256 matches on every hop.
 /// </summary>
-public abstract class InteropScenarios
+public abstract partial class InteropScenarios
 {
     private readonly GatewayLabFixture _fixture;
     private readonly ITestOutputHelper _output;
