@@ -48,8 +48,9 @@ public class ProcessSmokeTests
 
                 // Persistence (issue 5): the SQLite journal with its tables, and a generated 0600 state key, in the data dir.
                 string journal = Path.Combine(data.Path, "state", "journal.db");
-                Eventually.True(() => SqliteTables(journal).Contains("journal"), "the journal tables");
-                Assert.Contains("snapshot", SqliteTables(journal));
+                // The journal and the snapshot store each create their table when they start, independently.
+                Eventually.True(() => SqliteTables(journal).Contains("journal"), "the journal table");
+                Eventually.True(() => SqliteTables(journal).Contains("snapshot"), "the snapshot table", timeoutMs: 15_000);
                 string stateKey = Path.Combine(data.Path, "state", "state.key");
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(stateKey));
                 Assert.Contains($"state key generated (development only; keep it safe, id ", Text(output));
