@@ -67,27 +67,10 @@ internal static class SkFragments
         var parsed = IkeMessage.Parse(datagram);
         if (!parsed.IsSuccess || parsed.Value!.Payloads.Count == 0 || parsed.Value.Payloads[^1] is not EncryptedFragmentPayload skf)
             return null;
-        if (!EncryptedMessageLayout.TryLocate(datagram, out var regions))
+        var content = SkMessages.TryDecryptBody(datagram, inbound, ref reason);
+        if (content is null)
             return null;
-        var body = datagram[regions.Body];
-        var plaintext = new byte[inbound.MaxPlaintextLength(body.Length)];
-        bool opened;
-        int length;
-        try
-        {
-            opened = inbound.TryOpen(datagram[regions.AssociatedData], body, plaintext, out length);
-        }
-        catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
-        {
-            opened = false;
-            length = 0;
-        }
-        if (!opened)
-        {
-            reason = IkeDropReason.IntegrityFailure;
-            return null;
-        }
-        return new OpenedFragment(parsed.Value.Header, skf.FirstInnerPayload, skf.FragmentNumber, skf.TotalFragments, plaintext.AsSpan(0, length).ToArray());
+        return new OpenedFragment(parsed.Value.Header, skf.FirstInnerPayload, skf.FragmentNumber, skf.TotalFragments, content);
     }
 
     private static byte[] SealWhole(IkeHeader header, PayloadType first, byte[] plaintext, ISkProtection outbound)

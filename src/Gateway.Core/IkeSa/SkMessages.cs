@@ -49,9 +49,24 @@ internal static class SkMessages
             reason = message.IsEncrypted ? IkeDropReason.Unexpected : IkeDropReason.Malformed;
             return null;
         }
+        var chain = TryDecryptBody(datagram, inbound, ref reason);
+        if (chain is null)
+            return null;
+        var inner = PayloadChain.Parse(sk.FirstInnerPayload, chain, message.Header.IsResponse);
+        if (!inner.IsSuccess)
+            return null;
+        return new OpenedMessage(message.Header, sk.FirstInnerPayload, inner.Value!, chain);
+    }
+
+    /// <summary>
+    /// Verifies and decrypts the body of an SK or SKF payload (the last payload of <paramref name="datagram"/>); the
+    /// content without padding, or null: <paramref name="reason"/> stays as given when the layout is broken and becomes
+    /// IntegrityFailure when the ICV does not verify.
+    /// </summary>
+    internal static byte[]? TryDecryptBody(ReadOnlySpan<byte> datagram, ISkProtection inbound, ref IkeDropReason reason)
+    {
         if (!EncryptedMessageLayout.TryLocate(datagram, out var regions))
             return null;
-
         var body = datagram[regions.Body];
         var plaintext = new byte[inbound.MaxPlaintextLength(body.Length)];
         bool opened;
@@ -70,11 +85,7 @@ internal static class SkMessages
             reason = IkeDropReason.IntegrityFailure;
             return null;
         }
-        var chain = plaintext.AsSpan(0, length).ToArray();
-        var inner = PayloadChain.Parse(sk.FirstInnerPayload, chain, message.Header.IsResponse);
-        if (!inner.IsSuccess)
-            return null;
-        return new OpenedMessage(message.Header, sk.FirstInnerPayload, inner.Value!, chain);
+        return plaintext.AsSpan(0, length).ToArray();
     }
 
     /// <summary>Builds header ‖ SK{payloads} with the given protection; lengths and chaining are computed.</summary>
