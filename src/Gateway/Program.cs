@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Gateway.Configuration;
+using Gateway.Control;
 using Gateway.Hosting;
 using Gateway.Startup;
 
@@ -15,6 +16,10 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        // `Gateway sessions`, `Gateway redirect ...`: an operator command for the gateway that is already running.
+        if (ControlCommandLine.IsVerb(args))
+            return await ControlClient.RunAsync(args, Environment.GetEnvironmentVariable, Console.Out, Console.Error);
+
         CommandLine commandLine;
         try
         {
@@ -28,6 +33,7 @@ public static class Program
         if (commandLine.Help)
         {
             Console.WriteLine(CommandLine.Usage);
+            Console.WriteLine(ControlCommandLine.Usage);
             return ExitOk;
         }
 

@@ -92,14 +92,27 @@ public class CoreConfigurationTests
     }
 
     [Fact]
-    public void Draining_redirects_every_client_to_an_address_target()
+    public void Draining_at_start_names_the_drain_target_and_leaves_the_source_policy_empty()
     {
         using var dir = new TempDirectory();
-        var policy = Read("gateway.dos.redirect { target = \"192.0.2.10\", drain = on }", dir).Core.RedirectPolicy;
+        var settings = Read("gateway.dos.redirect { target = \"192.0.2.10\", drain = on }", dir);
 
-        var target = Assert.IsType<Func<IPEndPoint, GatewayIdentity?>>(policy)(Client("203.0.113.1"));
-        Assert.Equal(GatewayIdentityType.Ipv4Address, target?.Type);
-        Assert.Equal("192.0.2.10", target?.ToString());
+        Assert.Equal(GatewayIdentityType.Ipv4Address, settings.DrainTarget?.Type);
+        Assert.Equal("192.0.2.10", settings.DrainTarget?.ToString());
+        // The host's DrainSwitch does the draining (switchable at run time); the core option is only the per-source part.
+        Assert.Null(settings.Core.RedirectPolicy);
+        var drain = new DrainSwitch(settings.DrainTarget, settings.Core.RedirectPolicy);
+        Assert.Equal("192.0.2.10", drain.Choose(Client("203.0.113.1"))?.ToString());
+    }
+
+    [Fact]
+    public void Short_lifetimes_down_to_the_floors_are_accepted()
+    {
+        using var dir = new TempDirectory();
+        var rekey = Read("gateway.ike.lifetimes { child = 10s, child-rekey-margin = 2s, ike-rekey = 10s }", dir).Core.Responder.Rekey;
+        Assert.Equal(TimeSpan.FromSeconds(10), rekey.ChildHardLifetime);
+        Assert.Equal(TimeSpan.FromSeconds(8), rekey.ChildSoftLifetime);
+        Assert.Equal(TimeSpan.FromSeconds(10), rekey.IkeSaLifetime);
     }
 
     [Fact]
@@ -122,7 +135,9 @@ public class CoreConfigurationTests
     [InlineData("gateway.ike.fragment-size = 500", "gateway.ike.fragment-size", "out of range")]
     [InlineData("gateway.ike.mobike = maybe", "gateway.ike.mobike", "on/off")]
     [InlineData("gateway.ike.return-routability-check = 2", "gateway.ike.return-routability-check", "on/off")]
-    [InlineData("gateway.ike.lifetimes.child = 10s", "gateway.ike.lifetimes.child", "out of range")]
+    [InlineData("gateway.ike.lifetimes.child = 9s", "gateway.ike.lifetimes.child", "out of range")]
+    [InlineData("gateway.ike.lifetimes.child-rekey-margin = 1s", "gateway.ike.lifetimes.child-rekey-margin", "out of range")]
+    [InlineData("gateway.ike.lifetimes.ike-rekey = 9s", "gateway.ike.lifetimes.ike-rekey", "out of range")]
     [InlineData("gateway.ike.lifetimes.child-rekey-margin = 70m", "gateway.ike.lifetimes.child-rekey-margin", "less than")]
     [InlineData("gateway.ike.lifetimes.ike-rekey = 0s", "gateway.ike.lifetimes.ike-rekey", "out of range")]
     [InlineData("gateway.ike.lifetimes.rekey-jitter = 0.9", "gateway.ike.lifetimes.rekey-jitter", "out of range")]

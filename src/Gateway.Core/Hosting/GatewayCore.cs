@@ -59,7 +59,7 @@ public static class GatewayCore
 
         return new GatewayCoreHandle(
             new IkeIngress(region, gate, options.Metrics, SaInitGuard(options, gate, transport)),
-            new ShardedGatewaySessions(region), region, gate, localShards);
+            new ShardedGatewaySessions(region, deps.Identities), region, gate, localShards);
     }
 
     /// <summary>Persistence (issue 5) when configured: the state keys registered for the journal serializer, the restorer.</summary>

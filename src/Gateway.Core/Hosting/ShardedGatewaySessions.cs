@@ -7,9 +7,11 @@ using Gateway.Core.Sessions;
 
 namespace Gateway.Core.Hosting;
 
-/// <summary><see cref="IGatewaySessions"/> over the sharding region.</summary>
-internal sealed class ShardedGatewaySessions(IActorRef region) : IGatewaySessions
+/// <summary><see cref="IGatewaySessions"/> over the sharding region and the node's index of established sessions.</summary>
+internal sealed class ShardedGatewaySessions(IActorRef region, IdentitySessions established) : IGatewaySessions
 {
+    public IReadOnlyList<EstablishedSession> ListEstablished() => established.All();
+
     public async Task<IReadOnlyList<ulong>> ListLocalAsync(TimeSpan timeout)
     {
         var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, timeout).ConfigureAwait(false);

@@ -43,7 +43,11 @@ public sealed record TimerRequest(string Key, TimeSpan? After);
 public abstract record IkeSaEvent;
 
 /// <summary>IKE_AUTH completed: the peer is authenticated as <paramref name="PeerIdentity"/> and holds these virtual addresses.</summary>
-public sealed record IkeSaEstablished(string PeerIdentity, IReadOnlyList<IPAddress> VirtualAddresses, IPEndPoint Remote) : IkeSaEvent;
+public sealed record IkeSaEstablished(string PeerIdentity, IReadOnlyList<IPAddress> VirtualAddresses, IPEndPoint Remote) : IkeSaEvent
+{
+    /// <summary>The peer sent REDIRECT_SUPPORTED (RFC 5685), so an operator may redirect it (listed for operators).</summary>
+    public bool PeerSupportsRedirect { get; init; }
+}
 
 /// <summary>A child SA is ready: install it in the data plane.</summary>
 public sealed record ChildSaEstablished(ChildSaInstallation Sa) : IkeSaEvent;

@@ -179,7 +179,7 @@ public sealed partial class IkeSaResponder
         if (!_awaitingResume)
             return;
         _awaitingResume = false;
-        step.Emit(new IkeSaEstablished(PeerIdentity!, VirtualAddresses, Remote!));
+        step.Emit(new IkeSaEstablished(PeerIdentity!, VirtualAddresses, Remote!) { PeerSupportsRedirect = _peerSupportsRedirect });
         foreach (var sa in _children.All)
             step.Emit(new ChildSaEstablished(sa with { OutboundSequenceStart = _restoredMarks.GetValueOrDefault(sa.InboundSpi) }));
         foreach (var (key, due) in _timerDue.ToArray())

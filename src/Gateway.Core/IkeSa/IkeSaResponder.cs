@@ -282,7 +282,7 @@ public sealed partial class IkeSaResponder : IDisposable
         {
             // RFC 7296 §3.15.4: the IKE SA is still created, without a child SA.
             payloads.Add(NotifyPayload.Create(NotifyType.InternalAddressFailure));
-            step.Emit(new IkeSaEstablished(auth.PeerIdentity, [], datagram.Remote));
+            step.Emit(new IkeSaEstablished(auth.PeerIdentity, [], datagram.Remote) { PeerSupportsRedirect = _peerSupportsRedirect });
             return payloads;
         }
         if (configuration.Reply is not null)
@@ -293,7 +293,7 @@ public sealed partial class IkeSaResponder : IDisposable
         var child = new ChildSaResponder(_policy, _services)
             .Create(auth.Child, configuration.Addresses, _crypto!, new ChildSaPath(datagram.Local, datagram.Remote, udp));
         payloads.AddRange(child.Payloads);
-        step.Emit(new IkeSaEstablished(auth.PeerIdentity, configuration.Addresses, datagram.Remote));
+        step.Emit(new IkeSaEstablished(auth.PeerIdentity, configuration.Addresses, datagram.Remote) { PeerSupportsRedirect = _peerSupportsRedirect });
         if (child.Installation is { } sa)
         {
             _children.Add(sa);

@@ -185,6 +185,8 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
                 break;
             case PeerAddressChanged changed:
                 _deps.Metrics.PeerAddressChanged();
+                if (_identity is not null)
+                    _deps.Identities.Moved(_identity, Session, changed.Remote);
                 _log.Info("IKE SA {0:x16}: peer moved to {1} (local {2}, udp={3})", _spi, changed.Remote, changed.Local, changed.UdpEncapsulated);
                 break;
             case PeerAddressChangeRefused refused:
@@ -231,7 +233,7 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
         _deps.Gate.Release(_spi);
         _deps.Metrics.EstablishedSasChanged(+1);
         _identity = e.PeerIdentity;
-        _deps.Identities.Add(e.PeerIdentity, Session, Self);
+        _deps.Identities.Add(new Hosting.EstablishedSession(Session, e.PeerIdentity, e.Remote, e.VirtualAddresses, e.PeerSupportsRedirect, Now), Self);
         Timers.StartPeriodicTimer(PollCounters.Instance, PollCounters.Instance, _deps.CounterPollInterval);
         _log.Info("IKE SA {0:x16} established: {1} from {2}, addresses [{3}]",
             _spi, e.PeerIdentity, e.Remote, string.Join(",", e.VirtualAddresses));

@@ -37,7 +37,8 @@ internal static class CoreSettingsReader
             SourceRatePerSecond = v.OptionalDouble("gateway.dos.source-rate.per-second", 0.01, 1_000_000),
             SourceRateBurst = v.Int("gateway.dos.source-rate.burst", 1, 1_000_000),
             SourceRateTableSize = v.Int("gateway.dos.source-rate.table-size", 1, 1 << 24),
-            RedirectPolicy = RedirectPolicy(v),
+            // Only the per-source part: the drain target is the host's DrainSwitch (switchable at run time).
+            RedirectPolicy = Redirect(v).BySource,
             RedirectTimeout = v.Duration("gateway.dos.redirect.timeout", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
             Responder = responder,
         };
@@ -67,9 +68,12 @@ internal static class CoreSettingsReader
 
     private static RekeyOptions Lifetimes(HoconValues v)
     {
-        var child = v.Duration("gateway.ike.lifetimes.child", TimeSpan.FromMinutes(1), TimeSpan.FromDays(7));
+        // Floors (hocon/gateway.conf): 10 s lifetimes let tests watch our own rekeys; shorter ones would spend a key
+        // exchange per client every few seconds. A 2 s margin leaves room for one retransmission at the default
+        // schedule's first wait, so a single lost packet does not let the SA reach its hard lifetime unrekeyed.
+        var child = v.Duration("gateway.ike.lifetimes.child", TimeSpan.FromSeconds(10), TimeSpan.FromDays(7));
         const string marginKey = "gateway.ike.lifetimes.child-rekey-margin";
-        var margin = v.Duration(marginKey, TimeSpan.FromSeconds(10), TimeSpan.FromDays(7));
+        var margin = v.Duration(marginKey, TimeSpan.FromSeconds(2), TimeSpan.FromDays(7));
         // The rekey must start while the SA still lives, with room for the exchange and its retransmissions.
         if (margin >= child)
             throw new ConfigurationError(marginKey, $"must be less than gateway.ike.lifetimes.child ({child:c})");
@@ -77,7 +81,7 @@ internal static class CoreSettingsReader
         {
             ChildHardLifetime = child,
             ChildSoftLifetime = child - margin,
-            IkeSaLifetime = v.Duration("gateway.ike.lifetimes.ike-rekey", TimeSpan.FromMinutes(1), TimeSpan.FromDays(30)),
+            IkeSaLifetime = v.Duration("gateway.ike.lifetimes.ike-rekey", TimeSpan.FromSeconds(10), TimeSpan.FromDays(30)),
             // Above one half the soft lifetime becomes a lottery; 0 is allowed (deterministic tests, few clients).
             Jitter = v.Double("gateway.ike.lifetimes.rekey-jitter", 0, 0.5),
         };
@@ -104,12 +108,15 @@ internal static class CoreSettingsReader
         return grace;
     }
 
-    /// <summary>drain → every client; sources → clients from those prefixes; neither → no redirect at IKE_SA_INIT.</summary>
-    private static Func<IPEndPoint, GatewayIdentity?>? RedirectPolicy(HoconValues v)
+    /// <summary>
+    /// gateway.dos.redirect.*: the drain target (drain = on: every client goes to target; the control channel switches
+    /// it at run time, see <see cref="DrainSwitch"/>) and the per-source policy (sources → target), or neither.
+    /// </summary>
+    public static (GatewayIdentity? DrainTarget, Func<IPEndPoint, GatewayIdentity?>? BySource) Redirect(HoconValues v)
     {
         const string targetKey = "gateway.dos.redirect.target";
         string text = v.String(targetKey).Trim();
-        GatewayIdentity? target = text.Length == 0 ? null : Target(targetKey, text);
+        GatewayIdentity? target = text.Length == 0 ? null : RedirectTarget(targetKey, text);
         bool drain = v.Bool("gateway.dos.redirect.drain");
         var sources = new List<IPNetwork>();
         foreach (string prefix in v.StringList("gateway.dos.redirect.sources"))
@@ -117,15 +124,16 @@ internal static class CoreSettingsReader
         if ((drain || sources.Count > 0) && target is null)
             throw new ConfigurationError(targetKey, "must name a gateway when drain is on or sources are listed");
         if (target is not { } peer)
-            return null;
-        return drain ? RedirectPolicies.Everyone(peer) : sources.Count > 0 ? RedirectPolicies.From(sources, peer) : null;
+            return (null, null);
+        return (drain ? peer : null, sources.Count > 0 ? RedirectPolicies.From(sources, peer) : null);
     }
 
-    private static GatewayIdentity Target(string key, string text)
+    /// <summary>A redirect target as RFC 5685 §4 carries it: an IP address or an FQDN (ASCII, at most 255 bytes).</summary>
+    /// <exception cref="ConfigurationError">Neither; names <paramref name="key"/>.</exception>
+    public static GatewayIdentity RedirectTarget(string key, string text)
     {
         if (IPAddress.TryParse(text, out IPAddress? address))
             return GatewayIdentity.FromAddress(address);
-        // RFC 5685 §4: an FQDN (ASCII, at most 255 bytes in the notify).
         if (text.Length > 255 || Uri.CheckHostName(text) != UriHostNameType.Dns)
             throw new ConfigurationError(key, $"'{text}' is neither an IP address nor a DNS name");
         return GatewayIdentity.FromFqdn(text);

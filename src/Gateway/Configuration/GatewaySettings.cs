@@ -40,6 +40,13 @@ public sealed record GatewaySettings
     /// <summary>gateway.ike.* and gateway.dos.*: the IKE core's options, without metrics and clock (the host adds them).</summary>
     public required Gateway.Core.Hosting.GatewayCoreOptions Core { get; init; }
 
+    /// <summary>
+    /// gateway.dos.redirect (drain = on): where every new client is redirected at start; null: not draining. The
+    /// operator switches draining at run time (`gateway drain` / `gateway undrain`); Core.RedirectPolicy is only the
+    /// per-source part.
+    /// </summary>
+    public GatewayIdentity? DrainTarget { get; init; }
+
     public required string TunName { get; init; }
     public required int TunMtu { get; init; }
 

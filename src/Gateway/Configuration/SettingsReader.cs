@@ -46,10 +46,7 @@ public static class SettingsReader
         if (identity.Length == 0)
             throw new ConfigurationError("gateway.identity", "must not be empty (clients dial this name)");
 
-        string dataDirectory = dataDirectoryOverride is { Length: > 0 } cli ? Path.GetFullPath(cli)
-            : v.String("gateway.data-dir") is { Length: > 0 } fromFile ? Resolve(fromFile)
-            : environmentDataDirectory is { Length: > 0 } env ? Path.GetFullPath(env)
-            : Path.GetFullPath("data");
+        string dataDirectory = DataDirectory(v, baseDirectory, dataDirectoryOverride, environmentDataDirectory);
 
         string? certificate = OptionalPath("gateway.certificate");
         string? privateKey = OptionalPath("gateway.private-key");
@@ -159,6 +156,7 @@ public static class SettingsReader
             PreSharedKeys = psk,
             CertificateAuthentication = certificateAuth,
             Core = core,
+            DrainTarget = CoreSettingsReader.Redirect(v).DrainTarget,
             TunName = tunName,
             TunMtu = tunMtu,
             ReplayWindow = replayWindow,
@@ -236,6 +234,19 @@ public static class SettingsReader
             throw new ConfigurationError(key, $"'{text}' is too small (the gateway takes the first address; clients need the rest)");
         return network;
     }
+
+    /// <summary>
+    /// The data directory: --data-dir, else gateway.data-dir (relative to the config file), else $GATEWAY_DATA, else
+    /// ./data. The control commands find the running gateway's socket the same way.
+    /// </summary>
+    public static string DataDirectory(Config config, string baseDirectory, string? dataDirectoryOverride, string? environmentDataDirectory) =>
+        DataDirectory(new HoconValues(config), baseDirectory, dataDirectoryOverride, environmentDataDirectory);
+
+    private static string DataDirectory(HoconValues v, string baseDirectory, string? dataDirectoryOverride, string? environmentDataDirectory) =>
+        dataDirectoryOverride is { Length: > 0 } cli ? Path.GetFullPath(cli)
+            : v.String("gateway.data-dir") is { Length: > 0 } fromFile ? Path.GetFullPath(Path.Combine(baseDirectory, fromFile))
+            : environmentDataDirectory is { Length: > 0 } env ? Path.GetFullPath(env)
+            : Path.GetFullPath("data");
 
     internal static IPNetwork Network(string key, string text)
     {

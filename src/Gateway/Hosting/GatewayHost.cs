@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Gateway.Core.Hosting;
+using Gateway.Control;
 using Gateway.Core.IkeSa;
 using Gateway.DataPlane;
 using Gateway.Metrics;
@@ -12,13 +13,14 @@ namespace Gateway.Hosting;
 /// <summary>
 /// The running gateway: metrics endpoint, sockets, TUN device, ESP data plane, the cluster node with the IKE core,
 /// and the receive threads — started in that order (nothing receives before the core can take it) and stopped in
-/// reverse.
+/// reverse. The operator's control socket opens last (once there is something to control) and closes first.
 /// </summary>
 public sealed class GatewayHost : IAsyncDisposable
 {
     private readonly List<IDisposable> _stack = [];
     private readonly List<ReceiveLoop> _loops = [];
     private ActorSystem? _system;
+    private ControlServer? _control;
 
     private GatewayHost()
     {
@@ -68,9 +70,15 @@ public sealed class GatewayHost : IAsyncDisposable
         var persistence = PersistenceBootstrap.Prepare(s);
         _system = await ClusterBootstrap.StartAsync(s.Cluster, TimeSpan.FromSeconds(30), persistence?.Config);
         var services = new InMemoryResponderServices(prepared.Policy.Pools);
+        // Draining is switched at run time (`gateway drain` / `gateway undrain`); the configured sources policy stays.
+        var drain = new DrainSwitch(s.DrainTarget, s.Core.RedirectPolicy);
         GatewayCoreHandle core = GatewayCore.Start(_system, prepared.Policy, sockets, dataPlane, services,
             machineFactory: null, // the real responder (IkeSaResponder)
-            s.Core with { Metrics = metrics, StateKeys = persistence?.Keys, SequenceMargin = s.Persistence?.SequenceMargin ?? s.Core.SequenceMargin });
+            s.Core with
+            {
+                Metrics = metrics, StateKeys = persistence?.Keys, SequenceMargin = s.Persistence?.SequenceMargin ?? s.Core.SequenceMargin,
+                RedirectPolicy = drain.Choose,
+            });
 
         var demux = new PacketDemux(dataPlane, metrics) { Ingress = core.Ingress };
         foreach (GatewaySocket socket in sockets.Sockets)
@@ -80,13 +88,18 @@ public sealed class GatewayHost : IAsyncDisposable
             loop.Start();
         }
         tun.StartReading(dataPlane.ReceiveInner);
+        _control = ControlServer.Start(ControlServer.SocketPath(s.DataDirectory), new ControlCommands(core.Sessions, drain));
+        if (drain.DrainTarget is { } target)
+            Log.Info($"draining: new clients that announce REDIRECT_SUPPORTED go to {target} (gateway.dos.redirect.drain)");
 
         Log.Info($"gateway ready: identity {s.Identity}; listening {sockets.Describe()}; tun {tun.Name} mtu {s.TunMtu}; " +
-                 $"esp workers {s.EspWorkers}; metrics {metricsText}; cluster {s.Cluster.Hostname}:{s.Cluster.Port}");
+                 $"esp workers {s.EspWorkers}; metrics {metricsText}; cluster {s.Cluster.Hostname}:{s.Cluster.Port}; control {_control.Path}");
     }
 
     public async ValueTask DisposeAsync()
     {
+        _control?.Dispose();
+        _control = null;
         foreach (ReceiveLoop loop in _loops)
             loop.Dispose();
         _loops.Clear();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Gateway.Core.Hosting;
 using Gateway.Core.IkeSa;
 using Gateway.Core.Routing;
@@ -173,5 +174,30 @@ public sealed class DosEndToEndTests(ITestOutputHelper output) : GatewayActorTes
             Redirect(0x0123456789ab));
         Wire.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         Assert.Contains(SessionOf(client), LocalSessions());
+    }
+
+    [Fact]
+    public void Established_sessions_are_listed_with_identity_outer_address_virtual_IPs_and_redirect_support()
+    {
+        Start(GatewayCoreOptions.Default);
+        using var modern = Client(1, redirectSupport: true);
+        using var legacy = Client(2, initialContact: false); // keeps the first session of the same identity
+        Connect(modern, 1);
+        Connect(legacy, 2);
+
+        AwaitAssert(() => Assert.Equal(2, Core.Sessions.ListEstablished().Count), Patience);
+        var list = Core.Sessions.ListEstablished();
+        var first = Assert.Single(list, s => s.SessionId == SessionOf(modern));
+        Assert.Equal(TestGateway.PskIdentity, first.Identity);
+        Assert.Equal(ClientEndpoint(1), first.Remote);
+        Assert.Equal(AddressFamily.InterNetwork, Assert.Single(first.VirtualAddresses).AddressFamily);
+        Assert.True(first.PeerSupportsRedirect);
+        var second = Assert.Single(list, s => s.SessionId == SessionOf(legacy));
+        Assert.False(second.PeerSupportsRedirect);
+        Assert.NotEqual(first.VirtualAddresses, second.VirtualAddresses);
+
+        // A session that ends leaves the listing.
+        Core.Sessions.Terminate(SessionOf(legacy), "test");
+        AwaitAssert(() => Assert.Equal([SessionOf(modern)], Core.Sessions.ListEstablished().Select(s => s.SessionId)), Patience);
     }
 }
