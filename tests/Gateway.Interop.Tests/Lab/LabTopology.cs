@@ -8,6 +8,8 @@ public static class LabConstants
     public const string ClientV4 = "10.99.1.2";
     public const string GatewayOuterV4 = "10.99.1.1";
     public const string GatewayOuterV6 = "fd99:0:0:1::1";
+    /// <summary>The gateway namespace's second outer address (a second gateway instance for redirect scenarios).</summary>
+    public const string Gateway2OuterV4 = "10.99.1.3";
     public const string ServerV4 = "10.99.2.2";
     public const string ServerV6 = "fd99:0:0:2::2";
     public const string ProtectedV4 = "10.99.2.0/24";
@@ -54,7 +56,9 @@ public sealed class LabTopology : IAsyncDisposable
     public static async Task<LabTopology> CreateAsync()
     {
         LabEnvironment.RequireRoot();
-        string prefix = "gwi" + Convert.ToHexString(Guid.NewGuid().ToByteArray()[..3]).ToLowerInvariant();
+        // INTEROP_PREFIX lets parallel developers keep their labs apart (namespace names start with it).
+        string start = Environment.GetEnvironmentVariable("INTEROP_PREFIX") is { Length: > 0 and <= 4 } p ? p : "gwi";
+        string prefix = start + Convert.ToHexString(Guid.NewGuid().ToByteArray()[..3]).ToLowerInvariant();
         string work = Path.Combine(Path.GetTempPath(), "gateway-interop-" + prefix);
         Directory.CreateDirectory(work);
         var lab = new LabTopology(prefix, work);

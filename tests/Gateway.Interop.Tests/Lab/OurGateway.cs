@@ -9,7 +9,9 @@ namespace Gateway.Interop.Tests.Lab;
 /// lab. Its stdout and stderr go to a log file; it is ready when it prints "gateway ready"; it stops on SIGTERM and
 /// must then exit with code 0.
 /// </summary>
-public sealed class OurGateway : GatewayUnderTest
+/// <paramref name="name"/> names the instance (its work directory); <paramref name="extraConfig"/> is HOCON appended
+/// to the lab configuration (later keys win), e.g. another listen address, pool and TUN device for a second instance.
+public sealed class OurGateway(string name = "ours", string extraConfig = "") : GatewayUnderTest
 {
     public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
@@ -19,11 +21,14 @@ public sealed class OurGateway : GatewayUnderTest
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _logPath = "";
 
-    public override string Name => "ours";
+    public override string Name => name;
 
     public override string LogPath => _logPath;
 
     public string ConfigPath { get; private set; } = "";
+
+    /// <summary>Its data directory (the control socket, control.sock, is in it).</summary>
+    public string DataDir { get; private set; } = "";
 
     public override bool IsRunning => _process is { HasExited: false };
 
@@ -79,11 +84,11 @@ public sealed class OurGateway : GatewayUnderTest
             throw new LabException(
                 $"our gateway is not built: {dll} does not exist (build src/Gateway in the same configuration as the " +
                 "tests — `dotnet test Gateway.sln` does — or point GATEWAY_DLL at a Gateway.dll)");
-        string dir = lab.NewDir("gw-ours");
-        string dataDir = Path.Combine(dir, "data");
+        string dir = lab.NewDir("gw-" + name);
+        string dataDir = DataDir = Path.Combine(dir, "data");
         Directory.CreateDirectory(dataDir);
         ConfigPath = Path.Combine(dir, "gateway.conf");
-        await File.WriteAllTextAsync(ConfigPath, LabConfig(lab, dataDir));
+        await File.WriteAllTextAsync(ConfigPath, LabConfig(lab, dataDir) + "\n" + extraConfig + "\n");
         _logPath = Path.Combine(dir, "gateway.log");
         _log = new StreamWriter(new FileStream(_logPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite),
             new UTF8Encoding(false)) { AutoFlush = true };
@@ -149,6 +154,18 @@ public sealed class OurGateway : GatewayUnderTest
             try { log.WriteLine(line); }
             catch (ObjectDisposedException) { }
         }
+    }
+
+    /// <summary>
+    /// An operator command against this gateway (`Gateway.dll VERB ... --data-dir DIR`, e.g. sessions, redirect, drain),
+    /// run as an operator would: outside the gateway namespace, through the control socket in the data directory.
+    /// </summary>
+    public async Task<CommandResult> ControlAsync(params string[] args)
+    {
+        CommandResult r = await Shell.RunAsync(LabEnvironment.DotnetHost, [LabEnvironment.GatewayDll, .. args, "--data-dir", DataDir],
+            TimeSpan.FromSeconds(60));
+        Write($"# control: {string.Join(' ', args)} → exit {r.ExitCode}: {r.StdOut.Trim()}{r.StdErr.Trim()}");
+        return r;
     }
 
     public override async Task<GatewayStop> StopAsync()

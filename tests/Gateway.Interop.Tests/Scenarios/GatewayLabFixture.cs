@@ -17,6 +17,11 @@ public abstract class GatewayLabFixture : IAsyncLifetime
 
     protected abstract GatewayUnderTest CreateGateway();
 
+    /// <summary>What a fixture needs besides the one gateway (started after it; disposed before it).</summary>
+    protected virtual Task StartMoreAsync(LabTopology lab) => Task.CompletedTask;
+
+    protected virtual ValueTask DisposeMoreAsync() => ValueTask.CompletedTask;
+
     public void MarkFailed()
     {
         if (_lab is not null)
@@ -31,6 +36,7 @@ public abstract class GatewayLabFixture : IAsyncLifetime
         {
             await LabPaths.UpAsync(_lab); // second network, NAT router (issue 4 scenarios)
             await _gateway.StartAsync(_lab);
+            await StartMoreAsync(_lab);
         }
         catch
         {
@@ -42,6 +48,7 @@ public abstract class GatewayLabFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await DisposeMoreAsync();
         if (_gateway is not null)
         {
             if (_gateway.IsRunning)

@@ -152,7 +152,7 @@ public abstract partial class InteropScenarios
         }
     }
 
-    private sealed class ClientSet(LabTopology lab) : IAsyncDisposable
+    internal sealed class ClientSet(LabTopology lab) : IAsyncDisposable
     {
         private readonly List<LabClient> _clients = [];
         public IReadOnlyList<LabClient> All => _clients;
