@@ -8,8 +8,6 @@
 LAB_CLIENT_V4=10.99.1.2   LAB_GW_OUT_V4=10.99.1.1
 LAB_CLIENT_V6=fd99:0:0:1::2 LAB_GW_OUT_V6=fd99:0:0:1::1
 LAB_GW_IN_V4=10.99.2.1    LAB_SERVER_V4=10.99.2.2
-# A second outer address of the gateway namespace: where a second gateway instance listens (redirect tests).
-LAB_GW2_OUT_V4=10.99.1.3
 LAB_GW_IN_V6=fd99:0:0:2::1 LAB_SERVER_V6=fd99:0:0:2::2
 LAB_PROTECTED_V4=10.99.2.0/24
 LAB_PROTECTED_V6=fd99:0:0:2::/64

@@ -29,7 +29,6 @@ up() {
   ip -n "$c" addr add "$LAB_CLIENT_V4/24" dev outside
   ip -n "$c" addr add "$LAB_CLIENT_V6/64" dev outside nodad
   ip -n "$g" addr add "$LAB_GW_OUT_V4/24" dev outside
-  ip -n "$g" addr add "$LAB_GW2_OUT_V4/24" dev outside
   ip -n "$g" addr add "$LAB_GW_OUT_V6/64" dev outside nodad
   ip -n "$g" addr add "$LAB_GW_IN_V4/24" dev inside
   ip -n "$g" addr add "$LAB_GW_IN_V6/64" dev inside nodad

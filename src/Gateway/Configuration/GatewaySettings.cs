@@ -42,7 +42,7 @@ public sealed record GatewaySettings
 
     /// <summary>
     /// gateway.dos.redirect (drain = on): where every new client is redirected at start; null: not draining. The
-    /// operator switches draining at run time (`gateway drain` / `gateway undrain`); Core.RedirectPolicy is only the
+    /// operator switches draining at run time (`Gateway drain` / `Gateway undrain`); Core.RedirectPolicy is only the
     /// per-source part.
     /// </summary>
     public GatewayIdentity? DrainTarget { get; init; }

@@ -1,7 +1,7 @@
 namespace Gateway.Control;
 
 /// <summary>
-/// The operator commands of the executable (`gateway VERB ...`), which talk to the running gateway over its control
+/// The operator commands of the executable (`Gateway VERB ...`), which talk to the running gateway over its control
 /// socket. Parsed here; the socket is found like the gateway finds its data directory (--socket wins).
 /// </summary>
 public sealed record ControlCommandLine(ControlRequest Request, string? Socket, string? ConfigFile, string? DataDirectory)

@@ -57,7 +57,7 @@ public sealed class ControlCommands(IGatewaySessions sessions, DrainSwitch drain
         if (request.Session is { } text)
         {
             if (!ulong.TryParse(text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong id))
-                return new ControlResponse(ControlExit.Usage, $"'{text}' is not a session id (hex, as `gateway sessions` prints it)");
+                return new ControlResponse(ControlExit.Usage, $"'{text}' is not a session id (hex, as `Gateway sessions` prints it)");
             // Not necessarily on this node: sharding routes the command to whichever node holds the session.
             var local = sessions.ListEstablished().FirstOrDefault(s => s.SessionId == id);
             chosen = [(id, local is null ? $"session {SessionText(id)}" : Describe(local))];
@@ -115,7 +115,7 @@ public sealed class ControlCommands(IGatewaySessions sessions, DrainSwitch drain
         drain.Drain(target);
         Log.Info($"control: draining: new clients that announce REDIRECT_SUPPORTED go to {target}");
         return ControlResponse.Ok($"draining: new clients that announce REDIRECT_SUPPORTED are redirected to {target} at IKE_SA_INIT; " +
-                                  $"established sessions stay (move them with `gateway redirect --all --to {target}`)");
+                                  $"established sessions stay (move them with `Gateway redirect --all --to {target}`)");
     }
 
     private ControlResponse Undrain()

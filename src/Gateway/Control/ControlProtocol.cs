@@ -8,7 +8,7 @@ namespace Gateway.Control;
 /// closes. The server does all the work and the formatting, so the command-line side stays a thin relay.
 /// </summary>
 /// <param name="Command">sessions | redirect | drain | undrain | status.</param>
-/// <param name="Session">redirect: a session id (hex, as `gateway sessions` prints it).</param>
+/// <param name="Session">redirect: a session id (hex, as `Gateway sessions` prints it).</param>
 /// <param name="Identity">redirect: every session of this identity on this node.</param>
 /// <param name="All">redirect: every session on this node (draining it).</param>
 /// <param name="To">redirect, drain: the gateway to send clients to (IP address or DNS name).</param>

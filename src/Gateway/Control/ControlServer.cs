@@ -7,7 +7,7 @@ namespace Gateway.Control;
 
 /// <summary>
 /// The running gateway's control socket: a Unix domain stream socket in the data directory (mode 0600), served for the
-/// operator commands of the same executable (`gateway sessions`, `gateway redirect`, ...). Only root and the gateway's
+/// operator commands of the same executable (`Gateway sessions`, `Gateway redirect`, ...). Only root and the gateway's
 /// own user are served (checked with SO_PEERCRED, so the moment between bind and chmod gives nothing away). One JSON
 /// request line per connection, one response line, close. At most <see cref="MaxConnections"/> at a time, each with a
 /// read deadline, so a stuck client cannot pile up work.

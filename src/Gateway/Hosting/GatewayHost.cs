@@ -70,7 +70,7 @@ public sealed class GatewayHost : IAsyncDisposable
         var persistence = PersistenceBootstrap.Prepare(s);
         _system = await ClusterBootstrap.StartAsync(s.Cluster, TimeSpan.FromSeconds(30), persistence?.Config);
         var services = new InMemoryResponderServices(prepared.Policy.Pools);
-        // Draining is switched at run time (`gateway drain` / `gateway undrain`); the configured sources policy stays.
+        // Draining is switched at run time (`Gateway drain` / `Gateway undrain`); the configured sources policy stays.
         var drain = new DrainSwitch(s.DrainTarget, s.Core.RedirectPolicy);
         GatewayCoreHandle core = GatewayCore.Start(_system, prepared.Policy, sockets, dataPlane, services,
             machineFactory: null, // the real responder (IkeSaResponder)
