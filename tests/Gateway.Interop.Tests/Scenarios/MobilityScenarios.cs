@@ -196,15 +196,15 @@ public abstract partial class InteropScenarios
         Assert.True(tun.Any(t => t.Address.Equals(vip)), $"virtual IP {vip} is no longer on the client's TUN device");
     }
 
-    private static string IkeUniqueId(string sas) => Regex.Match(sas, @"^lab: #(\d+), ESTABLISHED", RegexOptions.Multiline) is { Success: true } m
+    internal static string IkeUniqueId(string sas) => Regex.Match(sas, @"^lab: #(\d+), ESTABLISHED", RegexOptions.Multiline) is { Success: true } m
         ? m.Groups[1].Value : "";
 
-    private static string ChildUniqueId(string sas) => Regex.Match(sas, @"lab: #(\d+), reqid \d+, INSTALLED") is { Success: true } m
+    internal static string ChildUniqueId(string sas) => Regex.Match(sas, @"lab: #(\d+), reqid \d+, INSTALLED") is { Success: true } m
         ? m.Groups[1].Value : "";
 
     private static int ChildCount(string sas) => Regex.Matches(sas, @"lab: #\d+, reqid \d+, INSTALLED").Count;
 
-    private static async Task<string> WaitForAsync(LabClient c, Func<string, bool> condition, string what)
+    internal static async Task<string> WaitForAsync(LabClient c, Func<string, bool> condition, string what)
     {
         string last = "";
         bool ok = await Poll.UntilAsync(async () => condition(last = await c.ListSasAsync()), MoveTimeout, TimeSpan.FromMilliseconds(100));

@@ -163,21 +163,21 @@ public sealed class OurGatewayRedirectAndRekeyTests(TwoGatewaysFixture fixture, 
         LabClient c = await clients.StartAsync(ClientKind.Swanctl, "gateway-rekeys", "eap", "--host", Gw2);
         IPAddress vip = await AssertVirtualIpAsync(c, TwoGatewaysFixture.PoolBV4);
         string before = await c.ListSasAsync();
-        string ikeId = IkeUniqueId(before), childId = ChildUniqueId(before);
+        string ikeId = InteropScenarios.IkeUniqueId(before), childId = InteropScenarios.ChildUniqueId(before);
         const int bytes = 12 * 1024 * 1024 + 333;
         PacedUpload upload = await PacedUpload.StartAsync(Lab, LabConstants.ServerV4, bytes, pause: 0.1);
 
         // The gateway's child rekey: the client answers a CREATE_CHILD_SA request that carries REKEY_SA.
         await c.WaitForLogAsync(@"parsed CREATE_CHILD_SA request \d+ \[ N\(REKEY_SA\)", TimeSpan.FromSeconds(30), "the gateway's child SA rekey");
-        string afterChild = await WaitForSasAsync(c, s => ChildUniqueId(s) is { Length: > 0 } id && id != childId, "the child SA rekey");
+        string afterChild = await InteropScenarios.WaitForAsync(c, s => InteropScenarios.ChildUniqueId(s) is { Length: > 0 } id && id != childId, "the child SA rekey");
         upload.AssertStillRunning("the gateway's child SA rekey");
-        output.WriteLine($"child SA #{childId} → #{ChildUniqueId(afterChild)} (by the gateway): {upload.Describe()}");
+        output.WriteLine($"child SA #{childId} → #{InteropScenarios.ChildUniqueId(afterChild)} (by the gateway): {upload.Describe()}");
 
         // The gateway's IKE SA rekey: a CREATE_CHILD_SA request with SA, nonce and KE and no REKEY_SA.
         await c.WaitForLogAsync(@"parsed CREATE_CHILD_SA request \d+ \[ SA No KE \]", TimeSpan.FromSeconds(30), "the gateway's IKE SA rekey");
-        string afterIke = await WaitForSasAsync(c, s => IkeUniqueId(s) is { Length: > 0 } id && id != ikeId, "the IKE SA rekey");
+        string afterIke = await InteropScenarios.WaitForAsync(c, s => InteropScenarios.IkeUniqueId(s) is { Length: > 0 } id && id != ikeId, "the IKE SA rekey");
         upload.AssertStillRunning("the gateway's IKE SA rekey");
-        output.WriteLine($"IKE SA #{ikeId} → #{IkeUniqueId(afterIke)} (by the gateway): {upload.Describe()}");
+        output.WriteLine($"IKE SA #{ikeId} → #{InteropScenarios.IkeUniqueId(afterIke)} (by the gateway): {upload.Describe()}");
 
         output.WriteLine(await upload.CompleteAsync(vip, TimeSpan.FromSeconds(120)));
         output.WriteLine($"after the rekeys: {await Traffic.PingAsync(Lab, LabConstants.ServerV4)}");
@@ -222,21 +222,6 @@ public sealed class OurGatewayRedirectAndRekeyTests(TwoGatewaysFixture fixture, 
             TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100)), $"virtual IP {vip} is not on the client's TUN device");
         output.WriteLine($"client {client.Name}: virtual IP {vip}");
         return vip;
-    }
-
-    private static string IkeUniqueId(string sas) => Regex.Match(sas, @"^lab: #(\d+), ESTABLISHED", RegexOptions.Multiline) is { Success: true } m
-        ? m.Groups[1].Value : "";
-
-    private static string ChildUniqueId(string sas) => Regex.Match(sas, @"lab: #(\d+), reqid \d+, INSTALLED") is { Success: true } m
-        ? m.Groups[1].Value : "";
-
-    private static async Task<string> WaitForSasAsync(LabClient c, Func<string, bool> condition, string what)
-    {
-        string last = "";
-        bool ok = await Poll.UntilAsync(async () => condition(last = await c.ListSasAsync()), MoveTimeout, TimeSpan.FromMilliseconds(100));
-        if (!ok)
-            throw new LabException($"{what} did not complete within {MoveTimeout.TotalSeconds:0} s; the client's SAs:\n{last}");
-        return last;
     }
 
     /// <summary>One scenario with its clients; a failure carries both gateways' and the clients' log tails.</summary>
