@@ -188,6 +188,15 @@ public sealed class ControlTests
         Assert.Equal(ControlExit.Ok, (await ControlClient.SendAsync(path, new ControlRequest("status"))).Exit);
     }
 
+    [Fact]
+    public void A_data_directory_too_long_for_a_socket_address_is_named_at_start()
+    {
+        var (commands, _, _) = Make();
+        string path = ControlServer.SocketPath("/" + new string('d', 120));
+        var e = Assert.Throws<Gateway.Configuration.ConfigurationError>(() => ControlServer.Start(path, commands));
+        Assert.Contains("gateway.data-dir", e.Message);
+    }
+
     [Theory]
     [InlineData("redirect --to 192.0.2.10", "exactly one of")]
     [InlineData("redirect --all --identity alice --to 192.0.2.10", "exactly one of")]

@@ -38,8 +38,12 @@ public sealed partial class ControlServer : IDisposable
     public string Path => _path;
 
     /// <exception cref="InvalidOperationException">Another gateway answers on this socket (same data directory).</exception>
+    /// <exception cref="Configuration.ConfigurationError">The path does not fit a Unix socket address.</exception>
     public static ControlServer Start(string path, ControlCommands commands)
     {
+        // sockaddr_un holds 108 bytes including the terminating zero.
+        if (Encoding.UTF8.GetByteCount(path) > 107)
+            throw new Configuration.ConfigurationError("gateway.data-dir", $"'{path}' is too long for the control socket (at most 107 bytes); choose a shorter data directory");
         if (File.Exists(path))
         {
             if (ControlClient.IsAnswering(path))
