@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Gateway.Ike;
 
 /// <summary>One traffic selector (RFC 7296 §3.13.1): an address range, a port range and an IP protocol (0 = any).</summary>
-public sealed record TrafficSelector(
+public readonly record struct TrafficSelector(
     TrafficSelectorType SelectorType,
     byte IpProtocol,
     ushort StartPort,

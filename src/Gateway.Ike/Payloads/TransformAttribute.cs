@@ -6,7 +6,7 @@ namespace Gateway.Ike;
 /// A transform attribute (RFC 7296 §3.3.5). TV form (AF bit set) carries a 16-bit value; TLV form carries bytes.
 /// Only Key Length (14, TV form) is defined for IKEv2; others are kept raw.
 /// </summary>
-public sealed record TransformAttribute(ushort AttributeType, bool IsTypeValue, ushort Value, ReadOnlyMemory<byte> Data)
+public readonly record struct TransformAttribute(ushort AttributeType, bool IsTypeValue, ushort Value, ReadOnlyMemory<byte> Data)
 {
     private const ushort FormatBit = 0x8000;
 
