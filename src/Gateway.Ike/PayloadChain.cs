@@ -96,9 +96,10 @@ public static class PayloadChain
         out Payload[] payloads, out IkeParseFailure f)
     {
         var span = data.Span;
-        // An exact-size array (the count comes from the generic headers alone), filled through a local: the JIT
-        // then knows the array is exactly Payload[] and skips the covariant store check a List's array needs.
+        // An exact-size array (the count comes from the generic headers alone), filled through a span: the span
+        // checks the array's type once when created, where each store into a Payload[] (or a List's) would check it.
         var list = new Payload[CountPayloads(first, span)];
+        var slots = list.AsSpan();
         payloads = list;
         int count = 0;
         var type = first;
@@ -145,7 +146,7 @@ public static class PayloadChain
                 return false;
 
             // In range: this loop reaches a payload only where the pre-count (same checks, same positions) counted it.
-            list[count++] = critical ? payload! with { Critical = true } : payload!;
+            slots[count++] = critical ? payload! with { Critical = true } : payload!;
             pos += length;
             if (type is PayloadType.Encrypted or PayloadType.EncryptedFragment)
                 break;

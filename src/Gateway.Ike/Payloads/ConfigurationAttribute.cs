@@ -93,7 +93,6 @@ public readonly record struct ConfigurationAttribute(ushort RawType, ReadOnlyMem
     {
         BinaryPrimitives.WriteUInt16BigEndian(d, (ushort)(RawType & 0x7FFF));
         BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)Value.Length);
-        Value.Span.CopyTo(d[4..]);
-        return GetSize();
+        return 4 + ParseHelpers.Put(d[4..], Value);
     }
 }
