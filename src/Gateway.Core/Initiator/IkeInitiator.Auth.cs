@@ -270,7 +270,7 @@ public sealed partial class IkeInitiator
             return;
         }
         var encryption = selected.OfType(TransformType.Encryption).Single();
-        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).SingleOrDefault()?.Id ?? 0);
+        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).Select(t => t.Id).SingleOrDefault());
         int keyBits = encryption.KeyLength ?? 0;
         var sizes = TransformSizes.Get((EncryptionAlgorithm)encryption.Id, keyBits);
         var keys = IkeKeySchedule.DeriveChildSaKeys(_sa!.Prf, _sa.Keys.SkD, [], _octets!.NonceI, _octets.NonceR,
