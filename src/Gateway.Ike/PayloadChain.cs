@@ -111,9 +111,11 @@ public static class PayloadChain
                 return ParseHelpers.Fail(out f, IkeParseError.TooManyPayloads, type, at, $"more than {IkeLimits.MaxPayloads} payloads");
             if (span.Length - pos < IkeLimits.GenericPayloadHeaderLength)
                 return ParseHelpers.Fail(out f, IkeParseError.Truncated, type, at, "generic payload header truncated");
-            var next = (PayloadType)span[pos];
-            bool critical = (span[pos + 1] & 0x80) != 0;
-            int length = BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 2)..]);
+            // Next Payload (8 bits), critical bit + reserved (8), Payload Length (16): one read, one bounds check.
+            uint generic = BinaryPrimitives.ReadUInt32BigEndian(span[pos..]);
+            var next = (PayloadType)(generic >> 24);
+            bool critical = (generic & 0x0080_0000) != 0;
+            int length = (int)(generic & 0xFFFF);
             if (length < IkeLimits.GenericPayloadHeaderLength || length > span.Length - pos)
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidLength, type, at, $"payload length {length} with {span.Length - pos} bytes left");
             var body = data.Slice(pos + IkeLimits.GenericPayloadHeaderLength, length - IkeLimits.GenericPayloadHeaderLength);
