@@ -92,12 +92,14 @@ public static class EncryptedMessageLayout
         public override int GetBodySize() =>
             BodyLength + (PlaceholderType == PayloadType.EncryptedFragment ? EncryptedFragmentPayload.FragmentHeaderLength : 0);
 
-        public override void WriteBody(Span<byte> d)
+        public override int WriteBody(Span<byte> d)
         {
-            if (PlaceholderType != PayloadType.EncryptedFragment)
-                return;
-            BinaryPrimitives.WriteUInt16BigEndian(d, Number);
-            BinaryPrimitives.WriteUInt16BigEndian(d[2..], Total);
+            if (PlaceholderType == PayloadType.EncryptedFragment)
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(d, Number);
+                BinaryPrimitives.WriteUInt16BigEndian(d[2..], Total);
+            }
+            return GetBodySize();
         }
     }
 }

@@ -17,52 +17,59 @@ public sealed record IkeMessage(IkeHeader Header, IReadOnlyList<Payload> Payload
     /// Parses a datagram (UDP payload without the non-ESP marker). Copies the input once, so the caller may reuse
     /// its buffer; payload bodies are slices of that copy.
     /// </summary>
-    public static IkeParseResult<IkeMessage> Parse(ReadOnlySpan<byte> datagram)
-    {
-        if (!IkeHeader.TryParse(datagram, out var header, out var error))
-        {
-            string detail = error switch
-            {
-                IkeParseError.Truncated when datagram.Length < IkeLimits.HeaderLength => $"{datagram.Length} bytes, header needs 28",
-                IkeParseError.UnsupportedMajorVersion => $"major version {header.MajorVersion}",
-                _ => $"header length {header.Length}, datagram {datagram.Length}",
-            };
-            return IkeParseResult<IkeMessage>.Fail(new(error, PayloadType.None, 0, detail));
-        }
-        var copy = datagram.ToArray();
-        var body = new ReadOnlyMemory<byte>(copy, IkeLimits.HeaderLength, copy.Length - IkeLimits.HeaderLength);
-        return PayloadChain.TryParse(header.NextPayload, body, IkeLimits.HeaderLength, inner: false, header.IsResponse, out var payloads, out var f)
+    public static IkeParseResult<IkeMessage> Parse(ReadOnlySpan<byte> datagram) =>
+        IkeHeader.TryParse(datagram, out var header, out var error)
+            ? ParseBody(header, datagram.ToArray())
+            : HeaderFailure(datagram.Length, header, error);
+
+    /// <summary>
+    /// As <see cref="Parse"/>, without the copy: payload bodies are slices of <paramref name="datagram"/>, so the
+    /// caller hands the buffer over and must not change or reuse it while the message is in use.
+    /// </summary>
+    public static IkeParseResult<IkeMessage> ParseWithoutCopy(ReadOnlyMemory<byte> datagram) =>
+        IkeHeader.TryParse(datagram.Span, out var header, out var error)
+            ? ParseBody(header, datagram)
+            : HeaderFailure(datagram.Length, header, error);
+
+    private static IkeParseResult<IkeMessage> ParseBody(in IkeHeader header, ReadOnlyMemory<byte> datagram) =>
+        PayloadChain.TryParse(header.NextPayload, datagram[IkeLimits.HeaderLength..], IkeLimits.HeaderLength, inner: false, header.IsResponse, out var payloads, out var f)
             ? IkeParseResult<IkeMessage>.Ok(new IkeMessage(header, payloads))
             : IkeParseResult<IkeMessage>.Fail(f);
+
+    private static IkeParseResult<IkeMessage> HeaderFailure(int length, in IkeHeader header, IkeParseError error)
+    {
+        string detail = error switch
+        {
+            IkeParseError.Truncated when length < IkeLimits.HeaderLength => $"{length} bytes, header needs 28",
+            IkeParseError.UnsupportedMajorVersion => $"major version {header.MajorVersion}",
+            _ => $"header length {header.Length}, datagram {length}",
+        };
+        return IkeParseResult<IkeMessage>.Fail(new(error, PayloadType.None, 0, detail));
     }
 
     public int GetSize() => IkeLimits.HeaderLength + PayloadChain.GetSize(Payloads);
 
-    /// <summary>Writes header and payloads; returns the bytes written (= <see cref="GetSize"/>).</summary>
+    /// <summary>
+    /// Writes header and payloads; returns the bytes written (= <see cref="GetSize"/>). The payloads go first and the
+    /// header after them, with the length they add up to, so the message is walked once. Throws when
+    /// <paramref name="destination"/> is too short (its contents are then undefined).
+    /// </summary>
     public int WriteTo(Span<byte> destination)
     {
-        // Each payload is measured once: the sizes give the header's Length and then every payload's length field.
-        Span<int> sizes = Payloads.Count <= PayloadChain.MaxStackSizes ? stackalloc int[Payloads.Count] : new int[Payloads.Count];
-        int size = IkeLimits.HeaderLength + PayloadChain.MeasureEach(Payloads, sizes);
-        return WriteTo(destination, size, sizes);
+        if (destination.Length < IkeLimits.HeaderLength)
+            throw new ArgumentException("Destination shorter than an IKE header.", nameof(destination));
+        int size = IkeLimits.HeaderLength + PayloadChain.Write(destination[IkeLimits.HeaderLength..], Payloads);
+        if (size > IkeLimits.MaxMessageLength)
+            throw new InvalidOperationException($"Message of {size} bytes exceeds {IkeLimits.MaxMessageLength}.");
+        EffectiveHeader(size).WriteTo(destination);
+        return size;
     }
 
     public byte[] ToArray()
     {
-        Span<int> sizes = Payloads.Count <= PayloadChain.MaxStackSizes ? stackalloc int[Payloads.Count] : new int[Payloads.Count];
-        int size = IkeLimits.HeaderLength + PayloadChain.MeasureEach(Payloads, sizes);
-        var buffer = new byte[size];
-        WriteTo(buffer, size, sizes);
+        var buffer = new byte[GetSize()];
+        WriteTo(buffer);
         return buffer;
-    }
-
-    private int WriteTo(Span<byte> destination, int size, ReadOnlySpan<int> sizes)
-    {
-        var header = EffectiveHeader(size);
-        if (header.Length > IkeLimits.MaxMessageLength)
-            throw new InvalidOperationException($"Message of {header.Length} bytes exceeds {IkeLimits.MaxMessageLength}.");
-        header.WriteTo(destination);
-        return IkeLimits.HeaderLength + PayloadChain.Write(destination[IkeLimits.HeaderLength..], Payloads, sizes);
     }
 
     /// <summary>True when the last payload is SK or SKF: the rest is inside the ciphertext.</summary>

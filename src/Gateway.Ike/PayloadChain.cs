@@ -15,14 +15,27 @@ public static class PayloadChain
     /// <param name="first">The SK payload's Next Payload field.</param>
     /// <param name="data">The plaintext chain.</param>
     /// <param name="isResponse">From the IKE header: a response's SA echoes the accepted proposal's number.</param>
-    public static IkeParseResult<IReadOnlyList<Payload>> Parse(PayloadType first, ReadOnlySpan<byte> data, bool isResponse = false)
+    public static IkeParseResult<IReadOnlyList<Payload>> Parse(PayloadType first, ReadOnlySpan<byte> data, bool isResponse = false) =>
+        data.Length > IkeLimits.MaxMessageLength
+            ? TooLarge(data.Length)
+            : ParseWithoutCopy(first, data.ToArray(), isResponse);
+
+    /// <summary>
+    /// As <see cref="Parse"/>, without the copy: payload bodies are slices of <paramref name="data"/>, so the caller
+    /// hands the buffer over and must not change or reuse it while the payloads are in use (e.g. a plaintext array
+    /// the decryption just allocated).
+    /// </summary>
+    public static IkeParseResult<IReadOnlyList<Payload>> ParseWithoutCopy(PayloadType first, ReadOnlyMemory<byte> data, bool isResponse = false)
     {
         if (data.Length > IkeLimits.MaxMessageLength)
-            return IkeParseResult<IReadOnlyList<Payload>>.Fail(new(IkeParseError.MessageTooLarge, PayloadType.None, 0, $"{data.Length} bytes"));
-        return TryParse(first, data.ToArray(), 0, inner: true, isResponse, out var payloads, out var f)
+            return TooLarge(data.Length);
+        return TryParse(first, data, 0, inner: true, isResponse, out var payloads, out var f)
             ? IkeParseResult<IReadOnlyList<Payload>>.Ok(payloads)
             : IkeParseResult<IReadOnlyList<Payload>>.Fail(f);
     }
+
+    private static IkeParseResult<IReadOnlyList<Payload>> TooLarge(int length) =>
+        IkeParseResult<IReadOnlyList<Payload>>.Fail(new(IkeParseError.MessageTooLarge, PayloadType.None, 0, $"{length} bytes"));
 
     /// <summary>Size of the chain in bytes (generic headers included).</summary>
     public static int GetSize(IReadOnlyList<Payload> payloads)
@@ -36,56 +49,37 @@ public static class PayloadChain
     }
 
     /// <summary>
-    /// Writes the chain, computing every Next Payload and Payload Length field. Returns the bytes written.
-    /// Throws for chains no peer could parse (SK/SKF not last, a payload over 65535 bytes): those are bugs.
+    /// Writes the chain, computing every Next Payload and Payload Length field. Returns the bytes written. Each
+    /// payload is written once and its length field filled in afterwards from what it wrote, so nothing is measured
+    /// in advance. Throws for chains no peer could parse (SK/SKF not last, a payload over 65535 bytes): those are
+    /// bugs; and when <paramref name="destination"/> is too short (size it with <see cref="GetSize"/>), in which
+    /// case its contents are undefined.
     /// </summary>
     public static int Write(Span<byte> destination, IReadOnlyList<Payload> payloads)
     {
-        Span<int> sizes = payloads.Count <= MaxStackSizes ? stackalloc int[payloads.Count] : new int[payloads.Count];
-        MeasureEach(payloads, sizes);
-        return Write(destination, payloads, sizes);
-    }
-
-    /// <summary>Above this many payloads the per-payload sizes go to the heap instead of the stack.</summary>
-    internal const int MaxStackSizes = 128;
-
-    /// <summary>
-    /// Stores every payload's size (generic header included) in <paramref name="sizes"/> and returns their sum. The
-    /// writer takes these sizes rather than asking each payload again: a payload's size walks its proposals,
-    /// selectors or attributes, and the message writer needs the total before writing the header anyway.
-    /// </summary>
-    internal static int MeasureEach(IReadOnlyList<Payload> payloads, Span<int> sizes)
-    {
         var list = new ListView<Payload>(payloads);
-        int total = 0;
-        for (int i = 0; i < list.Count; i++)
-        {
-            sizes[i] = list[i].GetSize();
-            total += sizes[i];
-        }
-        return total;
-    }
-
-    /// <summary>Writes the chain with sizes from <see cref="MeasureEach"/>.</summary>
-    internal static int Write(Span<byte> destination, IReadOnlyList<Payload> payloads, ReadOnlySpan<int> sizes)
-    {
-        var list = new ListView<Payload>(payloads);
+        int count = list.Count;
         int pos = 0;
-        for (int i = 0; i < list.Count; i++)
+        // Each payload's type is read once: as the previous payload's Next Payload, then for its own SK check.
+        var type = count > 0 ? list[0].Type : PayloadType.None;
+        for (int i = 0; i < count; i++)
         {
             var p = list[i];
-            bool last = i == list.Count - 1;
-            if (!last && p.Type is PayloadType.Encrypted or PayloadType.EncryptedFragment)
+            bool last = i == count - 1;
+            if (!last && type is PayloadType.Encrypted or PayloadType.EncryptedFragment)
                 throw new ArgumentException("SK/SKF must be the last payload.", nameof(payloads));
-            int size = sizes[i];
-            if (size > ushort.MaxValue)
-                throw new ArgumentException($"{p.Type} payload of {size} bytes exceeds the 16-bit length.", nameof(payloads));
-            var d = destination.Slice(pos, size);
-            d[0] = (byte)(last ? p.TrailingNextPayload : list[i + 1].Type);
+            var next = last ? p.TrailingNextPayload : list[i + 1].Type;
+            var d = destination[pos..];
+            d[0] = (byte)next;
             d[1] = p.Critical ? (byte)0x80 : (byte)0;
+            int size = IkeLimits.GenericPayloadHeaderLength + p.WriteBody(d[IkeLimits.GenericPayloadHeaderLength..]);
+            if (size > d.Length)
+                throw new ArgumentException("Destination too short for the payload chain.", nameof(destination));
+            if (size > ushort.MaxValue)
+                throw new ArgumentException($"{type} payload of {size} bytes exceeds the 16-bit length.", nameof(payloads));
             BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)size);
-            p.WriteBody(d[IkeLimits.GenericPayloadHeaderLength..]);
             pos += size;
+            type = next;
         }
         return pos;
     }
@@ -99,22 +93,29 @@ public static class PayloadChain
     /// reported offset (28 for a message body). Bodies are slices of <paramref name="data"/>, not copies.
     /// </summary>
     internal static bool TryParse(PayloadType first, ReadOnlyMemory<byte> data, int baseOffset, bool inner, bool isResponse,
-        out List<Payload> payloads, out IkeParseFailure f)
+        out Payload[] payloads, out IkeParseFailure f)
     {
         var span = data.Span;
-        payloads = new List<Payload>(CountPayloads(first, span));
+        // An exact-size array (the count comes from the generic headers alone), filled through a span: the span
+        // checks the array's type once when created, where each store into a Payload[] (or a List's) would check it.
+        var list = new Payload[CountPayloads(first, span)];
+        var slots = list.AsSpan();
+        payloads = list;
+        int count = 0;
         var type = first;
         int pos = 0;
         while (type != PayloadType.None)
         {
             int at = baseOffset + pos;
-            if (payloads.Count >= IkeLimits.MaxPayloads)
+            if (count >= IkeLimits.MaxPayloads)
                 return ParseHelpers.Fail(out f, IkeParseError.TooManyPayloads, type, at, $"more than {IkeLimits.MaxPayloads} payloads");
             if (span.Length - pos < IkeLimits.GenericPayloadHeaderLength)
                 return ParseHelpers.Fail(out f, IkeParseError.Truncated, type, at, "generic payload header truncated");
-            var next = (PayloadType)span[pos];
-            bool critical = (span[pos + 1] & 0x80) != 0;
-            int length = BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 2)..]);
+            // Next Payload (8 bits), critical bit + reserved (8), Payload Length (16): one read, one bounds check.
+            uint generic = BinaryPrimitives.ReadUInt32BigEndian(span[pos..]);
+            var next = (PayloadType)(generic >> 24);
+            bool critical = (generic & 0x0080_0000) != 0;
+            int length = (int)(generic & 0xFFFF);
             if (length < IkeLimits.GenericPayloadHeaderLength || length > span.Length - pos)
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidLength, type, at, $"payload length {length} with {span.Length - pos} bytes left");
             var body = data.Slice(pos + IkeLimits.GenericPayloadHeaderLength, length - IkeLimits.GenericPayloadHeaderLength);
@@ -146,7 +147,8 @@ public static class PayloadChain
             if (!ok)
                 return false;
 
-            payloads.Add(critical ? payload! with { Critical = true } : payload!);
+            // In range: this loop reaches a payload only where the pre-count (same checks, same positions) counted it.
+            slots[count++] = critical ? payload! with { Critical = true } : payload!;
             pos += length;
             if (type is PayloadType.Encrypted or PayloadType.EncryptedFragment)
                 break;
@@ -154,6 +156,7 @@ public static class PayloadChain
         }
         if (pos != span.Length)
             return ParseHelpers.Fail(out f, IkeParseError.LengthMismatch, PayloadType.None, baseOffset + pos, $"{span.Length - pos} bytes after the last payload");
+        payloads = count == list.Length ? list : list[..count]; // always equal on success; the slice only guards against a null entry
         f = default;
         return true;
     }

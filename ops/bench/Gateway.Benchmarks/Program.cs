@@ -236,7 +236,7 @@ public static class Program
 
             foreach (var message in CodecBenchmarks.Messages)
             {
-                foreach (var op in new[] { "ParseAndBuild", "Parse", "Build" })
+                foreach (var op in new[] { "ParseAndBuild", "ParseWithoutCopyAndBuild", "Parse", "Build" })
                 {
                     if (Find(nameof(CodecBenchmarks), op, ("Message", message)) is not { } r)
                         continue;

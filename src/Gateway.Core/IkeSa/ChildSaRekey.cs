@@ -47,7 +47,7 @@ internal sealed class ChildSaLife(uint inboundSpi, Proposal selected, IReadOnlyL
     public bool SoftBytesReached { get; set; }
 
     public KeyExchangeGroup? PfsGroup =>
-        Selected.OfType(TransformType.KeyExchange).FirstOrDefault(t => t.Id != 0) is { } ke ? (KeyExchangeGroup)ke.Id : null;
+        Selected.OfType(TransformType.KeyExchange).Where(t => t.Id != 0).Select(t => (KeyExchangeGroup?)(KeyExchangeGroup)t.Id).FirstOrDefault();
 }
 
 /// <summary>A rekey the peer started, as far as collision resolution needs it: the SA it made and its nonces.</summary>
@@ -237,7 +237,7 @@ internal sealed class ChildSaCreator(GatewayPolicy policy, IResponderServices se
     }
 
     private static KeyExchangeGroup? GroupOf(Proposal p) =>
-        p.OfType(TransformType.KeyExchange).FirstOrDefault(t => t.Id != 0) is { } t ? (KeyExchangeGroup)t.Id : null;
+        p.OfType(TransformType.KeyExchange).Where(t => t.Id != 0).Select(t => (KeyExchangeGroup?)(KeyExchangeGroup)t.Id).FirstOrDefault();
 
     private byte[] NewNonce()
     {
@@ -259,7 +259,7 @@ internal sealed class ChildSaCreator(GatewayPolicy policy, IResponderServices se
         var encryption = selected.OfType(TransformType.Encryption).First();
         var encryptionAlgorithm = (EncryptionAlgorithm)encryption.Id;
         int keyBits = encryption.KeyLength ?? 0;
-        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).FirstOrDefault()?.Id ?? 0);
+        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).Select(t => t.Id).FirstOrDefault());
         bool esn = selected.OfType(TransformType.ExtendedSequenceNumbers).Any(t => t.Id == (ushort)ExtendedSequenceNumbers.Yes);
         var encryptionSizes = TransformSizes.Get(encryptionAlgorithm, keyBits);
         using var keys = IkeKeySchedule.DeriveChildSaKeys(crypto.Prf, crypto.Keys.SkD, sharedSecret, nonceI, nonceR,

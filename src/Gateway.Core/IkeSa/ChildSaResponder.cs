@@ -42,7 +42,7 @@ internal sealed class ChildSaResponder(GatewayPolicy policy, IResponderServices 
         var encryption = selected.OfType(TransformType.Encryption).First();
         var encryptionAlgorithm = (EncryptionAlgorithm)encryption.Id;
         int keyBits = encryption.KeyLength ?? 0;
-        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).FirstOrDefault()?.Id ?? 0);
+        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).Select(t => t.Id).FirstOrDefault());
         bool esn = selected.OfType(TransformType.ExtendedSequenceNumbers).Any(t => t.Id == (ushort)ExtendedSequenceNumbers.Yes);
         var encryptionSizes = TransformSizes.Get(encryptionAlgorithm, keyBits);
         var integritySizes = TransformSizes.Get(integrity);

@@ -118,7 +118,7 @@ internal sealed class IkeSaRekeyer(GatewayPolicy policy, IResponderServices serv
         var encryption = selected.OfType(TransformType.Encryption).First();
         var encryptionAlgorithm = (EncryptionAlgorithm)encryption.Id;
         int keyBits = encryption.KeyLength ?? 0;
-        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).FirstOrDefault()?.Id ?? 0);
+        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).Select(t => t.Id).FirstOrDefault());
         var prf = (PseudorandomFunction)selected.OfType(TransformType.PseudorandomFunction).First().Id;
         var keys = IkeKeySchedule.DeriveRekeyedIkeSaKeys(old.Prf, old.Keys.SkD, prf, sharedSecret, nonceI, nonceR,
             SpiBytes(spiI), SpiBytes(spiR), TransformSizes.Get(encryptionAlgorithm, keyBits).KeyMaterialSize, TransformSizes.Get(integrity).KeySize);

@@ -164,7 +164,7 @@ public sealed partial class IkeSaResponder
         var encryption = proposal.OfType(TransformType.Encryption).First();
         var encryptionAlgorithm = (EncryptionAlgorithm)encryption.Id;
         int keyBits = encryption.KeyLength ?? 0;
-        var integrity = (IntegrityAlgorithm)(proposal.OfType(TransformType.Integrity).FirstOrDefault()?.Id ?? 0);
+        var integrity = (IntegrityAlgorithm)(proposal.OfType(TransformType.Integrity).Select(t => t.Id).FirstOrDefault());
         var k = s.Keys;
         var keys = StoredIkeSaKeys.Restore(Copy(k.SkD), Copy(k.SkAi), Copy(k.SkAr), Copy(k.SkEi), Copy(k.SkEr), Copy(k.SkPi), Copy(k.SkPr));
         var fromInitiator = SkProtectionFactory.Create(encryptionAlgorithm, keyBits, integrity, keys.SkEi, keys.SkAi);

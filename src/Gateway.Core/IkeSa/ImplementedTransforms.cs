@@ -28,7 +28,7 @@ internal static class ImplementedTransforms
     public static bool CanProtectIke(Proposal selected)
     {
         var encryption = selected.OfType(TransformType.Encryption).First();
-        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).FirstOrDefault()?.Id ?? 0);
+        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).Select(t => t.Id).FirstOrDefault());
         return SkProtectionFactory.IsSupported((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0, integrity);
     }
 }

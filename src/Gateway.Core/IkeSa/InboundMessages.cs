@@ -45,7 +45,8 @@ internal sealed class InboundMessages(ResponderOptions options)
             return Received.Drop(IkeDropReason.Malformed);
         if (done is not { } message)
             return new Received(null, null, fragment.Number);
-        var inner = PayloadChain.Parse(message.FirstInner, message.Plaintext, header.IsResponse);
+        // The reassembled plaintext is a fresh array nobody writes to: the payloads may slice it.
+        var inner = PayloadChain.ParseWithoutCopy(message.FirstInner, message.Plaintext, header.IsResponse);
         return inner.IsSuccess
             ? new Received(new OpenedMessage(fragment.Header, message.FirstInner, inner.Value!, message.Plaintext), null, fragment.Number)
             : Received.Drop(IkeDropReason.Malformed);

@@ -109,7 +109,7 @@ internal sealed class SaInitResponder(GatewayPolicy policy, IResponderServices s
         var encryption = selected.OfType(TransformType.Encryption).First();
         var encryptionAlgorithm = (EncryptionAlgorithm)encryption.Id;
         int keyBits = encryption.KeyLength ?? 0;
-        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).FirstOrDefault()?.Id ?? 0);
+        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).Select(t => t.Id).FirstOrDefault());
         var prf = (PseudorandomFunction)selected.OfType(TransformType.PseudorandomFunction).First().Id;
         var encryptionSizes = TransformSizes.Get(encryptionAlgorithm, keyBits);
         var integritySizes = TransformSizes.Get(integrity);

@@ -52,7 +52,8 @@ internal static class SkMessages
         var chain = TryDecryptBody(datagram, inbound, ref reason);
         if (chain is null)
             return null;
-        var inner = PayloadChain.Parse(sk.FirstInnerPayload, chain, message.Header.IsResponse);
+        // The decrypted chain is a fresh array nobody writes to (it is kept as OpenedMessage.Plaintext): the payloads may slice it.
+        var inner = PayloadChain.ParseWithoutCopy(sk.FirstInnerPayload, chain, message.Header.IsResponse);
         if (!inner.IsSuccess)
             return null;
         return new OpenedMessage(message.Header, sk.FirstInnerPayload, inner.Value!, chain);

@@ -17,9 +17,14 @@ internal static class TrafficSelectorNarrowing
         var result = new List<TrafficSelector>();
         foreach (var address in virtualAddresses)
         {
-            var covering = tsi.Selectors.FirstOrDefault(s => AddressRange.Of(s).Contains(address));
-            if (covering is not null)
+            // The first covering selector (TrafficSelector is a struct: no null for "none found").
+            foreach (var covering in tsi.Selectors)
+            {
+                if (!AddressRange.Of(covering).Contains(address))
+                    continue;
                 result.Add(TrafficSelector.FromRange(address, address, covering.IpProtocol, covering.StartPort, covering.EndPort));
+                break;
+            }
         }
         return result;
     }

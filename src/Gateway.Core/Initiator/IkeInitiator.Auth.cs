@@ -134,7 +134,8 @@ public sealed partial class IkeInitiator
             if (SkFragments.TryOpen(message.Span, _sa!.Inbound, out _) is not { } fragment ||
                 fragments.Add(fragment, out _) is not { } whole)
                 return null;
-            var chain = PayloadChain.Parse(whole.FirstInner, whole.Plaintext, header.IsResponse);
+            // The reassembled plaintext is a fresh array nobody writes to: the payloads may slice it.
+            var chain = PayloadChain.ParseWithoutCopy(whole.FirstInner, whole.Plaintext, header.IsResponse);
             return chain.IsSuccess ? chain.Value : null;
         }
         return SkMessages.TryOpen(message.Span, _sa!.Inbound, out _)?.Payloads;
@@ -269,7 +270,7 @@ public sealed partial class IkeInitiator
             return;
         }
         var encryption = selected.OfType(TransformType.Encryption).Single();
-        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).SingleOrDefault()?.Id ?? 0);
+        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).Select(t => t.Id).SingleOrDefault());
         int keyBits = encryption.KeyLength ?? 0;
         var sizes = TransformSizes.Get((EncryptionAlgorithm)encryption.Id, keyBits);
         var keys = IkeKeySchedule.DeriveChildSaKeys(_sa!.Prf, _sa.Keys.SkD, [], _octets!.NonceI, _octets.NonceR,

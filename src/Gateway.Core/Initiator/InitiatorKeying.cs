@@ -88,7 +88,7 @@ internal static class InitiatorKeying
         nonceR = nr.Data.ToArray();
 
         var encryption = selected.OfType(TransformType.Encryption).Single();
-        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).SingleOrDefault()?.Id ?? 0);
+        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).Select(t => t.Id).SingleOrDefault());
         var prf = (PseudorandomFunction)selected.OfType(TransformType.PseudorandomFunction).Single().Id;
         var encSizes = TransformSizes.Get((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0);
         var keys = IkeKeySchedule.DeriveIkeSaKeys(prf, secret, nonceI, nonceR, response.Header.InitiatorSpi,

@@ -8,7 +8,7 @@ namespace Gateway.Ike;
 /// A CP attribute (RFC 7296 §3.15.1): 15-bit type and value bytes. An empty value in a CFG_REQUEST asks for the
 /// attribute. Typed helpers build and read the formats the gateway hands out.
 /// </summary>
-public sealed record ConfigurationAttribute(ushort RawType, ReadOnlyMemory<byte> Value)
+public readonly record struct ConfigurationAttribute(ushort RawType, ReadOnlyMemory<byte> Value)
 {
     public ConfigurationAttributeType AttributeType => (ConfigurationAttributeType)RawType;
 
@@ -93,7 +93,6 @@ public sealed record ConfigurationAttribute(ushort RawType, ReadOnlyMemory<byte>
     {
         BinaryPrimitives.WriteUInt16BigEndian(d, (ushort)(RawType & 0x7FFF));
         BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)Value.Length);
-        Value.Span.CopyTo(d[4..]);
-        return GetSize();
+        return 4 + ParseHelpers.Put(d[4..], Value);
     }
 }

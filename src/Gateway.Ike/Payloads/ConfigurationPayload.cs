@@ -16,7 +16,7 @@ public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, I
         return size;
     }
 
-    public override void WriteBody(Span<byte> d)
+    public override int WriteBody(Span<byte> d)
     {
         d[0] = (byte)ConfigurationType;
         d[1] = d[2] = d[3] = 0;
@@ -24,6 +24,7 @@ public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, I
         int pos = 4;
         for (int i = 0; i < attributes.Count; i++)
             pos += attributes[i].WriteTo(d[pos..]);
+        return pos;
     }
 
     internal static bool TryParse(ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)
@@ -33,13 +34,12 @@ public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, I
         var span = body.Span;
         if (span.Length < 4)
             return ParseHelpers.TooShort(out f, t, offset, 4, span.Length);
-        // Every attribute takes at least 4 bytes, so this capacity is exact for a CFG_REQUEST (empty values) and an
-        // upper bound otherwise; capped so that long values do not make it over-allocate.
-        var list = new List<ConfigurationAttribute>(Math.Min((span.Length - 4) / 4, 16));
+        var list = new ConfigurationAttribute[CountAttributes(span)];
+        int count = 0;
         int pos = 4;
         while (pos < span.Length)
         {
-            if (list.Count >= IkeLimits.MaxConfigurationAttributes)
+            if (count >= IkeLimits.MaxConfigurationAttributes)
                 return ParseHelpers.Fail(out f, IkeParseError.TooManyElements, t, offset + pos, "too many configuration attributes");
             if (span.Length - pos < 4)
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, t, offset + pos, "attribute header truncated");
@@ -49,11 +49,24 @@ public sealed record ConfigurationPayload(ConfigurationType ConfigurationType, I
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, t, offset + pos, $"attribute {type} value overruns payload");
             if (!ConfigurationAttribute.IsAllowedLength(type, length))
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidAttribute, t, offset + pos, $"attribute {type} with {length}-byte value");
-            list.Add(new ConfigurationAttribute(type, body.Slice(pos + 4, length)));
+            // In range: an attribute is reached only where CountAttributes (same header checks) counted one.
+            list[count++] = new ConfigurationAttribute(type, body.Slice(pos + 4, length));
             pos += 4 + length;
         }
         payload = new ConfigurationPayload((ConfigurationType)span[0], list);
         f = default;
         return true;
+    }
+
+    /// <summary>
+    /// The number of attributes, from their headers alone, so that the array is allocated once at its final size.
+    /// Stops at the limit or at a truncated header; the parse reports the defect.
+    /// </summary>
+    private static int CountAttributes(ReadOnlySpan<byte> span)
+    {
+        int count = 0;
+        for (int pos = 4; span.Length - pos >= 4 && count < IkeLimits.MaxConfigurationAttributes; count++)
+            pos += 4 + BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 2)..]);
+        return count;
     }
 }

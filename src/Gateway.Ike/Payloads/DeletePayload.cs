@@ -11,13 +11,14 @@ public sealed record DeletePayload(ProtocolId Protocol, IReadOnlyList<uint> Spis
 
     public override int GetBodySize() => 4 + SpiSize * Spis.Count;
 
-    public override void WriteBody(Span<byte> d)
+    public override int WriteBody(Span<byte> d)
     {
         d[0] = (byte)Protocol;
         d[1] = (byte)SpiSize;
         BinaryPrimitives.WriteUInt16BigEndian(d[2..], (ushort)Spis.Count);
         for (int i = 0; i < Spis.Count && SpiSize == 4; i++)
             BinaryPrimitives.WriteUInt32BigEndian(d[(4 + 4 * i)..], Spis[i]);
+        return GetBodySize();
     }
 
     internal static bool TryParse(ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)

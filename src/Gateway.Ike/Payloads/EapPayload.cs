@@ -12,7 +12,7 @@ public sealed record EapPayload(ReadOnlyMemory<byte> Message) : Payload
 
     public override PayloadType Type => PayloadType.Eap;
     public override int GetBodySize() => Message.Length;
-    public override void WriteBody(Span<byte> d) => ParseHelpers.Put(d, Message);
+    public override int WriteBody(Span<byte> d) => ParseHelpers.Put(d, Message);
 
     /// <summary>EAP code (0 when a hand-built message is too short to have one; parsed ones always have 4+ bytes).</summary>
     public byte Code => Message.Length > 0 ? Message.Span[0] : (byte)0;

@@ -12,7 +12,7 @@ public sealed record EncryptedPayload(PayloadType FirstInnerPayload, ReadOnlyMem
     public override PayloadType Type => PayloadType.Encrypted;
     internal override PayloadType TrailingNextPayload => FirstInnerPayload;
     public override int GetBodySize() => Body.Length;
-    public override void WriteBody(Span<byte> d) => ParseHelpers.Put(d, Body);
+    public override int WriteBody(Span<byte> d) => ParseHelpers.Put(d, Body);
 }
 
 /// <summary>
@@ -28,11 +28,11 @@ public sealed record EncryptedFragmentPayload(PayloadType FirstInnerPayload, ush
     internal override PayloadType TrailingNextPayload => FirstInnerPayload;
     public override int GetBodySize() => FragmentHeaderLength + Body.Length;
 
-    public override void WriteBody(Span<byte> d)
+    public override int WriteBody(Span<byte> d)
     {
         BinaryPrimitives.WriteUInt16BigEndian(d, FragmentNumber);
         BinaryPrimitives.WriteUInt16BigEndian(d[2..], TotalFragments);
-        ParseHelpers.Put(d[4..], Body);
+        return FragmentHeaderLength + ParseHelpers.Put(d[FragmentHeaderLength..], Body);
     }
 
     internal static bool TryParse(PayloadType next, ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)

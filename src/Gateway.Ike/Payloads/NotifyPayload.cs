@@ -21,13 +21,13 @@ public sealed record NotifyPayload(ProtocolId Protocol, ReadOnlyMemory<byte> Spi
 
     public override int GetBodySize() => 4 + Spi.Length + Data.Length;
 
-    public override void WriteBody(Span<byte> d)
+    public override int WriteBody(Span<byte> d)
     {
         d[0] = (byte)Protocol;
         d[1] = (byte)Spi.Length;
         BinaryPrimitives.WriteUInt16BigEndian(d[2..], RawNotifyType);
         int pos = 4 + ParseHelpers.Put(d[4..], Spi);
-        ParseHelpers.Put(d[pos..], Data);
+        return pos + ParseHelpers.Put(d[pos..], Data);
     }
 
     /// <summary>A notify about the IKE SA itself (no protocol, no SPI).</summary>

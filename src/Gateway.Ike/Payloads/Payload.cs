@@ -15,8 +15,11 @@ public abstract record Payload
     /// <summary>Body length in bytes (without the 4-byte generic header).</summary>
     public abstract int GetBodySize();
 
-    /// <summary>Writes exactly <see cref="GetBodySize"/> bytes of body.</summary>
-    public abstract void WriteBody(Span<byte> destination);
+    /// <summary>
+    /// Writes exactly <see cref="GetBodySize"/> bytes of body and returns that count, so that the chain writer can
+    /// fill in the length field afterwards instead of measuring every payload first.
+    /// </summary>
+    public abstract int WriteBody(Span<byte> destination);
 
     /// <summary>
     /// The value this payload puts into its own Next Payload field when it ends a chain. Only SK and SKF differ:

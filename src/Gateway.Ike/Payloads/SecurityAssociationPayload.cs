@@ -19,12 +19,13 @@ public sealed record SecurityAssociationPayload(IReadOnlyList<Proposal> Proposal
         return size;
     }
 
-    public override void WriteBody(Span<byte> d)
+    public override int WriteBody(Span<byte> d)
     {
         var proposals = new ListView<Proposal>(Proposals);
         int pos = 0;
         for (int i = 0; i < proposals.Count; i++)
             pos += proposals[i].WriteTo(d[pos..], i == proposals.Count - 1);
+        return pos;
     }
 
     internal static bool TryParse(ReadOnlyMemory<byte> body, int offset, bool isResponse, out Payload? payload, out IkeParseFailure f)
@@ -35,12 +36,13 @@ public sealed record SecurityAssociationPayload(IReadOnlyList<Proposal> Proposal
         if (span.Length == 0)
             return ParseHelpers.Fail(out f, IkeParseError.ProposalCountMismatch, sa, offset, "SA payload without proposals");
 
-        var proposals = new List<Proposal>(4);
+        var proposals = new Proposal[CountProposals(span)];
+        int count = 0;
         int pos = 0;
         int previous = 0;
         while (true)
         {
-            if (proposals.Count >= IkeLimits.MaxProposals)
+            if (count >= IkeLimits.MaxProposals)
                 return ParseHelpers.Fail(out f, IkeParseError.TooManyElements, sa, offset + pos, "too many proposals");
             if (span.Length - pos < Proposal.HeaderLength)
                 return ParseHelpers.Fail(out f, IkeParseError.ProposalCountMismatch, sa, offset + pos, "proposal header truncated");
@@ -56,7 +58,8 @@ public sealed record SecurityAssociationPayload(IReadOnlyList<Proposal> Proposal
                 return ParseHelpers.Fail(out f, IkeParseError.InvalidProposalNumbering, sa, offset + pos + 4, $"proposal number {number} after {previous}");
             if (!Proposal.TryParse(body.Slice(pos, length), offset + pos, out var proposal, out f))
                 return false;
-            proposals.Add(proposal!);
+            // In range: a proposal is reached only where CountProposals (same length checks) counted one.
+            proposals[count++] = proposal!;
             previous = number;
             pos += length;
             bool bytesLeft = pos < span.Length;
@@ -70,5 +73,26 @@ public sealed record SecurityAssociationPayload(IReadOnlyList<Proposal> Proposal
         payload = new SecurityAssociationPayload(proposals);
         f = default;
         return true;
+    }
+
+    /// <summary>
+    /// The number of proposals, from their headers alone (last flag, length), so that the array is allocated once
+    /// at its final size. Stops at the limit or at the first impossible length; the parse reports the defect.
+    /// </summary>
+    private static int CountProposals(ReadOnlySpan<byte> span)
+    {
+        int count = 0;
+        int pos = 0;
+        while (count < IkeLimits.MaxProposals && span.Length - pos >= Proposal.HeaderLength)
+        {
+            int length = BinaryPrimitives.ReadUInt16BigEndian(span[(pos + 2)..]);
+            if (length < Proposal.HeaderLength)
+                break;
+            count++;
+            if (span[pos] != 2)
+                break;
+            pos += length;
+        }
+        return count;
     }
 }

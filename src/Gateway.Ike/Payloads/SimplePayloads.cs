@@ -8,12 +8,12 @@ public sealed record KeyExchangePayload(KeyExchangeGroup Group, ReadOnlyMemory<b
     public override PayloadType Type => PayloadType.KeyExchange;
     public override int GetBodySize() => 4 + Data.Length;
 
-    public override void WriteBody(Span<byte> d)
+    public override int WriteBody(Span<byte> d)
     {
         BinaryPrimitives.WriteUInt16BigEndian(d, (ushort)Group);
         d[2] = 0;
         d[3] = 0;
-        ParseHelpers.Put(d[4..], Data);
+        return 4 + ParseHelpers.Put(d[4..], Data);
     }
 
     internal static bool TryParse(ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)
@@ -35,11 +35,11 @@ public sealed record IdentificationPayload(bool IsInitiator, IdType IdType, Read
     public override PayloadType Type => IsInitiator ? PayloadType.IdentificationInitiator : PayloadType.IdentificationResponder;
     public override int GetBodySize() => 4 + Data.Length;
 
-    public override void WriteBody(Span<byte> d)
+    public override int WriteBody(Span<byte> d)
     {
         d[0] = (byte)IdType;
         d[1] = d[2] = d[3] = 0;
-        ParseHelpers.Put(d[4..], Data);
+        return 4 + ParseHelpers.Put(d[4..], Data);
     }
 
     internal static bool TryParse(bool initiator, ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)
@@ -60,10 +60,10 @@ public sealed record CertificatePayload(CertificateEncoding Encoding, ReadOnlyMe
     public override PayloadType Type => PayloadType.Certificate;
     public override int GetBodySize() => 1 + Data.Length;
 
-    public override void WriteBody(Span<byte> d)
+    public override int WriteBody(Span<byte> d)
     {
         d[0] = (byte)Encoding;
-        ParseHelpers.Put(d[1..], Data);
+        return 1 + ParseHelpers.Put(d[1..], Data);
     }
 
     internal static bool TryParse(ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)
@@ -85,10 +85,10 @@ public sealed record CertificateRequestPayload(CertificateEncoding Encoding, Rea
     public override PayloadType Type => PayloadType.CertificateRequest;
     public override int GetBodySize() => 1 + Data.Length;
 
-    public override void WriteBody(Span<byte> d)
+    public override int WriteBody(Span<byte> d)
     {
         d[0] = (byte)Encoding;
-        ParseHelpers.Put(d[1..], Data);
+        return 1 + ParseHelpers.Put(d[1..], Data);
     }
 
     /// <summary>The certification authority key hashes; empty when the data is not a multiple of 20 bytes.</summary>
@@ -119,11 +119,11 @@ public sealed record AuthenticationPayload(AuthMethod Method, ReadOnlyMemory<byt
     public override PayloadType Type => PayloadType.Authentication;
     public override int GetBodySize() => 4 + Data.Length;
 
-    public override void WriteBody(Span<byte> d)
+    public override int WriteBody(Span<byte> d)
     {
         d[0] = (byte)Method;
         d[1] = d[2] = d[3] = 0;
-        ParseHelpers.Put(d[4..], Data);
+        return 4 + ParseHelpers.Put(d[4..], Data);
     }
 
     internal static bool TryParse(ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)
@@ -145,7 +145,7 @@ public sealed record NoncePayload(ReadOnlyMemory<byte> Data) : Payload
 
     public override PayloadType Type => PayloadType.Nonce;
     public override int GetBodySize() => Data.Length;
-    public override void WriteBody(Span<byte> d) => ParseHelpers.Put(d, Data);
+    public override int WriteBody(Span<byte> d) => ParseHelpers.Put(d, Data);
 
     internal static bool TryParse(ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)
     {
@@ -163,7 +163,7 @@ public sealed record VendorIdPayload(ReadOnlyMemory<byte> Data) : Payload
 {
     public override PayloadType Type => PayloadType.VendorId;
     public override int GetBodySize() => Data.Length;
-    public override void WriteBody(Span<byte> d) => ParseHelpers.Put(d, Data);
+    public override int WriteBody(Span<byte> d) => ParseHelpers.Put(d, Data);
 }
 
 /// <summary>A payload of a type this library does not model, kept raw (non-critical only) so a round trip holds.</summary>
@@ -171,5 +171,5 @@ public sealed record UnknownPayload(PayloadType RawType, ReadOnlyMemory<byte> Bo
 {
     public override PayloadType Type => RawType;
     public override int GetBodySize() => Body.Length;
-    public override void WriteBody(Span<byte> d) => ParseHelpers.Put(d, Body);
+    public override int WriteBody(Span<byte> d) => ParseHelpers.Put(d, Body);
 }

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Gateway.Ike;
 
 /// <summary>One traffic selector (RFC 7296 §3.13.1): an address range, a port range and an IP protocol (0 = any).</summary>
-public sealed record TrafficSelector(
+public readonly record struct TrafficSelector(
     TrafficSelectorType SelectorType,
     byte IpProtocol,
     ushort StartPort,
@@ -69,7 +69,7 @@ public sealed record TrafficSelectorPayload(bool IsInitiator, IReadOnlyList<Traf
         return size;
     }
 
-    public override void WriteBody(Span<byte> d)
+    public override int WriteBody(Span<byte> d)
     {
         var selectors = new ListView<TrafficSelector>(Selectors);
         d[0] = (byte)selectors.Count;
@@ -77,6 +77,7 @@ public sealed record TrafficSelectorPayload(bool IsInitiator, IReadOnlyList<Traf
         int pos = 4;
         for (int i = 0; i < selectors.Count; i++)
             pos += selectors[i].WriteTo(d[pos..]);
+        return pos;
     }
 
     internal static bool TryParse(bool initiator, ReadOnlyMemory<byte> body, int offset, out Payload? payload, out IkeParseFailure f)

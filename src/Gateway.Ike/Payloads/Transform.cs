@@ -2,10 +2,16 @@ using System.Buffers.Binary;
 
 namespace Gateway.Ike;
 
-/// <summary>A transform substructure (RFC 7296 §3.3.2): type, 16-bit ID and attributes.</summary>
-public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<TransformAttribute> Attributes)
+/// <summary>
+/// A transform substructure (RFC 7296 §3.3.2): type, 16-bit ID and attributes. A value type: a proposal holds its
+/// transforms in one array, not one heap object each (strongSwan's default IKE proposal has dozens).
+/// </summary>
+public readonly record struct Transform(TransformType Type, ushort Id, IReadOnlyList<TransformAttribute> Attributes)
 {
     internal const int HeaderLength = 8;
+
+    /// <summary>The attributes, empty for <c>default(Transform)</c>.</summary>
+    private IReadOnlyList<TransformAttribute> AttributeList => Attributes ?? [];
 
     /// <summary>A transform, with a Key Length attribute when <paramref name="keyLength"/> is given.</summary>
     public static Transform Create(TransformType type, ushort id, ushort? keyLength = null) =>
@@ -22,7 +28,7 @@ public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<Tran
     {
         get
         {
-            var attributes = new ListView<TransformAttribute>(Attributes);
+            var attributes = new ListView<TransformAttribute>(AttributeList);
             for (int i = 0; i < attributes.Count; i++)
             {
                 var a = attributes[i];
@@ -35,7 +41,7 @@ public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<Tran
 
     public int GetSize()
     {
-        var attributes = new ListView<TransformAttribute>(Attributes);
+        var attributes = new ListView<TransformAttribute>(AttributeList);
         int size = HeaderLength;
         for (int i = 0; i < attributes.Count; i++)
             size += attributes[i].GetSize();
@@ -49,7 +55,7 @@ public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<Tran
         d[4] = (byte)Type;
         d[5] = 0;
         BinaryPrimitives.WriteUInt16BigEndian(d[6..], Id);
-        var attributes = new ListView<TransformAttribute>(Attributes);
+        var attributes = new ListView<TransformAttribute>(AttributeList);
         int pos = HeaderLength;
         for (int i = 0; i < attributes.Count; i++)
             pos += attributes[i].WriteTo(d[pos..]);

@@ -6,7 +6,7 @@ namespace Gateway.Ike;
 /// A transform attribute (RFC 7296 §3.3.5). TV form (AF bit set) carries a 16-bit value; TLV form carries bytes.
 /// Only Key Length (14, TV form) is defined for IKEv2; others are kept raw.
 /// </summary>
-public sealed record TransformAttribute(ushort AttributeType, bool IsTypeValue, ushort Value, ReadOnlyMemory<byte> Data)
+public readonly record struct TransformAttribute(ushort AttributeType, bool IsTypeValue, ushort Value, ReadOnlyMemory<byte> Data)
 {
     private const ushort FormatBit = 0x8000;
 
@@ -42,6 +42,12 @@ public sealed record TransformAttribute(ushort AttributeType, bool IsTypeValue, 
     internal static bool TryParseList(ReadOnlyMemory<byte> body, int offset, out TransformAttribute[] list, out IkeParseFailure f)
     {
         var span = body.Span;
+        if (span.Length == 4 && SharedKeyLength(BinaryPrimitives.ReadUInt32BigEndian(span)) is { } shared)
+        {
+            list = shared;
+            f = default;
+            return true;
+        }
         list = span.Length == 0 ? [] : new TransformAttribute[Math.Min(span.Length / 4, IkeLimits.MaxAttributesPerTransform)];
         int count = 0;
         int pos = 0;
@@ -72,4 +78,22 @@ public sealed record TransformAttribute(ushort AttributeType, bool IsTypeValue, 
         f = default;
         return true;
     }
+
+    private const uint KeyLengthTv = (FormatBit | (uint)TransformAttributeType.KeyLength) << 16;
+    private static readonly TransformAttribute[] KeyLength128 = [Tv(TransformAttributeType.KeyLength, 128)];
+    private static readonly TransformAttribute[] KeyLength192 = [Tv(TransformAttributeType.KeyLength, 192)];
+    private static readonly TransformAttribute[] KeyLength256 = [Tv(TransformAttributeType.KeyLength, 256)];
+
+    /// <summary>
+    /// One shared list for the attribute lists nearly every AES transform carries (Key Length 128, 192 or 256 and
+    /// nothing else), so parsing them allocates nothing; the lists are only exposed as read-only, like the shared
+    /// empty one.
+    /// </summary>
+    private static TransformAttribute[]? SharedKeyLength(uint attribute) => attribute switch
+    {
+        KeyLengthTv | 128 => KeyLength128,
+        KeyLengthTv | 192 => KeyLength192,
+        KeyLengthTv | 256 => KeyLength256,
+        _ => null,
+    };
 }

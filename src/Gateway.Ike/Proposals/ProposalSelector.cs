@@ -66,9 +66,9 @@ public static class ProposalSelector
                     break;
                 }
             }
-            if (pick is null)
+            if (pick is not { } found)
                 return null;
-            chosen.Add(pick);
+            chosen.Add(found);
         }
         return chosen;
     }

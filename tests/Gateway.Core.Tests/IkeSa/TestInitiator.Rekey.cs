@@ -73,7 +73,7 @@ internal sealed partial class TestInitiator
     public ChildSaKeys ChildKeys(Proposal chosen, byte[] ni, byte[] nr, byte[] sharedSecret)
     {
         var encryption = chosen.OfType(TransformType.Encryption).Single();
-        var integrity = (IntegrityAlgorithm)(chosen.OfType(TransformType.Integrity).SingleOrDefault()?.Id ?? 0);
+        var integrity = (IntegrityAlgorithm)(chosen.OfType(TransformType.Integrity).Select(t => t.Id).SingleOrDefault());
         var sizes = TransformSizes.Get((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0);
         return IkeKeySchedule.DeriveChildSaKeys(Prf, Keys!.SkD, sharedSecret, ni, nr, sizes.KeyMaterialSize, TransformSizes.Get(integrity).KeySize);
     }
@@ -125,7 +125,7 @@ internal sealed partial class TestInitiator
         ulong spiI, ulong spiR, bool weAreInitiator)
     {
         var encryption = chosen.OfType(TransformType.Encryption).Single();
-        var integrity = (IntegrityAlgorithm)(chosen.OfType(TransformType.Integrity).SingleOrDefault()?.Id ?? 0);
+        var integrity = (IntegrityAlgorithm)(chosen.OfType(TransformType.Integrity).Select(t => t.Id).SingleOrDefault());
         var newPrf = (PseudorandomFunction)chosen.OfType(TransformType.PseudorandomFunction).Single().Id;
         int encLength = TransformSizes.Get((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0).KeyMaterialSize;
         int integLength = TransformSizes.Get(integrity).KeySize;

@@ -138,7 +138,7 @@ internal sealed partial class TestInitiator : IDisposable
         var selected = response.Find<SecurityAssociationPayload>()!.Proposals.Single();
         Assert.True(ke.TryComputeSharedSecret(theirKe.Data.Span, out var secret, out _));
         var encryption = selected.OfType(TransformType.Encryption).Single();
-        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).SingleOrDefault()?.Id ?? 0);
+        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).Select(t => t.Id).SingleOrDefault());
         Prf = (PseudorandomFunction)selected.OfType(TransformType.PseudorandomFunction).Single().Id;
         var encSizes = TransformSizes.Get((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0);
         Keys = IkeKeySchedule.DeriveIkeSaKeys(Prf, secret, Ni, Nr, SpiI, SpiR, encSizes.KeyMaterialSize, TransformSizes.Get(integrity).KeySize);
@@ -360,7 +360,7 @@ internal sealed partial class TestInitiator : IDisposable
     {
         var selected = response.OfType<SecurityAssociationPayload>().Single().Proposals.Single();
         var encryption = selected.OfType(TransformType.Encryption).Single();
-        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).SingleOrDefault()?.Id ?? 0);
+        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).Select(t => t.Id).SingleOrDefault());
         var sizes = TransformSizes.Get((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0);
         return IkeKeySchedule.DeriveChildSaKeys(Prf, Keys!.SkD, [], Ni, Nr, sizes.KeyMaterialSize, TransformSizes.Get(integrity).KeySize);
     }

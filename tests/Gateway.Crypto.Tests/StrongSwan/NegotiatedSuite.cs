@@ -13,9 +13,9 @@ internal sealed record NegotiatedSuite(EncryptionAlgorithm Encryption, int KeyBi
         var response = s.Packets.Last(p => p.Message.Header.ExchangeType == ExchangeType.IkeSaInit && p.Message.Header.IsResponse);
         var proposal = response.Message.Find<SecurityAssociationPayload>()!.Proposals.Single();
         var encr = proposal.OfType(TransformType.Encryption).Single();
-        var integ = proposal.OfType(TransformType.Integrity).SingleOrDefault();
+        var integ = proposal.OfType(TransformType.Integrity).Select(t => t.Id).SingleOrDefault(); // 0 = none (AEAD)
         return new NegotiatedSuite((EncryptionAlgorithm)encr.Id, encr.KeyLength ?? 0,
-            integ is null ? IntegrityAlgorithm.None : (IntegrityAlgorithm)integ.Id,
+            (IntegrityAlgorithm)integ,
             (PseudorandomFunction)proposal.OfType(TransformType.PseudorandomFunction).Single().Id);
     }
 
