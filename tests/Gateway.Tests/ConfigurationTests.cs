@@ -204,6 +204,7 @@ public class ConfigurationTests
     [InlineData("gateway.cluster.seed-nodes = [\"10.0.0.1:4053\"]", "gateway.cluster.seed-nodes", "Akka address")]
     [InlineData("gateway.cluster.log-level = LOUD", "gateway.cluster.log-level", "LOUD")]
     [InlineData("gateway.cluster.roles = [\"has space\"]", "gateway.cluster.roles", "role name")]
+    [InlineData("gateway.cluster.roles = [\"edge\"]", "gateway.cluster.roles", "must include")]
     [InlineData("gateway.cluster.shard-count = 5", "gateway.cluster.shard-count", "out of range")]
     [InlineData("gateway.cluster.shard-count = many", "gateway.cluster.shard-count", "integer")]
     [InlineData("gateway.cluster.split-brain-resolver.active-strategy = keep-everyone", "gateway.cluster.split-brain-resolver.active-strategy", "keep-majority")]

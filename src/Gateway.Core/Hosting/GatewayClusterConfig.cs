@@ -18,10 +18,13 @@ public static class GatewayClusterConfig
             provider = cluster
             serializers {
               gateway-session = "Gateway.Core.Serialization.SessionCommandSerializer, Gateway.Core"
+              gateway-addresses = "Gateway.Core.Addresses.AddressRegistrySerializer, Gateway.Core"
             }
             serialization-bindings {
               "Gateway.Core.Sessions.SessionCommand, Gateway.Core" = gateway-session
               "Gateway.Core.Sessions.RedirectReply, Gateway.Core" = gateway-session
+              "Gateway.Core.Addresses.AddressRegistryMessage, Gateway.Core" = gateway-addresses
+              "Gateway.Core.Addresses.AddressRegistryEvent, Gateway.Core" = gateway-addresses
             }
           }
           cluster {

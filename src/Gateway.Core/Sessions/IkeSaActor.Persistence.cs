@@ -33,6 +33,7 @@ public sealed partial class IkeSaActor
         if (_restored is null)
             return false;
         _log.Info("IKE SA {0:x16} of {1} restored from the journal ({2} child SAs)", _spi, _restored.PeerIdentity, _restored.Children.Count);
+        _leaseAsked = _restored.VirtualAddresses.Count > 0; // the registry kept its lease through the move
         Step(new SaResumed(Now));
         return true;
     }

@@ -83,6 +83,8 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
             Step(new RedirectRequested(m.Gateway, Now));
         });
         Receive<HalfOpenExpired>(_ => OnHalfOpenExpired());
+        Receive<Addresses.LeaseGranted>(OnLeaseGranted);
+        Receive<LeaseFailed>(OnLeaseFailed);
     }
 
     public static Props Props(ulong responderSpi, SessionDependencies deps, IActorRef? journal = null) =>
@@ -210,6 +212,9 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
             case IkeMessageDropped dropped:
                 _deps.Metrics.Dropped(DropReasons.Of(dropped.Reason));
                 break;
+            case AddressLeaseNeeded needed:
+                AskForAddresses(needed);
+                break;
             case InitialContactReceived initialContact:
                 ReplaceOlderSas(initialContact.PeerIdentity);
                 break;
@@ -245,6 +250,8 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
     {
         foreach (var (session, ikeSa) in _deps.Identities.Others(identity, Session))
         {
+            if (!_replacedSessions.Add(session))
+                continue; // already discarded through the address registry's answer
             _deps.Metrics.IkeSaReplacedByInitialContact();
             _log.Info("Session {0:x12} of {1} replaced by IKE SA {2:x16} (INITIAL_CONTACT)", session, identity, _spi);
             ikeSa.Tell(new Discard($"replaced by {_spi:x16} (INITIAL_CONTACT)"));
@@ -316,6 +323,7 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
 
     private void End()
     {
+        ReleaseAddressLease();
         Context.Parent.Tell(Ended.Instance);
         Context.Stop(Self);
     }

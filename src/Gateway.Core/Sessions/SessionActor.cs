@@ -45,6 +45,13 @@ public sealed partial class SessionActor : ReceiveActor, IWithUnboundedStash
             else
                 _ikeSa.Tell(new IkeSaActor.Close(m.Reason));
         });
+        Receive<DiscardIkeSa>(m =>
+        {
+            if (_ikeSa is null)
+                Passivate();
+            else
+                _ikeSa.Tell(new IkeSaActor.Discard(m.Reason));
+        });
         Receive<RedirectIkeSa>(m =>
         {
             if (_ikeSa is null)

@@ -40,6 +40,8 @@ internal static class ClusterSettingsReader
             if (role.Length == 0 || role.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
                 throw new ConfigurationError("gateway.cluster.roles", $"'{role}' is not a role name (letters, digits, '-', '_')");
         }
+        if (!roles.Contains(ClusterSettings.GatewayRole))
+            throw new ConfigurationError("gateway.cluster.roles", $"must include \"{ClusterSettings.GatewayRole}\" (the role that hosts sessions)");
         string strategy = v.String("gateway.cluster.split-brain-resolver.active-strategy").ToLowerInvariant();
         if (!Strategies.Contains(strategy))
             throw new ConfigurationError("gateway.cluster.split-brain-resolver.active-strategy", $"'{strategy}' is not one of {string.Join(", ", Strategies)}");

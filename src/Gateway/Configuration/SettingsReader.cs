@@ -102,7 +102,7 @@ public static class SettingsReader
         }
         bool certificateAuth = v.Bool("gateway.auth.certificates");
 
-        var core = CoreSettingsReader.Read(v) with { ShardCount = ClusterSettingsReader.ShardCount(v) };
+        var core = CoreSettingsReader.Read(v) with { ShardCount = ClusterSettingsReader.ShardCount(v), Role = ClusterSettings.GatewayRole };
 
         string tunName = v.String("gateway.tun.name");
         if (tunName.Length is 0 or > 15 || tunName.Any(c => c <= ' ' || c > '~' || c == '/'))
