@@ -61,7 +61,9 @@ public static class GatewayCore
             options.EntityTypeName,
             entityId => SessionActor.Props(SpiShardMap.TryParseEntityId(entityId, out var session) ? session : 0, deps),
             settings,
-            new SessionMessageExtractor(map));
+            new SessionMessageExtractor(map),
+            sharding.DefaultShardAllocationStrategy(settings),
+            SessionActor.HandOff.Instance); // stops a session only once its journal has stored its last state
         if (options.LocalShardRefresh is { } refresh)
             localShards.Observe(system, region, $"{options.EntityTypeName}-local-shards", refresh);
 

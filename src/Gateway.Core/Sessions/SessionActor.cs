@@ -72,6 +72,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithUnboundedStash
                 OnJournalGone();
         });
         Receive<Stop>(_ => Context.Stop(Self));
+        Receive<HandOff>(_ => OnHandOff());
     }
 
     public static Props Props(ulong sessionId, SessionDependencies deps) =>

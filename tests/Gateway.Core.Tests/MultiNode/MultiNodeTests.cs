@@ -1,0 +1,140 @@
+using Akka.Actor;
+
+namespace Gateway.Core.Tests.MultiNode;
+
+/// <summary>
+/// Three gateway nodes in one process over one SQLite journal (issue 5 §1, §3, §4, §6, §7): addresses unique across
+/// nodes and per session; INITIAL_CONTACT across nodes; a node leaving gracefully or dying hands its sessions to the
+/// survivors, which recover them from the journal with the same keys and carry on without re-authentication.
+/// </summary>
+public sealed class MultiNodeTests : IDisposable
+{
+    private readonly ClusterNodes _cluster = new();
+
+    public void Dispose() => _cluster.Dispose();
+
+    private (List<ClusterNodes.Client> Clients, ClusterNodes.Node Leaving) ThreeNodesWithTwoClientsEach(bool crashable)
+    {
+        _cluster.Start();
+        _cluster.Start();
+        var leaving = _cluster.Start(crashable);
+        _cluster.AwaitConverged();
+        _cluster.SpreadShards();
+        var clients = new List<ClusterNodes.Client>();
+        for (int i = 0; i < 6; i++)
+        {
+            var client = _cluster.NewClient(i, _cluster.Nodes[i % 3]);
+            client.Connect();
+            clients.Add(client);
+        }
+        // Each node holds the sessions that entered through it (their SPIs were drawn in its own shards).
+        for (int n = 0; n < 3; n++)
+        {
+            var hosted = _cluster.Nodes[n].Sessions();
+            Assert.Contains(clients[n].Session, hosted);
+            Assert.Contains(clients[n + 3].Session, hosted);
+        }
+        Assert.Equal(6, clients.Select(c => c.Address).Distinct().Count());
+        return (clients, leaving);
+    }
+
+    private void AssertTunnelsContinueOnTheSurvivors(List<ClusterNodes.Client> clients, ClusterNodes.Node gone,
+        IReadOnlyDictionary<uint, DataPlane.ChildSaInstallation> before)
+    {
+        var survivors = _cluster.Nodes.Where(n => n != gone).ToList();
+        // Remember-entities restarts the moved sessions on the survivors; each re-installs its child SA from the journal.
+        Assert.True(SpinWait.SpinUntil(() => _cluster.Installed(survivors).Count == before.Count, ClusterNodes.Patience),
+            "the moved sessions did not re-install their child SAs on the survivors");
+        var after = _cluster.Installed(survivors);
+        foreach (var (spi, sa) in before)
+        {
+            var moved = after[spi];
+            Assert.Equal(sa.OutboundSpi, moved.OutboundSpi);
+            Assert.Equal(sa.InboundEncryptionKey, moved.InboundEncryptionKey);
+            Assert.Equal(sa.OutboundEncryptionKey, moved.OutboundEncryptionKey);
+            Assert.Equal(sa.RemoteInnerAddresses, moved.RemoteInnerAddresses); // the same virtual address
+        }
+        // Every client's IKE SA answers with its old keys and the next message IDs: nobody re-authenticates.
+        foreach (var client in clients)
+        {
+            if (client.Via == gone)
+                client.Via = survivors[client.Index % survivors.Count]; // what packet steering does for a dead node
+            var keys = client.Initiator.Keys;
+            Assert.True(client.Alive(), $"client {client.Index} lost its IKE SA");
+            Assert.Same(keys, client.Initiator.Keys);
+        }
+        var hosted = survivors.SelectMany(n => n.Sessions()).ToHashSet();
+        Assert.All(clients, c => Assert.Contains(c.Session, hosted));
+
+        // The registry still knows every lease: a new client gets an address nobody holds.
+        using var late = _cluster.NewClient(30, survivors[0]);
+        late.Connect();
+        Assert.DoesNotContain(late.Address, clients.Select(c => c.Address));
+    }
+
+    [Fact]
+    public async Task A_node_that_leaves_hands_its_sessions_over_and_no_tunnel_is_lost()
+    {
+        var (clients, leaving) = ThreeNodesWithTwoClientsEach(crashable: false);
+        var before = _cluster.Installed();
+        Assert.Equal(6, before.Count);
+        Assert.Equal(2, leaving.DataPlane.Installed.Count);
+
+        // SIGTERM: the host runs CoordinatedShutdown, which leaves the cluster after handing the shards over.
+        await CoordinatedShutdown.Get(leaving.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).WaitAsync(ClusterNodes.Patience);
+        await leaving.System.WhenTerminated.WaitAsync(ClusterNodes.Patience);
+        Assert.Empty(leaving.DataPlane.Installed); // its child SAs left with its sessions
+
+        AssertTunnelsContinueOnTheSurvivors(clients, leaving, before);
+        clients.ForEach(c => c.Dispose());
+    }
+
+    [Fact]
+    public async Task A_node_that_dies_has_its_sessions_recovered_from_the_journal_by_the_survivors()
+    {
+        var (clients, dying) = ThreeNodesWithTwoClientsEach(crashable: true);
+        var before = _cluster.Installed();
+
+        // kill -9: no leaving, no hand-off. The others see it unreachable; the split brain resolver (keep-majority,
+        // 2 of 3) downs it after stable-after, and its shards start on the survivors after the down-removal margin.
+        await dying.System.Terminate().WaitAsync(ClusterNodes.Patience);
+
+        AssertTunnelsContinueOnTheSurvivors(clients, dying, before);
+        clients.ForEach(c => c.Dispose());
+    }
+
+    [Fact]
+    public void Addresses_are_unique_per_session_across_nodes_and_INITIAL_CONTACT_replaces_sessions_on_other_nodes()
+    {
+        _cluster.Start();
+        _cluster.Start();
+        _cluster.Start();
+        _cluster.AwaitConverged();
+        _cluster.SpreadShards();
+        const string identity = "user20.example";
+
+        // The same identity from two clients at once, entering through different nodes: two addresses.
+        using var first = _cluster.NewClient(10, _cluster.Nodes[0]);
+        using var second = _cluster.NewClient(11, _cluster.Nodes[1]);
+        first.Connect(identity);
+        second.Connect(identity);
+        Assert.NotEqual(first.Address, second.Address);
+        Assert.Contains(first.Session, _cluster.Nodes[0].Sessions());
+        Assert.Contains(second.Session, _cluster.Nodes[1].Sessions());
+
+        // The identity comes back with INITIAL_CONTACT through the third node: it keeps one of its addresses, and
+        // its older sessions — on the two other nodes — are deleted.
+        using var third = _cluster.NewClient(12, _cluster.Nodes[2], initialContact: true);
+        third.Connect(identity);
+        Assert.Contains(third.Address, new[] { first.Address, second.Address });
+        Assert.True(SpinWait.SpinUntil(() =>
+            _cluster.Nodes.SelectMany(n => n.Sessions()).ToHashSet().SetEquals(new[] { third.Session }), ClusterNodes.Patience),
+            "the older sessions of the identity were not deleted on the other nodes");
+        Assert.True(third.Alive());
+
+        // Others never get an address someone holds.
+        using var other = _cluster.NewClient(13, _cluster.Nodes[1]);
+        other.Connect();
+        Assert.NotEqual(third.Address, other.Address);
+    }
+}
