@@ -168,6 +168,70 @@ internal sealed class ClusterNodes : IDisposable
         public void Dispose() => Initiator.Dispose();
     }
 
+    /// <summary>
+    /// Starts <paramref name="count"/> nodes (the last one crashable or not), spreads shards, and connects two clients
+    /// through each node; each node then holds the sessions that entered through it. Returns the clients (client i
+    /// entered through node i % count) and the last node.
+    /// </summary>
+    public (List<Client> Clients, Node Last) StartWithClientsOnEachNode(int count, bool crashableLast)
+    {
+        for (int i = 0; i < count; i++)
+            Start(crashable: crashableLast && i == count - 1);
+        AwaitConverged();
+        SpreadShards();
+        var clients = new List<Client>();
+        for (int i = 0; i < 2 * count; i++)
+        {
+            var client = NewClient(i, Nodes[i % count]);
+            client.Connect();
+            clients.Add(client);
+        }
+        for (int n = 0; n < count; n++)
+        {
+            var hosted = Nodes[n].Sessions();
+            Assert.Contains(clients[n].Session, hosted);
+            Assert.Contains(clients[n + count].Session, hosted);
+        }
+        Assert.Equal(clients.Count, clients.Select(c => c.Address).Distinct().Count());
+        return (clients, Nodes[^1]);
+    }
+
+    /// <summary>
+    /// After <paramref name="gone"/> left or died: the survivors re-install every child SA of <paramref name="before"/>
+    /// (same SPIs, keys, virtual addresses), every client's IKE SA answers with its old keys (no re-authentication; a
+    /// client of the gone node now reaches a survivor, as packet steering would send it), and a new client gets an
+    /// address nobody holds.
+    /// </summary>
+    public void AssertTunnelsContinueWithout(List<Client> clients, Node gone, IReadOnlyDictionary<uint, ChildSaInstallation> before)
+    {
+        var survivors = Nodes.Where(n => n != gone).ToList();
+        Assert.True(SpinWait.SpinUntil(() => Installed(survivors).Count == before.Count, Patience),
+            "the moved sessions did not re-install their child SAs on the survivors");
+        var after = Installed(survivors);
+        foreach (var (spi, sa) in before)
+        {
+            var moved = after[spi];
+            Assert.Equal(sa.OutboundSpi, moved.OutboundSpi);
+            Assert.Equal(sa.InboundEncryptionKey, moved.InboundEncryptionKey);
+            Assert.Equal(sa.OutboundEncryptionKey, moved.OutboundEncryptionKey);
+            Assert.Equal(sa.RemoteInnerAddresses, moved.RemoteInnerAddresses);
+        }
+        foreach (var client in clients)
+        {
+            if (client.Via == gone)
+                client.Via = survivors[client.Index % survivors.Count];
+            var keys = client.Initiator.Keys;
+            Assert.True(client.Alive(), $"client {client.Index} lost its IKE SA");
+            Assert.Same(keys, client.Initiator.Keys);
+        }
+        var hosted = survivors.SelectMany(n => n.Sessions()).ToHashSet();
+        Assert.All(clients, c => Assert.Contains(c.Session, hosted));
+
+        using var late = NewClient(30, survivors[0]);
+        late.Connect();
+        Assert.DoesNotContain(late.Address, clients.Select(c => c.Address));
+    }
+
     /// <summary>All child SAs installed anywhere, by inbound SPI.</summary>
     public IReadOnlyDictionary<uint, ChildSaInstallation> Installed(IEnumerable<Node>? nodes = null) =>
         (nodes ?? Nodes).SelectMany(n => n.DataPlane.Installed).ToDictionary(kv => kv.Key, kv => kv.Value);

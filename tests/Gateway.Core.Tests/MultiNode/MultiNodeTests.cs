@@ -13,69 +13,10 @@ public sealed class MultiNodeTests : IDisposable
 
     public void Dispose() => _cluster.Dispose();
 
-    private (List<ClusterNodes.Client> Clients, ClusterNodes.Node Leaving) ThreeNodesWithTwoClientsEach(bool crashable)
-    {
-        _cluster.Start();
-        _cluster.Start();
-        var leaving = _cluster.Start(crashable);
-        _cluster.AwaitConverged();
-        _cluster.SpreadShards();
-        var clients = new List<ClusterNodes.Client>();
-        for (int i = 0; i < 6; i++)
-        {
-            var client = _cluster.NewClient(i, _cluster.Nodes[i % 3]);
-            client.Connect();
-            clients.Add(client);
-        }
-        // Each node holds the sessions that entered through it (their SPIs were drawn in its own shards).
-        for (int n = 0; n < 3; n++)
-        {
-            var hosted = _cluster.Nodes[n].Sessions();
-            Assert.Contains(clients[n].Session, hosted);
-            Assert.Contains(clients[n + 3].Session, hosted);
-        }
-        Assert.Equal(6, clients.Select(c => c.Address).Distinct().Count());
-        return (clients, leaving);
-    }
-
-    private void AssertTunnelsContinueOnTheSurvivors(List<ClusterNodes.Client> clients, ClusterNodes.Node gone,
-        IReadOnlyDictionary<uint, DataPlane.ChildSaInstallation> before)
-    {
-        var survivors = _cluster.Nodes.Where(n => n != gone).ToList();
-        // Remember-entities restarts the moved sessions on the survivors; each re-installs its child SA from the journal.
-        Assert.True(SpinWait.SpinUntil(() => _cluster.Installed(survivors).Count == before.Count, ClusterNodes.Patience),
-            "the moved sessions did not re-install their child SAs on the survivors");
-        var after = _cluster.Installed(survivors);
-        foreach (var (spi, sa) in before)
-        {
-            var moved = after[spi];
-            Assert.Equal(sa.OutboundSpi, moved.OutboundSpi);
-            Assert.Equal(sa.InboundEncryptionKey, moved.InboundEncryptionKey);
-            Assert.Equal(sa.OutboundEncryptionKey, moved.OutboundEncryptionKey);
-            Assert.Equal(sa.RemoteInnerAddresses, moved.RemoteInnerAddresses); // the same virtual address
-        }
-        // Every client's IKE SA answers with its old keys and the next message IDs: nobody re-authenticates.
-        foreach (var client in clients)
-        {
-            if (client.Via == gone)
-                client.Via = survivors[client.Index % survivors.Count]; // what packet steering does for a dead node
-            var keys = client.Initiator.Keys;
-            Assert.True(client.Alive(), $"client {client.Index} lost its IKE SA");
-            Assert.Same(keys, client.Initiator.Keys);
-        }
-        var hosted = survivors.SelectMany(n => n.Sessions()).ToHashSet();
-        Assert.All(clients, c => Assert.Contains(c.Session, hosted));
-
-        // The registry still knows every lease: a new client gets an address nobody holds.
-        using var late = _cluster.NewClient(30, survivors[0]);
-        late.Connect();
-        Assert.DoesNotContain(late.Address, clients.Select(c => c.Address));
-    }
-
     [Fact]
     public async Task A_node_that_leaves_hands_its_sessions_over_and_no_tunnel_is_lost()
     {
-        var (clients, leaving) = ThreeNodesWithTwoClientsEach(crashable: false);
+        var (clients, leaving) = _cluster.StartWithClientsOnEachNode(3, crashableLast: false);
         var before = _cluster.Installed();
         Assert.Equal(6, before.Count);
         Assert.Equal(2, leaving.DataPlane.Installed.Count);
@@ -85,21 +26,21 @@ public sealed class MultiNodeTests : IDisposable
         await leaving.System.WhenTerminated.WaitAsync(ClusterNodes.Patience);
         Assert.Empty(leaving.DataPlane.Installed); // its child SAs left with its sessions
 
-        AssertTunnelsContinueOnTheSurvivors(clients, leaving, before);
+        _cluster.AssertTunnelsContinueWithout(clients, leaving, before);
         clients.ForEach(c => c.Dispose());
     }
 
     [Fact]
     public async Task A_node_that_dies_has_its_sessions_recovered_from_the_journal_by_the_survivors()
     {
-        var (clients, dying) = ThreeNodesWithTwoClientsEach(crashable: true);
+        var (clients, dying) = _cluster.StartWithClientsOnEachNode(3, crashableLast: true);
         var before = _cluster.Installed();
 
         // kill -9: no leaving, no hand-off. The others see it unreachable; the split brain resolver (keep-majority,
         // 2 of 3) downs it after stable-after, and its shards start on the survivors after the down-removal margin.
         await dying.System.Terminate().WaitAsync(ClusterNodes.Patience);
 
-        AssertTunnelsContinueOnTheSurvivors(clients, dying, before);
+        _cluster.AssertTunnelsContinueWithout(clients, dying, before);
         clients.ForEach(c => c.Dispose());
     }
 
