@@ -35,6 +35,9 @@ public static class GatewayClusterConfig
               remember-entities = off
             }
           }
+          # A leaving node hands every session over (each waits for its journal); give that time before the leave
+          # proceeds anyway (the next node would then recover from the journal, as after a crash).
+          coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 30s
         }
         """;
 
