@@ -45,6 +45,7 @@ public sealed class AddressRegistry : ReceivePersistentActor
             if (_book.HeldBy(r.Session).Count > 0)
                 Record(new AddressesFreed(r.Session), Apply);
         });
+        Command<LeaseRestored>(OnRestored);
         Command<SaveSnapshotSuccess>(s =>
         {
             DeleteMessages(s.Metadata.SequenceNr);
@@ -83,6 +84,23 @@ public sealed class AddressRegistry : ReceivePersistentActor
             Apply(e);
             sender.Tell(granted);
         });
+    }
+
+    private void OnRestored(LeaseRestored restored)
+    {
+        var held = _book.HeldBy(restored.Session);
+        var unrecorded = new List<System.Net.IPAddress>();
+        foreach (var address in restored.Addresses)
+        {
+            if (held.Contains(address))
+                continue;
+            if (_book.HolderOf(address) is { } other)
+                _log.Warning("Address registry: restored session {0:x12} uses {1}, which session {2:x12} holds", restored.Session, address, other);
+            else
+                unrecorded.Add(address);
+        }
+        if (unrecorded.Count > 0)
+            Record(new AddressesAssigned(restored.Session, restored.Identity, unrecorded), Apply);
     }
 
     private void Record<T>(T e, Action<T> applied) where T : AddressRegistryEvent

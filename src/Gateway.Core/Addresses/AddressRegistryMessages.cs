@@ -22,6 +22,13 @@ public sealed record LeaseGranted(ulong Session, IReadOnlyList<IPAddress> Addres
 /// <summary>The session's IKE SA ended for good: its addresses go idle (still its identity's while the pool has room).</summary>
 public sealed record LeaseReleased(ulong Session) : AddressRegistryMessage;
 
+/// <summary>
+/// A session restored from the journal uses these addresses: the registry records them for it if it did not know (a
+/// journal written before the registry existed, or a registry that lost its state). Addresses it knows as held by
+/// another session stay that session's (the conflict is logged).
+/// </summary>
+public sealed record LeaseRestored(ulong Session, string Identity, IReadOnlyList<IPAddress> Addresses) : AddressRegistryMessage;
+
 /// <summary>A persisted registry event (encrypted at rest like the session state: identities are personal data).</summary>
 public abstract record AddressRegistryEvent;
 

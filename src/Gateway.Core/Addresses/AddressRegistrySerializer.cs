@@ -19,6 +19,7 @@ public sealed class AddressRegistrySerializer(ExtendedActorSystem system) : Seri
     private const string RequestManifest = "lease-request.v1";
     private const string GrantedManifest = "lease-granted.v1";
     private const string ReleasedManifest = "lease-released.v1";
+    private const string RestoredManifest = "lease-restored.v1";
     private const string AssignedManifest = "addresses-assigned";
     private const string FreedManifest = "addresses-freed";
     private const string SnapshotManifest = "address-book";
@@ -34,6 +35,7 @@ public sealed class AddressRegistrySerializer(ExtendedActorSystem system) : Seri
         LeaseRequest => RequestManifest,
         LeaseGranted => GrantedManifest,
         LeaseReleased => ReleasedManifest,
+        LeaseRestored => RestoredManifest,
         AddressesAssigned => AssignedManifest,
         AddressesFreed => FreedManifest,
         AddressBookSnapshot => SnapshotManifest,
@@ -60,6 +62,11 @@ public sealed class AddressRegistrySerializer(ExtendedActorSystem system) : Seri
             case LeaseReleased r:
                 w.U64(r.Session);
                 return w.ToArray();
+            case LeaseRestored r:
+                w.U64(r.Session);
+                w.Text(r.Identity);
+                w.List(r.Addresses, w.Address);
+                return w.ToArray();
             case AddressRegistryEvent e:
                 return Encode(e, StateKeys.Get(system).Ring);
             default:
@@ -75,6 +82,7 @@ public sealed class AddressRegistrySerializer(ExtendedActorSystem system) : Seri
             RequestManifest => new LeaseRequest(r.U64(), r.Text(), r.Bool(), r.Bool(), r.Bool()),
             GrantedManifest => new LeaseGranted(r.U64(), r.List(r.Address), r.List(r.U64)),
             ReleasedManifest => new LeaseReleased(r.U64()),
+            RestoredManifest => new LeaseRestored(r.U64(), r.Text(), r.List(r.Address)),
             AssignedManifest or FreedManifest or SnapshotManifest => Decode(bytes, StateKeys.Get(system).Ring),
             _ => throw new SerializationException($"Unknown address registry manifest '{manifest}'"),
         };

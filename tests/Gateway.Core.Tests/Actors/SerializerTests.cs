@@ -78,6 +78,7 @@ public sealed class SerializerTests(ITestOutputHelper output) : GatewayActorTest
             new LeaseGranted(0x0123456789ab, [IPAddress.Parse("10.77.0.9"), IPAddress.Parse("fd77::9")], [7, 0xfffffffffffful]),
             new LeaseGranted(1, [], []),
             new LeaseReleased(0xfedcba987654),
+            new LeaseRestored(0x0123456789ab, "alice", [IPAddress.Parse("10.77.0.9")]),
         ];
         foreach (var message in messages)
         {
@@ -87,6 +88,10 @@ public sealed class SerializerTests(ITestOutputHelper output) : GatewayActorTest
                 Akka.Serialization.Serialization.ManifestFor(serializer, message));
             switch (message, back)
             {
+                case (LeaseRestored a, LeaseRestored b):
+                    Assert.Equal((a.Session, a.Identity), (b.Session, b.Identity));
+                    Assert.Equal(a.Addresses, b.Addresses);
+                    break;
                 case (LeaseGranted a, LeaseGranted b):
                     Assert.Equal(a.Session, b.Session);
                     Assert.Equal(a.Addresses, b.Addresses);
