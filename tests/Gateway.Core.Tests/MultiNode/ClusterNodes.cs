@@ -169,14 +169,15 @@ internal sealed class ClusterNodes : IDisposable
     }
 
     /// <summary>
-    /// Starts <paramref name="count"/> nodes (the last one crashable or not), spreads shards, and connects two clients
-    /// through each node; each node then holds the sessions that entered through it. Returns the clients (client i
-    /// entered through node i % count) and the last node.
+    /// Starts <paramref name="count"/> nodes (node <paramref name="crashable"/> crashable, -1: none), spreads shards,
+    /// and connects two clients through each node; each node then holds the sessions that entered through it. Returns
+    /// the clients (client i entered through node i % count) and the last node. Node 0 is the oldest: it runs the
+    /// shard coordinator and the address registry.
     /// </summary>
-    public (List<Client> Clients, Node Last) StartWithClientsOnEachNode(int count, bool crashableLast)
+    public (List<Client> Clients, Node Last) StartWithClientsOnEachNode(int count, int crashable = -1)
     {
         for (int i = 0; i < count; i++)
-            Start(crashable: crashableLast && i == count - 1);
+            Start(crashable: i == crashable);
         AwaitConverged();
         SpreadShards();
         var clients = new List<Client>();

@@ -29,7 +29,7 @@ public sealed class PostgreSqlJournalTests
             string connection = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
             using (var cluster = new ClusterNodes(GatewayPersistenceConfig.Sql(connection, GatewayPersistenceConfig.PostgreSqlProvider)))
             {
-                var (clients, leaving) = cluster.StartWithClientsOnEachNode(2, crashableLast: false);
+                var (clients, leaving) = cluster.StartWithClientsOnEachNode(2);
                 var before = cluster.Installed();
 
                 await CoordinatedShutdown.Get(leaving.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).WaitAsync(ClusterNodes.Patience);
