@@ -9,9 +9,10 @@ set -euo pipefail
 port=${GATEWAY_PG_PORT:-5432}
 password=gateway-test
 [ "$(id -u)" -eq 0 ] || { echo "ops/postgres.sh: run as root" >&2; exit 1; }
-version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1 || true)
 if [ -z "$version" ]; then
-  version=$(ls /usr/lib/postgresql | sort -V | tail -1)
+  version=$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1 || true)
+  [ -n "$version" ] || { echo "ops/postgres.sh: PostgreSQL is not installed (ops/install-deps.sh)" >&2; exit 1; }
   pg_createcluster "$version" main >/dev/null
 fi
 
