@@ -244,7 +244,8 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// RFC 7296 §2.4: INITIAL_CONTACT says the peer lost every other SA with us, so the identity's older IKE SAs on
-    /// this node go, silently (the peer could not read a Delete). Other nodes' SAs: issue 5 (cluster-wide registry).
+    /// this node go, silently (the peer could not read a Delete). Other nodes' SAs holding addresses are named by the
+    /// address registry (<see cref="DiscardElsewhere"/>); each session is discarded once.
     /// </summary>
     private void ReplaceOlderSas(string identity)
     {
