@@ -8,8 +8,8 @@ namespace Gateway.Core.Addresses;
 /// <summary>
 /// The cluster's one owner of virtual addresses (issue 5 §6): a cluster singleton over an <see cref="AddressBook"/>,
 /// persisted in the same journal as the sessions (when persistence is on), so addresses are unique across nodes and
-/// sticky per identity through node restarts and failovers. Each decision is persisted before it is answered; a
-/// snapshot of the book every <see cref="SnapshotEvery"/> events bounds recovery. One actor serializes all decisions —
+/// sticky per identity through node restarts and failovers. Each decision is applied at once and answered once it is
+/// persisted (writes pipelined); a snapshot of the book every <see cref="SnapshotEvery"/> events bounds recovery. One actor serializes all decisions —
 /// one message per established SA and one per ended SA, cheap next to the IKE handshake that precedes it.
 /// </summary>
 public sealed class AddressRegistry : ReceivePersistentActor
@@ -56,7 +56,8 @@ public sealed class AddressRegistry : ReceivePersistentActor
         Command<DeleteMessagesFailure>(f => _log.Warning("Address registry: deleting old events failed: {0}", f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning("Address registry: deleting old snapshots failed: {0}", f.Cause.Message));
-        Command<Stop>(_ => Context.Stop(Self));
+        // After the writes in flight (DeferAsync runs behind pending PersistAsync handlers), so their askers get answers.
+        Command<Stop>(stop => DeferAsync(stop, _ => Context.Stop(Self)));
     }
 
     public override string PersistenceId => PersistenceIdValue;
@@ -79,11 +80,7 @@ public sealed class AddressRegistry : ReceivePersistentActor
             return;
         }
         var sender = Sender;
-        Record(new AddressesAssigned(request.Session, request.Identity, choice.Addresses), e =>
-        {
-            Apply(e);
-            sender.Tell(granted);
-        });
+        Record(new AddressesAssigned(request.Session, request.Identity, choice.Addresses), Apply, () => sender.Tell(granted));
     }
 
     private void OnRestored(LeaseRestored restored)
@@ -103,16 +100,23 @@ public sealed class AddressRegistry : ReceivePersistentActor
             Record(new AddressesAssigned(restored.Session, restored.Identity, unrecorded), Apply);
     }
 
-    private void Record<T>(T e, Action<T> applied) where T : AddressRegistryEvent
+    /// <summary>
+    /// Applies the decision at once — the next request already sees it, so no address is given twice — and answers only
+    /// once it is stored. Writes are pipelined (PersistAsync): one slow write does not hold up the next lease. A write
+    /// that fails stops the registry (Akka's default), and the singleton restarts from the journal: the asker, never
+    /// answered, times out and reports INTERNAL_ADDRESS_FAILURE.
+    /// </summary>
+    private void Record<T>(T e, Action<T> apply, Action? stored = null) where T : AddressRegistryEvent
     {
+        apply(e);
         if (!_persistent)
         {
-            applied(e);
+            stored?.Invoke();
             return;
         }
-        Persist(e, persisted =>
+        PersistAsync(e, _ =>
         {
-            applied(persisted);
+            stored?.Invoke();
             if (LastSequenceNr % SnapshotEvery == 0)
                 SaveSnapshot(new AddressBookSnapshot(_book.Records()));
         });

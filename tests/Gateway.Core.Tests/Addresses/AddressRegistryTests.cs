@@ -87,6 +87,62 @@ public sealed class AddressRegistryTests : TestKit, IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_snapshot_and_the_events_after_it_rebuild_the_book()
+    {
+        var keys = new StateKeyRing(StateKey.Generate());
+        var pools = new AddressPools(IPNetwork.Parse("10.77.0.0/22"), null, []);
+        var config = GatewayPersistenceConfig.Sql(GatewayPersistenceConfig.SqliteConnectionString(_file), GatewayPersistenceConfig.SqliteProvider)
+            .WithFallback(Sys.Settings.Config)
+            .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+        var held = new Dictionary<ulong, IPAddress>();
+
+        var first = ActorSystem.Create("snapshot1", config);
+        try
+        {
+            StateKeys.Register(first, keys);
+            var registry = first.ActorOf(AddressRegistry.Props(pools, persistent: true));
+            // 300 leases and 250 releases: 550 events, a snapshot at 500, 50 events after it.
+            for (ulong session = 1; session <= 300; session++)
+                held[session] = Lease(registry, session, $"u{session}").Addresses.Single();
+            for (ulong session = 1; session <= 250; session++)
+            {
+                registry.Tell(new LeaseReleased(session));
+                held.Remove(session);
+            }
+            Lease(registry, 1000, "late"); // behind the releases: they are stored
+        }
+        finally
+        {
+            await first.Terminate().WaitAsync(Patience);
+        }
+        Assert.True(await SnapshotCount() > 0, "no snapshot was written");
+
+        var second = ActorSystem.Create("snapshot2", config);
+        try
+        {
+            StateKeys.Register(second, keys);
+            var registry = second.ActorOf(AddressRegistry.Props(pools, persistent: true));
+            foreach (var (session, address) in held)
+                Assert.Equal([address], Lease(registry, session, $"u{session}").Addresses); // still held
+            Assert.Equal(IPAddress.Parse("10.77.0.2"), Lease(registry, 2000, "u1").Addresses.Single()); // released, still u1's
+            Assert.DoesNotContain(Lease(registry, 2001, "new").Addresses.Single(), held.Values);
+        }
+        finally
+        {
+            await second.Terminate().WaitAsync(Patience);
+        }
+    }
+
+    private async Task<long> SnapshotCount()
+    {
+        await using var connection = new SqliteConnection($"Data Source={_file}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM snapshot WHERE persistence_id = '{AddressRegistry.PersistenceIdValue}'";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     void IDisposable.Dispose()
     {
         SqliteConnection.ClearAllPools();
