@@ -7,8 +7,8 @@ namespace Gateway.Core.Sessions;
 /// actor), so an IKE_AUTH with INITIAL_CONTACT can find the identity's older SAs (RFC 7296 §2.4). Keyed by session
 /// id, not SPI: an IKE SA rekey changes the SPI but keeps the session (<see cref="Routing.SpiShardMap"/>), and a
 /// session holds one IKE SA at a time. Fed by the IKE SA actors: added on IkeSaEstablished, removed when the actor
-/// stops. Only authenticated identities enter it, so its size is bounded by the established SAs. The identity's
-/// sessions on other nodes are found through the address registry (sessions holding addresses; IkeSaActor.Addresses).
+/// stops. Only authenticated identities enter it, so its size is bounded by the established SAs. Cluster-wide
+/// replacement (an identity's SAs on other nodes) comes with issue 5.
 /// Thread-safe: many IKE SA actors call it concurrently; the critical sections are a few dictionary operations.
 /// </summary>
 public sealed class IdentitySessions
