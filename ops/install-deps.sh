@@ -3,7 +3,8 @@
 # Needs root (or passwordless sudo) only when something is missing.
 set -euo pipefail
 packages=(strongswan-charon strongswan-swanctl charon-cmd libcharon-extra-plugins libstrongswan-extra-plugins
-          strongswan-pki iproute2 nftables iperf3 iputils-ping tcpdump tshark openssl curl netcat-openbsd)
+          strongswan-pki iproute2 nftables iperf3 iputils-ping tcpdump tshark openssl curl netcat-openbsd
+          postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -46,7 +46,14 @@ public static class Program
         {
             PreparedGateway prepared = GatewayPreparation.Prepare(commandLine, Environment.GetEnvironmentVariable);
             host = await GatewayHost.StartAsync(prepared);
-            await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            var stopped = Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (await Task.WhenAny(stopped, host.NodeStopped) != stopped)
+            {
+                // Downed (the split brain resolver chose the other side of a partition) or otherwise removed: this
+                // process can serve nothing any more. Exit non-zero so the service manager restarts it as a new member.
+                Log.Error("this node was removed from the cluster (downed?); exiting so that it restarts and rejoins");
+                return ExitFailure;
+            }
             Log.Info("stopping");
             return ExitOk;
         }

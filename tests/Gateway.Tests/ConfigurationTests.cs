@@ -101,6 +101,57 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void The_three_node_examples_differ_only_in_what_is_their_own()
+    {
+        var nodes = new[] { 1, 2, 3 }.Select(n =>
+        {
+            string example = Path.Combine(RepoRoot(), "hocon", "examples", $"node{n}.conf");
+            return SettingsReader.Read(HoconLoader.Load(example), Path.GetDirectoryName(example)!);
+        }).ToList();
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            var s = nodes[i];
+            Assert.Equal($"10.0.0.{i + 1}", s.Cluster.Hostname);
+            Assert.Equal(4053, s.Cluster.Port);
+            Assert.Equal($"/var/lib/gateway/node{i + 1}", s.DataDirectory);
+            // This node is one of the seeds every node lists.
+            Assert.Contains($"akka.tcp://gateway@10.0.0.{i + 1}:4053", s.Cluster.SeedNodes);
+            Assert.Equal(nodes[0].Cluster.SeedNodes, s.Cluster.SeedNodes);
+            Assert.Equal(100, s.Core.ShardCount);
+            Assert.Equal(["gateway"], s.Cluster.Roles);
+            Assert.Equal("keep-majority", s.Cluster.SplitBrainStrategy);
+            Assert.Equal("postgresql", s.Persistence!.Provider);
+            Assert.Equal(nodes[0].Persistence!.ConnectionString, s.Persistence.ConnectionString);
+            Assert.Equal(nodes[0].Ipv4Pool, s.Ipv4Pool);
+        }
+    }
+
+    [Fact]
+    public void Cluster_defaults_and_overrides()
+    {
+        using var dir = new TempDirectory();
+        var defaults = Read(null, dir).Cluster;
+        Assert.Equal(["gateway"], defaults.Roles);
+        Assert.Equal("keep-majority", defaults.SplitBrainStrategy);
+        Assert.Equal(TimeSpan.FromSeconds(20), defaults.StableAfter);
+        Assert.Null(defaults.DownRemovalMargin); // the resolver's stable-after
+        Assert.Equal(100, Read(null, dir).Core.ShardCount);
+
+        var s = Read("""
+            gateway.cluster {
+              roles = ["gateway", "edge-a"]
+              shard-count = 300
+              split-brain-resolver { active-strategy = keep-oldest, stable-after = 7s, down-removal-margin = 12s }
+            }
+            """, dir);
+        Assert.Equal(["gateway", "edge-a"], s.Cluster.Roles);
+        Assert.Equal(300, s.Core.ShardCount);
+        Assert.Equal("keep-oldest", s.Cluster.SplitBrainStrategy);
+        Assert.Equal(TimeSpan.FromSeconds(7), s.Cluster.StableAfter);
+        Assert.Equal(TimeSpan.FromSeconds(12), s.Cluster.DownRemovalMargin);
+    }
+
+    [Fact]
     public void Relative_paths_resolve_against_the_config_directory_and_data_dir_precedence()
     {
         using var dir = new TempDirectory();
@@ -152,6 +203,14 @@ public class ConfigurationTests
     [InlineData("gateway.cluster.port = 99999", "gateway.cluster.port", "out of range")]
     [InlineData("gateway.cluster.seed-nodes = [\"10.0.0.1:4053\"]", "gateway.cluster.seed-nodes", "Akka address")]
     [InlineData("gateway.cluster.log-level = LOUD", "gateway.cluster.log-level", "LOUD")]
+    [InlineData("gateway.cluster.roles = [\"has space\"]", "gateway.cluster.roles", "role name")]
+    [InlineData("gateway.cluster.roles = [\"edge\"]", "gateway.cluster.roles", "must include")]
+    [InlineData("gateway.cluster.shard-count = 5", "gateway.cluster.shard-count", "out of range")]
+    [InlineData("gateway.cluster.shard-count = many", "gateway.cluster.shard-count", "integer")]
+    [InlineData("gateway.cluster.split-brain-resolver.active-strategy = keep-everyone", "gateway.cluster.split-brain-resolver.active-strategy", "keep-majority")]
+    [InlineData("gateway.cluster.split-brain-resolver.stable-after = 20", "gateway.cluster.split-brain-resolver.stable-after", "unit")]
+    [InlineData("gateway.cluster.split-brain-resolver.stable-after = 0s", "gateway.cluster.split-brain-resolver.stable-after", "out of range")]
+    [InlineData("gateway.cluster.split-brain-resolver.down-removal-margin = 1h", "gateway.cluster.split-brain-resolver.down-removal-margin", "out of range")]
     public void A_bad_value_names_its_key_in_one_line(string hocon, string key, string mention)
     {
         using var dir = new TempDirectory();

@@ -95,11 +95,14 @@ public class ProcessSmokeTests
         }
     }
 
-    [Fact]
-    public void A_bad_value_stops_start_up_with_one_line_and_exit_code_2()
+    [Theory]
+    [InlineData("gateway.tun.mtu = 5", "gateway.tun.mtu")]
+    [InlineData("gateway.cluster.split-brain-resolver.active-strategy = keep-everyone", "gateway.cluster.split-brain-resolver.active-strategy")]
+    [InlineData("gateway.cluster.shard-count = 0", "gateway.cluster.shard-count")]
+    public void A_bad_value_stops_start_up_with_one_line_and_exit_code_2(string setting, string key)
     {
         using var dir = new TempDirectory();
-        string config = dir.Write("bad.conf", "include \"gateway.conf\"\ngateway.tun.mtu = 5\n");
+        string config = dir.Write("bad.conf", $"include \"gateway.conf\"\n{setting}\n");
         var output = new StringBuilder();
         var errors = new StringBuilder();
         using var process = Start(["dotnet", GatewayDll, "--config", config], dir.Path, output, errors: errors);
@@ -107,7 +110,7 @@ public class ProcessSmokeTests
         process.WaitForExit();
         Assert.Equal(2, process.ExitCode);
         string line = Assert.Single(Text(errors).Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("configuration error: gateway.tun.mtu: ", line);
+        Assert.StartsWith($"configuration error: {key}: ", line);
     }
 
     private static string Text(StringBuilder sb)

@@ -18,10 +18,13 @@ public static class GatewayClusterConfig
             provider = cluster
             serializers {
               gateway-session = "Gateway.Core.Serialization.SessionCommandSerializer, Gateway.Core"
+              gateway-addresses = "Gateway.Core.Addresses.AddressRegistrySerializer, Gateway.Core"
             }
             serialization-bindings {
               "Gateway.Core.Sessions.SessionCommand, Gateway.Core" = gateway-session
               "Gateway.Core.Sessions.RedirectReply, Gateway.Core" = gateway-session
+              "Gateway.Core.Addresses.AddressRegistryMessage, Gateway.Core" = gateway-addresses
+              "Gateway.Core.Addresses.AddressRegistryEvent, Gateway.Core" = gateway-addresses
             }
           }
           cluster {
@@ -32,6 +35,9 @@ public static class GatewayClusterConfig
               remember-entities = off
             }
           }
+          # A leaving node hands every session over (each waits for its journal); give that time before the leave
+          # proceeds anyway (the next node would then recover from the journal, as after a crash).
+          coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 30s
         }
         """;
 

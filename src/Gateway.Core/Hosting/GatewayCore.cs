@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Gateway.Core.Addresses;
 using Gateway.Core.DataPlane;
 using Gateway.Core.IkeSa;
 using Gateway.Core.Policy;
@@ -38,22 +39,31 @@ public static class GatewayCore
         var gate = new HalfOpenGate(
             options.HalfOpenLimit, options.HalfOpenLifetime, options.Clock,
             new RandomResponderSpiSource(map, localShards), options.Metrics);
-        // One half-open lifetime for the gate's expiry, the actor's bound and the machine's own timer; the redirect
-        // timeout is a node setting too (GatewayCoreOptions), so both override what Responder says.
+        var persistence = SessionPersistenceOf(system, policy, services, options);
+        // Virtual addresses: one registry for the cluster (persisted with the sessions), asked by the IKE SA actors.
+        var addresses = AddressRegistrySingleton.Start(system, $"{options.EntityTypeName}-addresses", policy.Pools, persistence is not null, options.Role);
         var deps = new SessionDependencies(
-            machineFactory ?? ResponderMachine.Factory(policy, services,
-                options.Responder with { HalfOpenTimeout = options.HalfOpenLifetime, RedirectTimeout = options.RedirectTimeout }),
+            machineFactory ?? ResponderMachine.Factory(policy, services, ResponderOptionsOf(options)),
             transport, dataPlane, options.Metrics, gate, options.Clock, options.HalfOpenLifetime)
         {
             CounterPollInterval = options.CounterPollInterval,
-            Persistence = SessionPersistenceOf(system, policy, services, options),
+            Persistence = persistence,
+            AddressRegistry = addresses,
+            AddressLeaseTimeout = options.AddressLeaseTimeout,
+            EntityTypeName = options.EntityTypeName,
         };
 
-        var region = ClusterSharding.Get(system).Start(
+        var sharding = ClusterSharding.Get(system); // before its settings: it brings their defaults
+        var settings = ClusterShardingSettings.Create(system).WithRememberEntities(deps.Persistence is not null);
+        if (options.Role is not null)
+            settings = settings.WithRole(options.Role);
+        var region = sharding.Start(
             options.EntityTypeName,
             entityId => SessionActor.Props(SpiShardMap.TryParseEntityId(entityId, out var session) ? session : 0, deps),
-            ClusterShardingSettings.Create(system).WithRememberEntities(deps.Persistence is not null),
-            new SessionMessageExtractor(map));
+            settings,
+            new SessionMessageExtractor(map),
+            sharding.DefaultShardAllocationStrategy(settings),
+            SessionActor.HandOff.Instance); // stops a session only once its journal has stored its last state
         if (options.LocalShardRefresh is { } refresh)
             localShards.Observe(system, region, $"{options.EntityTypeName}-local-shards", refresh);
 
@@ -68,9 +78,20 @@ public static class GatewayCore
         if (options.StateKeys is not { } keys)
             return null;
         Persistence.StateKeys.Register(system, keys);
-        var responder = options.Responder with { HalfOpenTimeout = options.HalfOpenLifetime, RedirectTimeout = options.RedirectTimeout };
-        return new SessionPersistence(ResponderMachine.Restorer(policy, services, responder), options.SequenceMargin);
+        return new SessionPersistence(ResponderMachine.Restorer(policy, services, ResponderOptionsOf(options)), options.SequenceMargin);
     }
+
+    /// <summary>
+    /// The real machine's options: one half-open lifetime for the gate's expiry, the actor's bound and the machine's
+    /// own timer; the redirect timeout is a node setting too; addresses come from the cluster's registry.
+    /// </summary>
+    private static IkeSa.ResponderOptions ResponderOptionsOf(GatewayCoreOptions options) =>
+        options.Responder with
+        {
+            HalfOpenTimeout = options.HalfOpenLifetime,
+            RedirectTimeout = options.RedirectTimeout,
+            ExternalAddressLeases = true,
+        };
 
     private static SaInitGuard SaInitGuard(GatewayCoreOptions options, HalfOpenGate gate, IIkeTransport transport)
     {

@@ -79,5 +79,17 @@ public sealed record GatewayCoreOptions
     /// <summary>How far ahead of use the persisted outbound ESP sequence mark is kept (see <see cref="Sessions.SessionPersistence"/>).</summary>
     public ulong SequenceMargin { get; init; } = Sessions.SessionPersistence.DefaultSequenceMargin;
 
+    /// <summary>
+    /// Cluster role of the nodes that host sessions and the address registry (a node without it only routes to them).
+    /// Null: every node. The executable uses "gateway" (gateway.cluster.roles).
+    /// </summary>
+    public string? Role { get; init; }
+
+    /// <summary>
+    /// How long an IKE SA waits for the cluster's address registry before IKE_AUTH is answered with
+    /// INTERNAL_ADDRESS_FAILURE (clients retransmit IKE_AUTH meanwhile; the retransmissions are absorbed).
+    /// </summary>
+    public TimeSpan AddressLeaseTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     public static readonly GatewayCoreOptions Default = new();
 }

@@ -12,6 +12,15 @@ internal sealed record ConfigurationOutcome(ConfigurationPayload? Reply, IReadOn
 }
 
 /// <summary>
+/// What a CFG_REQUEST asks for: <paramref name="Asked"/> any address at all; <paramref name="Ipv4"/>/<paramref name="Ipv6"/>
+/// the families both asked for and served by a pool (what to lease).
+/// </summary>
+internal sealed record AddressWish(bool Asked, bool Ipv4, bool Ipv6)
+{
+    public bool Any => Ipv4 || Ipv6;
+}
+
+/// <summary>
 /// CFG_REQUEST → CFG_REPLY (RFC 7296 §2.19, §3.15): virtual IPv4/IPv6 addresses only for the families the client
 /// asked for and the pools have (sticky per identity, via the services), and DNS servers of the asked families.
 /// </summary>
@@ -20,18 +29,30 @@ internal sealed class ConfigurationResponder(GatewayPolicy policy, IResponderSer
     /// <summary>Prefix length sent with INTERNAL_IP6_ADDRESS: the client owns exactly one address.</summary>
     private const byte Ipv6HostPrefix = 128;
 
+    /// <summary>The address families the client asked for (CFG_REQUEST) that the pools can serve.</summary>
+    public AddressWish Wish(ConfigurationPayload? request)
+    {
+        if (request is null || request.ConfigurationType != ConfigurationType.Request)
+            return new AddressWish(false, false, false);
+        bool askedV4 = Asks(request, ConfigurationAttributeType.InternalIp4Address);
+        bool askedV6 = Asks(request, ConfigurationAttributeType.InternalIp6Address);
+        return new AddressWish(askedV4 || askedV6, askedV4 && policy.Pools.Ipv4 is not null, askedV6 && policy.Pools.Ipv6 is not null);
+    }
+
+    /// <summary>Leases the addresses from the node's services and answers (the pure machine on its own).</summary>
     public ConfigurationOutcome Assign(string identity, ConfigurationPayload? request)
+    {
+        var wish = Wish(request);
+        return Answer(request, wish.Any ? services.LeaseAddresses(identity, wish.Ipv4, wish.Ipv6) : []);
+    }
+
+    /// <summary>The CFG_REPLY for addresses leased elsewhere (the cluster's address registry, through the actor).</summary>
+    public ConfigurationOutcome Answer(ConfigurationPayload? request, IReadOnlyList<IPAddress> addresses)
     {
         if (request is null || request.ConfigurationType != ConfigurationType.Request)
             return ConfigurationOutcome.None;
-        bool Asked(ConfigurationAttributeType t) => request.Attributes.Any(a => a.AttributeType == t);
-
-        bool askedV4 = Asked(ConfigurationAttributeType.InternalIp4Address);
-        bool askedV6 = Asked(ConfigurationAttributeType.InternalIp6Address);
-        bool wantV4 = askedV4 && policy.Pools.Ipv4 is not null;
-        bool wantV6 = askedV6 && policy.Pools.Ipv6 is not null;
-        IReadOnlyList<IPAddress> addresses = wantV4 || wantV6 ? services.LeaseAddresses(identity, wantV4, wantV6) : [];
-        if ((askedV4 || askedV6) && addresses.Count == 0)
+        bool Asked(ConfigurationAttributeType t) => Asks(request, t);
+        if (Wish(request).Asked && addresses.Count == 0)
             return new ConfigurationOutcome(null, [], AddressFailure: true);
 
         var attributes = new List<ConfigurationAttribute>();
@@ -50,4 +71,6 @@ internal sealed class ConfigurationResponder(GatewayPolicy policy, IResponderSer
         }
         return new ConfigurationOutcome(new ConfigurationPayload(ConfigurationType.Reply, attributes), addresses, false);
     }
+
+    private static bool Asks(ConfigurationPayload request, ConfigurationAttributeType type) => request.Attributes.Any(a => a.AttributeType == type);
 }

@@ -133,6 +133,6 @@ public interface IResponderServices
     {
     }
 
-    /// <summary>Gives an identity's addresses back to the pool (they stay reserved for it as long as the pool has room).</summary>
-    void ReleaseAddresses(string identity);
+    /// <summary>Gives an SA's addresses back to the pool (they stay reserved for the identity as long as the pool has room).</summary>
+    void ReleaseAddresses(string identity, IReadOnlyList<IPAddress> addresses);
 }

@@ -41,6 +41,9 @@ public enum IkeSaPhase
 
     /// <summary>Gone: closed, failed or timed out. Further inputs are ignored.</summary>
     Terminated,
+
+    /// <summary>Authenticated; the IKE_AUTH response waits for addresses leased outside the machine (<see cref="AddressLeaseNeeded"/>).</summary>
+    AwaitingAddresses,
 }
 
 /// <summary>Timers and limits of the responder (defaults fit remote-access clients).</summary>
@@ -54,6 +57,13 @@ public sealed partial record ResponderOptions
 
     /// <summary>Length of our nonce Nr in bytes (RFC 7296 §2.10: at least half the PRF key size, at least 16).</summary>
     public int NonceLength { get; init; } = 32;
+
+    /// <summary>
+    /// Virtual addresses come from outside the machine (the cluster's address registry): the IKE_AUTH that asks for
+    /// them emits <see cref="AddressLeaseNeeded"/> and is answered once <see cref="AddressLeaseAnswered"/> comes in.
+    /// Off: the machine leases them from its <see cref="IResponderServices"/> at once.
+    /// </summary>
+    public bool ExternalAddressLeases { get; init; }
 
     /// <summary>Lifetimes, rekeying and our own requests' retransmission.</summary>
     public RekeyOptions Rekey { get; init; } = RekeyOptions.Default;

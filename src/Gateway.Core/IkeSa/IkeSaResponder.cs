@@ -97,6 +97,9 @@ public sealed partial class IkeSaResponder : IDisposable
             case SaResumed r:
                 OnResumed(r, step);
                 break;
+            case AddressLeaseAnswered a:
+                OnAddressLeaseAnswered(a, step);
+                break;
         }
         if (step.IsTerminated)
             Terminate();
@@ -147,6 +150,8 @@ public sealed partial class IkeSaResponder : IDisposable
             OnResponse(datagram, header, m.NowUtc, step);
             return;
         }
+        if (Phase == IkeSaPhase.AwaitingAddresses)
+            return; // the IKE_AUTH request again (window of 1): its answer leaves once the addresses are leased
         if (header.MessageId == _lastAnsweredId && _cachedResponse is not null)
         {
             // A retransmission: authenticate it (no amplification for forged copies), resend every fragment of the
@@ -182,12 +187,14 @@ public sealed partial class IkeSaResponder : IDisposable
         IReadOnlyList<Payload>? response = header.ExchangeType switch
         {
             ExchangeType.IkeAuth when Phase is IkeSaPhase.SaInitDone or IkeSaPhase.EapInProgress or IkeSaPhase.AwaitingEapAuth
-                => OnIkeAuth(request, datagram, m.NowUtc, step),
+                => OnIkeAuth(request, header, datagram, m.NowUtc, step),
             ExchangeType.Informational => OnInformational(request, datagram, step),
             ExchangeType.CreateChildSa when Phase == IkeSaPhase.Established => OnCreateChildSa(request, step),
             _ => null,
         };
         AfterAuthenticatedRequest(m.NowUtc, step); // after a MOBIKE move, so a resent request goes to the new address
+        if (ReferenceEquals(response, AwaitingAddressLease))
+            return;
         if (response is null)
         {
             Drop(step, IkeDropReason.Unexpected);
@@ -246,7 +253,7 @@ public sealed partial class IkeSaResponder : IDisposable
         Drop(step, IkeDropReason.OutOfWindow);
     }
 
-    private IReadOnlyList<Payload> OnIkeAuth(OpenedMessage request, IkeDatagram datagram, DateTime nowUtc, StepBuilder step)
+    private IReadOnlyList<Payload> OnIkeAuth(OpenedMessage request, IkeHeader header, IkeDatagram datagram, DateTime nowUtc, StepBuilder step)
     {
         _mobike.ObserveIkeAuthRequest(request);
         ObserveMessageIdSyncSupport(request);
@@ -256,6 +263,8 @@ public sealed partial class IkeSaResponder : IDisposable
                 Phase = _auth.AwaitingEapAuth ? IkeSaPhase.AwaitingEapAuth : IkeSaPhase.EapInProgress;
                 return c.Payloads;
             case AuthSucceeded s:
+                if (DeferForAddressLease(s, header, datagram, nowUtc, step))
+                    return AwaitingAddressLease;
                 StartMobility(nowUtc, step);
                 return Establish(s, datagram, step);
             case AuthFailed f:
@@ -266,7 +275,8 @@ public sealed partial class IkeSaResponder : IDisposable
         }
     }
 
-    private IReadOnlyList<Payload> Establish(AuthSucceeded auth, IkeDatagram datagram, StepBuilder step)
+    /// <param name="leased">Addresses leased outside the machine (<see cref="AddressLeaseAnswered"/>); null: lease them from the services.</param>
+    private IReadOnlyList<Payload> Establish(AuthSucceeded auth, IkeDatagram datagram, StepBuilder step, IReadOnlyList<IPAddress>? leased = null)
     {
         PeerIdentity = auth.PeerIdentity;
         EmitInitialContact(auth.PeerIdentity, step);
@@ -277,7 +287,8 @@ public sealed partial class IkeSaResponder : IDisposable
         payloads.AddRange(_mobike.IkeAuthResponseNotifies(datagram.Local));
         payloads.AddRange(MessageIdSyncSupportNotify());
 
-        var configuration = new ConfigurationResponder(_policy, _services).Assign(auth.PeerIdentity, auth.Child.Cp);
+        var configurator = new ConfigurationResponder(_policy, _services);
+        var configuration = leased is null ? configurator.Assign(auth.PeerIdentity, auth.Child.Cp) : configurator.Answer(auth.Child.Cp, leased);
         if (configuration.AddressFailure)
         {
             // RFC 7296 §3.15.4: the IKE SA is still created, without a child SA.
@@ -402,7 +413,7 @@ public sealed partial class IkeSaResponder : IDisposable
             _services.ReleaseEspSpi(child.InboundSpi);
         }
         if (PeerIdentity is not null && VirtualAddresses.Count > 0)
-            _services.ReleaseAddresses(PeerIdentity);
+            _services.ReleaseAddresses(PeerIdentity, VirtualAddresses);
         step.Terminate(reason);
     }
 

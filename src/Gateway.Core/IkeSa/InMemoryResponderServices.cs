@@ -1,17 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Gateway.Core.Addresses;
 using Gateway.Core.Policy;
 
 namespace Gateway.Core.IkeSa;
 
 /// <summary>
-/// Node-local <see cref="IResponderServices"/> for the single-node gateway (the cluster-wide version comes later):
-/// cryptographic randomness, a set of inbound ESP SPIs in use, and sticky virtual address pools. Thread-safe.
-/// <para>Addresses: the first host address of each pool (.1, ::1) is left for the gateway itself; IPv4 network and
-/// broadcast addresses are never handed out. An identity keeps its addresses while any of its SAs is up and stays
-/// the owner after release; released addresses go to other identities only when no never-used address is left
-/// (oldest release first).</para>
+/// Node-local <see cref="IResponderServices"/>: cryptographic randomness, a set of inbound ESP SPIs in use, and sticky
+/// virtual address pools (an <see cref="AddressBook"/>: each lease held by one SA, the same identity connected twice
+/// holds two addresses, released addresses stay the identity's while the pool has room). Thread-safe. In a gateway
+/// started by <see cref="Hosting.GatewayCore"/> addresses come from the cluster-wide <see cref="AddressRegistry"/>
+/// instead; these pools serve the pure machine on its own (tests, tools).
 /// </summary>
 public sealed class InMemoryResponderServices : IResponderServices
 {
@@ -19,16 +19,10 @@ public sealed class InMemoryResponderServices : IResponderServices
 
     private readonly object _gate = new();
     private readonly HashSet<uint> _spis = [];
-    private readonly Dictionary<string, Lease> _leases = new(StringComparer.Ordinal);
-    private readonly LinkedList<string> _idle = new();
-    private readonly AddressPool? _ipv4;
-    private readonly AddressPool? _ipv6;
+    private readonly AddressBook _addresses;
+    private ulong _lastHolder; // each lease is its own holder: the same identity twice gets two addresses
 
-    public InMemoryResponderServices(AddressPools pools)
-    {
-        _ipv4 = pools.Ipv4 is { } v4 ? new AddressPool(v4) : null;
-        _ipv6 = pools.Ipv6 is { } v6 ? new AddressPool(v6) : null;
-    }
+    public InMemoryResponderServices(AddressPools pools) => _addresses = new AddressBook(pools);
 
     public void Random(Span<byte> buffer) => RandomNumberGenerator.Fill(buffer);
 
@@ -74,140 +68,29 @@ public sealed class InMemoryResponderServices : IResponderServices
     {
         lock (_gate)
         {
-            if (!_leases.TryGetValue(identity, out var lease))
-                _leases[identity] = lease = new Lease();
-            if (wantIpv4 && _ipv4 is not null)
-                lease.Ipv4 ??= Take(_ipv4, AddressFamily.InterNetwork);
-            if (wantIpv6 && _ipv6 is not null)
-                lease.Ipv6 ??= Take(_ipv6, AddressFamily.InterNetworkV6);
-
-            var result = new List<IPAddress>(2);
-            if (wantIpv4 && lease.Ipv4 is { } a4)
-                result.Add(a4);
-            if (wantIpv6 && lease.Ipv6 is { } a6)
-                result.Add(a6);
-            if (result.Count > 0)
-            {
-                if (lease.Active++ == 0 && lease.IdleNode is not null)
-                {
-                    _idle.Remove(lease.IdleNode);
-                    lease.IdleNode = null;
-                }
-            }
-            else if (lease.Active == 0 && lease.Ipv4 is null && lease.Ipv6 is null)
-            {
-                _leases.Remove(identity);
-            }
-            return result;
+            ulong holder = ++_lastHolder;
+            var choice = _addresses.Choose(holder, identity, wantIpv4, wantIpv6, replaceOthers: false);
+            _addresses.Assign(holder, identity, choice.Addresses);
+            return choice.Addresses;
         }
     }
 
     /// <summary>An identity's addresses from a restored IKE SA: its lease again, and out of the fresh pool for good.</summary>
     public void ReclaimAddresses(string identity, IReadOnlyList<IPAddress> addresses)
     {
+        // Held by another client served before the restore: the restored SA takes it over here (node-local view);
+        // the cluster's address registry is what rules this race out.
+        lock (_gate)
+            _addresses.Assign(++_lastHolder, identity, addresses);
+    }
+
+    public void ReleaseAddresses(string identity, IReadOnlyList<IPAddress> addresses)
+    {
         lock (_gate)
         {
-            if (!_leases.TryGetValue(identity, out var lease))
-                _leases[identity] = lease = new Lease();
             foreach (var address in addresses)
-            {
-                // Another identity leasing it already (a client served before the restore): keep theirs; both now
-                // hold it. Cluster-wide address ownership (issue 5 §6) is what removes this race.
-                if (address.AddressFamily == AddressFamily.InterNetwork && _ipv4 is not null)
-                {
-                    lease.Ipv4 ??= address;
-                    _ipv4.Reserve(address);
-                }
-                else if (address.AddressFamily == AddressFamily.InterNetworkV6 && _ipv6 is not null)
-                {
-                    lease.Ipv6 ??= address;
-                    _ipv6.Reserve(address);
-                }
-            }
-            if (lease.Active++ == 0 && lease.IdleNode is not null)
-            {
-                _idle.Remove(lease.IdleNode);
-                lease.IdleNode = null;
-            }
-        }
-    }
-
-    public void ReleaseAddresses(string identity)
-    {
-        lock (_gate)
-        {
-            if (!_leases.TryGetValue(identity, out var lease) || lease.Active == 0)
-                return;
-            if (--lease.Active == 0)
-                lease.IdleNode = _idle.AddLast(identity);
-        }
-    }
-
-    /// <summary>A never-used address, else one taken from the identity idle longest.</summary>
-    private IPAddress? Take(AddressPool pool, AddressFamily family)
-    {
-        if (pool.TakeFresh() is { } fresh)
-            return fresh;
-        for (var node = _idle.First; node is not null; node = node.Next)
-        {
-            var owner = _leases[node.Value];
-            var address = family == AddressFamily.InterNetwork ? owner.Ipv4 : owner.Ipv6;
-            if (address is null)
-                continue;
-            if (family == AddressFamily.InterNetwork)
-                owner.Ipv4 = null;
-            else
-                owner.Ipv6 = null;
-            if (owner.Ipv4 is null && owner.Ipv6 is null)
-            {
-                _idle.Remove(node);
-                _leases.Remove(node.Value);
-            }
-            return address;
-        }
-        return null;
-    }
-
-    private sealed class Lease
-    {
-        public IPAddress? Ipv4;
-        public IPAddress? Ipv6;
-        public int Active;
-        public LinkedListNode<string>? IdleNode;
-    }
-
-    /// <summary>Hands out the pool's host addresses in order, each once; reuse is the caller's business.</summary>
-    private sealed class AddressPool
-    {
-        private readonly AddressRange _range;
-        private readonly UInt128 _last;
-        private UInt128 _next;
-
-        public AddressPool(IPNetwork network)
-        {
-            _range = AddressRange.Of(network);
-            bool v4 = network.BaseAddress.AddressFamily == AddressFamily.InterNetwork;
-            // Skip the network address and the gateway's own (.1); IPv4 also keeps its broadcast address.
-            _next = _range.Start + 2;
-            _last = v4 ? _range.End - 1 : _range.End;
-            if (_range.End - _range.Start < 3)
-                _next = _last + 1;
-        }
-
-        /// <summary>Addresses taken by restored SAs ahead of the fresh order: skipped when the order reaches them.</summary>
-        private readonly HashSet<IPAddress> _reserved = [];
-
-        public void Reserve(IPAddress address) => _reserved.Add(address);
-
-        public IPAddress? TakeFresh()
-        {
-            while (_next <= _last && _next >= _range.Start)
-            {
-                var address = _range.AddressAt(_next++);
-                if (!_reserved.Remove(address))
-                    return address;
-            }
-            return null;
+                if (_addresses.HolderOf(address) is { } holder)
+                    _addresses.Release(holder);
         }
     }
 }

@@ -23,6 +23,7 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
     private const string OpenManifest = "open.v1";
     private const string DeliverManifest = "deliver.v1";
     private const string CloseManifest = "close.v1";
+    private const string DiscardManifest = "discard.v1";    // spi | reason (UTF-8), like close
     private const string RedirectManifest = "redirect.v1";      // spi | identity type:u8 | identity bytes
     // v2 names the session (session id:u64 | outcome:u8); v1 named an SPI (spi:u64 | outcome:u8) and is still read,
     // as the session of that SPI, so a node of the previous version can answer during a rolling upgrade.
@@ -36,6 +37,7 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
         OpenIkeSa => OpenManifest,
         DeliverToIkeSa => DeliverManifest,
         CloseIkeSa => CloseManifest,
+        DiscardIkeSa => DiscardManifest,
         RedirectIkeSa => RedirectManifest,
         RedirectReply => RedirectReplyManifest,
         _ => throw new ArgumentException($"Cannot serialize {o.GetType()}", nameof(o)),
@@ -46,6 +48,7 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
         OpenIkeSa m => WithDatagram(m.LocalSpi, m.Datagram),
         DeliverToIkeSa m => WithDatagram(m.LocalSpi, m.Datagram),
         CloseIkeSa m => WithReason(m.LocalSpi, m.Reason),
+        DiscardIkeSa m => WithReason(m.LocalSpi, m.Reason),
         RedirectIkeSa m => WithBytes(m.LocalSpi, [(byte)m.Gateway.Type, .. m.Gateway.Value.Span]),
         RedirectReply m => WithBytes(m.SessionId, [(byte)m.Outcome]),
         _ => throw new ArgumentException($"Cannot serialize {obj.GetType()}", nameof(obj)),
@@ -60,6 +63,7 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
             OpenManifest => new OpenIkeSa(spi, reader.Datagram()),
             DeliverManifest => new DeliverToIkeSa(spi, reader.Datagram()),
             CloseManifest => new CloseIkeSa(spi, Encoding.UTF8.GetString(reader.Rest())),
+            DiscardManifest => new DiscardIkeSa(spi, Encoding.UTF8.GetString(reader.Rest())),
             RedirectManifest => new RedirectIkeSa(spi, reader.GatewayIdentity()),
             RedirectReplyManifest => new RedirectReply(spi, (RedirectOutcome)reader.Rest()[0]),
             RedirectReplyV1Manifest => new RedirectReply(SpiShardMap.SessionOf(spi), (RedirectOutcome)reader.Rest()[0]),

@@ -33,6 +33,9 @@ public sealed partial class IkeSaActor
         if (_restored is null)
             return false;
         _log.Info("IKE SA {0:x16} of {1} restored from the journal ({2} child SAs)", _spi, _restored.PeerIdentity, _restored.Children.Count);
+        _leaseAsked = _restored.VirtualAddresses.Count > 0; // the registry kept its lease through the move
+        if (_leaseAsked) // ... or learns it now (a journal older than the registry); nothing is written when it knew
+            _deps.AddressRegistry.Tell(new Addresses.LeaseRestored(Session, _restored.PeerIdentity, _restored.VirtualAddresses));
         Step(new SaResumed(Now));
         return true;
     }

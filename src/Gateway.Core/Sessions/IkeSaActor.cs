@@ -83,6 +83,8 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
             Step(new RedirectRequested(m.Gateway, Now));
         });
         Receive<HalfOpenExpired>(_ => OnHalfOpenExpired());
+        Receive<Addresses.LeaseGranted>(OnLeaseGranted);
+        Receive<LeaseFailed>(OnLeaseFailed);
     }
 
     public static Props Props(ulong responderSpi, SessionDependencies deps, IActorRef? journal = null) =>
@@ -212,6 +214,9 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
             case IkeMessageDropped dropped:
                 _deps.Metrics.Dropped(DropReasons.Of(dropped.Reason));
                 break;
+            case AddressLeaseNeeded needed:
+                AskForAddresses(needed);
+                break;
             case InitialContactReceived initialContact:
                 ReplaceOlderSas(initialContact.PeerIdentity);
                 break;
@@ -241,12 +246,15 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// RFC 7296 §2.4: INITIAL_CONTACT says the peer lost every other SA with us, so the identity's older IKE SAs on
-    /// this node go, silently (the peer could not read a Delete). Other nodes' SAs: issue 5 (cluster-wide registry).
+    /// this node go, silently (the peer could not read a Delete). Other nodes' SAs holding addresses are named by the
+    /// address registry (<see cref="DiscardElsewhere"/>); each session is discarded once.
     /// </summary>
     private void ReplaceOlderSas(string identity)
     {
         foreach (var (session, ikeSa) in _deps.Identities.Others(identity, Session))
         {
+            if (!_replacedSessions.Add(session))
+                continue; // already discarded through the address registry's answer
             _deps.Metrics.IkeSaReplacedByInitialContact();
             _log.Info("Session {0:x12} of {1} replaced by IKE SA {2:x16} (INITIAL_CONTACT)", session, identity, _spi);
             ikeSa.Tell(new Discard($"replaced by {_spi:x16} (INITIAL_CONTACT)"));
@@ -318,6 +326,7 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
 
     private void End()
     {
+        ReleaseAddressLease();
         Context.Parent.Tell(Ended.Instance);
         Context.Stop(Self);
     }

@@ -45,6 +45,13 @@ public sealed partial class SessionActor : ReceiveActor, IWithUnboundedStash
             else
                 _ikeSa.Tell(new IkeSaActor.Close(m.Reason));
         });
+        Receive<DiscardIkeSa>(m =>
+        {
+            if (_ikeSa is null)
+                Passivate();
+            else
+                _ikeSa.Tell(new IkeSaActor.Discard(m.Reason));
+        });
         Receive<RedirectIkeSa>(m =>
         {
             if (_ikeSa is null)
@@ -65,6 +72,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithUnboundedStash
                 OnJournalGone();
         });
         Receive<Stop>(_ => Context.Stop(Self));
+        Receive<HandOff>(_ => OnHandOff());
     }
 
     public static Props Props(ulong sessionId, SessionDependencies deps) =>

@@ -22,6 +22,12 @@ public sealed record DeliverToIkeSa(ulong LocalSpi, IkeDatagram Datagram) : Sess
 public sealed record CloseIkeSa(ulong LocalSpi, string Reason) : SessionCommand(LocalSpi);
 
 /// <summary>
+/// Delete the IKE SA without telling the peer: a newer SA of its identity (possibly on another node) came with
+/// INITIAL_CONTACT (RFC 7296 §2.4). Any SPI with the session's bits reaches it.
+/// </summary>
+public sealed record DiscardIkeSa(ulong LocalSpi, string Reason) : SessionCommand(LocalSpi);
+
+/// <summary>
 /// An operator asks to move the established client to <paramref name="Gateway"/> (RFC 5685 §5). Any SPI with the
 /// session's bits reaches the entity (<see cref="Hosting.IGatewaySessions.RedirectAsync"/> uses generation 0). The
 /// session answers the sender with a <see cref="RedirectReply"/>.

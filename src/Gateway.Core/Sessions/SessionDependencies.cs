@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Gateway.Core.DataPlane;
 using Gateway.Core.Metrics;
 using Gateway.Core.Routing;
@@ -26,6 +27,15 @@ public sealed record SessionDependencies(
 
     /// <summary>Identity → established IKE SAs on this node, for INITIAL_CONTACT.</summary>
     public IdentitySessions Identities { get; init; } = new();
+
+    /// <summary>The cluster's address registry (a singleton proxy); Nobody: every lease fails (INTERNAL_ADDRESS_FAILURE).</summary>
+    public IActorRef AddressRegistry { get; init; } = ActorRefs.Nobody;
+
+    /// <summary>How long an IKE SA waits for <see cref="AddressRegistry"/>.</summary>
+    public TimeSpan AddressLeaseTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Sharding type name of the sessions, to reach another session (on any node) by its id.</summary>
+    public string EntityTypeName { get; init; } = "ike-session";
 
     /// <summary>Persistence of established IKE SAs (issue 5); null: off (nothing survives the node).</summary>
     public SessionPersistence? Persistence { get; init; }

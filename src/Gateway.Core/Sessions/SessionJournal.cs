@@ -26,6 +26,17 @@ public sealed class SessionJournal : ReceivePersistentActor
         public static readonly Forgotten Instance = new();
     }
 
+    /// <summary>Answered with <see cref="Flushed"/> once every write accepted before it is stored (Persist defers commands).</summary>
+    public sealed record Flush
+    {
+        public static readonly Flush Instance = new();
+    }
+
+    public sealed record Flushed
+    {
+        public static readonly Flushed Instance = new();
+    }
+
     /// <summary>Older events are deleted every this many writes (each event supersedes all before it).</summary>
     private const int DeleteEvery = 16;
 
@@ -52,6 +63,7 @@ public sealed class SessionJournal : ReceivePersistentActor
             DeleteMessages(LastSequenceNr);
             Context.Parent.Tell(Forgotten.Instance);
         }));
+        Command<Flush>(_ => Sender.Tell(Flushed.Instance));
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(f => _log.Warning("{0}: deleting old events failed: {1}", PersistenceId, f.Cause.Message));
     }

@@ -32,7 +32,7 @@ public sealed class SessionResponderServices(IResponderServices inner, ulong ope
     public IReadOnlyList<IPAddress> LeaseAddresses(string identity, bool wantIpv4, bool wantIpv6) =>
         inner.LeaseAddresses(identity, wantIpv4, wantIpv6);
 
-    public void ReleaseAddresses(string identity) => inner.ReleaseAddresses(identity);
+    public void ReleaseAddresses(string identity, IReadOnlyList<IPAddress> addresses) => inner.ReleaseAddresses(identity, addresses);
 
     public ulong AllocateIkeSpi()
     {

@@ -70,6 +70,3 @@ public sealed record GatewaySettings
     public override string ToString() =>
         $"GatewaySettings(identity={Identity}, listen=[{string.Join(",", Listen)}], eap-users={EapUsers.Count}, psk={PreSharedKeys.Count})";
 }
-
-/// <summary>gateway.cluster.* (hocon/cluster.conf).</summary>
-public sealed record ClusterSettings(string Hostname, int Port, IReadOnlyList<string> SeedNodes, string LogLevel);

@@ -99,7 +99,7 @@ public static class SettingsReader
         }
         bool certificateAuth = v.Bool("gateway.auth.certificates");
 
-        var core = CoreSettingsReader.Read(v);
+        var core = CoreSettingsReader.Read(v) with { ShardCount = ClusterSettingsReader.ShardCount(v), Role = ClusterSettings.GatewayRole };
 
         string tunName = v.String("gateway.tun.name");
         if (tunName.Length is 0 or > 15 || tunName.Any(c => c <= ' ' || c > '~' || c == '/'))
@@ -120,19 +120,7 @@ public static class SettingsReader
             throw new ConfigurationError("gateway.metrics.host", "must not be empty");
         int metricsPort = v.Int("gateway.metrics.port", 1, 65535);
 
-        string clusterHost = v.String("gateway.cluster.hostname");
-        if (clusterHost.Length == 0)
-            throw new ConfigurationError("gateway.cluster.hostname", "must not be empty");
-        int clusterPort = v.Int("gateway.cluster.port", 1, 65535);
-        var seeds = v.StringList("gateway.cluster.seed-nodes");
-        foreach (string seed in seeds)
-        {
-            if (!Uri.TryCreate(seed, UriKind.Absolute, out Uri? uri) || !uri.Scheme.StartsWith("akka", StringComparison.Ordinal))
-                throw new ConfigurationError("gateway.cluster.seed-nodes", $"'{seed}' is not an Akka address like akka.tcp://gateway@host:4053");
-        }
-        string logLevel = v.String("gateway.cluster.log-level").ToUpperInvariant();
-        if (logLevel is not ("OFF" or "ERROR" or "WARNING" or "INFO" or "DEBUG"))
-            throw new ConfigurationError("gateway.cluster.log-level", $"'{logLevel}' is not one of OFF, ERROR, WARNING, INFO, DEBUG");
+        var cluster = ClusterSettingsReader.Read(v);
 
         return new GatewaySettings
         {
@@ -166,7 +154,7 @@ public static class SettingsReader
             MetricsEnabled = metrics,
             MetricsHost = metricsHost,
             MetricsPort = metricsPort,
-            Cluster = new ClusterSettings(clusterHost, clusterPort, seeds, logLevel),
+            Cluster = cluster,
             Persistence = PersistenceSettingsReader.Read(v, baseDirectory, dataDirectory),
         };
     }

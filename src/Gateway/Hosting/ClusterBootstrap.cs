@@ -15,14 +15,22 @@ public static class ClusterBootstrap
 {
     public const string SystemName = "gateway";
 
+    private static string Millis(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
+
     /// <param name="persistence">The journal configuration (gateway.persistence), or null for none.</param>
     public static async Task<ActorSystem> StartAsync(Gateway.Configuration.ClusterSettings settings, TimeSpan timeout, Config? persistence = null)
     {
         string seeds = string.Join(", ", settings.SeedNodes.Select(s => "\"" + s + "\""));
+        string roles = string.Join(", ", settings.Roles.Select(r => "\"" + r + "\""));
+        string margin = settings.DownRemovalMargin is { } m ? Millis(m) : "off"; // off: the resolver uses stable-after
         Config config = ConfigurationFactory.ParseString($$"""
             akka.loglevel = {{settings.LogLevel}}
             akka.stdout-loglevel = {{settings.LogLevel}}
             akka.cluster.seed-nodes = [{{seeds}}]
+            akka.cluster.roles = [{{roles}}]
+            akka.cluster.split-brain-resolver.active-strategy = {{settings.SplitBrainStrategy}}
+            akka.cluster.split-brain-resolver.stable-after = {{Millis(settings.StableAfter)}}
+            akka.cluster.down-removal-margin = {{margin}}
             # The host stops the system itself on SIGTERM (after the sockets), not the CLR exit hook.
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
             """).WithFallback(persistence ?? Config.Empty).WithFallback(GatewayClusterConfig.SingleNode(settings.Port, settings.Hostname));

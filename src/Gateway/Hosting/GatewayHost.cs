@@ -26,6 +26,9 @@ public sealed class GatewayHost : IAsyncDisposable
     {
     }
 
+    /// <summary>Completes when the node's actor system has terminated on its own (e.g. downed by the split brain resolver).</summary>
+    public Task NodeStopped => _system?.WhenTerminated ?? Task.CompletedTask;
+
     public static async Task<GatewayHost> StartAsync(PreparedGateway prepared)
     {
         var host = new GatewayHost();
@@ -106,7 +109,7 @@ public sealed class GatewayHost : IAsyncDisposable
         if (_system is not null)
         {
             // Leave the cluster and stop the actors (sessions) before the data plane and sockets go away.
-            await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(15))
+            await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(60))
                 .ContinueWith(_ => { }, TaskScheduler.Default);
             _system = null;
         }

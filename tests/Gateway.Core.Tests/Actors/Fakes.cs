@@ -91,7 +91,7 @@ public sealed class FakeResponderServices : IResponderServices
     public uint AllocateEspSpi() => (uint)Interlocked.Increment(ref _next);
     public void ReleaseEspSpi(uint spi) { }
     public IReadOnlyList<IPAddress> LeaseAddresses(string identity, bool wantIpv4, bool wantIpv6) => [IPAddress.Parse("10.77.0.2")];
-    public void ReleaseAddresses(string identity) { }
+    public void ReleaseAddresses(string identity, IReadOnlyList<IPAddress> addresses) { }
 }
 
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider

@@ -1,5 +1,6 @@
 using System.Net;
 using Akka.Serialization;
+using Gateway.Core.Addresses;
 using Gateway.Core.Serialization;
 using Gateway.Core.Sessions;
 using Gateway.Core.Transport;
@@ -16,6 +17,7 @@ public sealed class SerializerTests(ITestOutputHelper output) : GatewayActorTest
         new DeliverToIkeSa(0xfedcba9876543210, new IkeDatagram(new byte[] { 1, 2, 3 },
             new IPEndPoint(IPAddress.Parse("2001:db8::1"), 4500), new IPEndPoint(IPAddress.Parse("2001:db8::2"), 61000))),
         new CloseIkeSa(1, "operator: maintenance ü"),
+        new DiscardIkeSa(5, "replaced by 0123456789abcdef (INITIAL_CONTACT)"),
         new RedirectIkeSa(2, Gateway.Ike.GatewayIdentity.FromFqdn("vpn2.example.com")),
     };
 
@@ -59,10 +61,46 @@ public sealed class SerializerTests(ITestOutputHelper output) : GatewayActorTest
             case (OpenIkeSa a, OpenIkeSa b): AssertSame(a.Datagram, b.Datagram); break;
             case (DeliverToIkeSa a, DeliverToIkeSa b): AssertSame(a.Datagram, b.Datagram); break;
             case (CloseIkeSa a, CloseIkeSa b): Assert.Equal(a.Reason, b.Reason); break;
+            case (DiscardIkeSa a, DiscardIkeSa b): Assert.Equal(a.Reason, b.Reason); break;
             case (RedirectIkeSa a, RedirectIkeSa b):
                 Assert.Equal(a.Gateway.Type, b.Gateway.Type);
                 Assert.Equal(a.Gateway.Value.ToArray(), b.Gateway.Value.ToArray());
                 break;
+        }
+    }
+
+    [Fact]
+    public void Address_registry_messages_round_trip_through_the_configured_serializer()
+    {
+        object[] messages =
+        [
+            new LeaseRequest(0x0123456789ab, "alice@example.com ü", Ipv4: true, Ipv6: false, ReplaceOthers: true),
+            new LeaseGranted(0x0123456789ab, [IPAddress.Parse("10.77.0.9"), IPAddress.Parse("fd77::9")], [7, 0xfffffffffffful]),
+            new LeaseGranted(1, [], []),
+            new LeaseReleased(0xfedcba987654),
+            new LeaseRestored(0x0123456789ab, "alice", [IPAddress.Parse("10.77.0.9")]),
+        ];
+        foreach (var message in messages)
+        {
+            var serializer = Sys.Serialization.FindSerializerFor(message);
+            Assert.IsType<AddressRegistrySerializer>(serializer);
+            var back = Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier,
+                Akka.Serialization.Serialization.ManifestFor(serializer, message));
+            switch (message, back)
+            {
+                case (LeaseRestored a, LeaseRestored b):
+                    Assert.Equal((a.Session, a.Identity), (b.Session, b.Identity));
+                    Assert.Equal(a.Addresses, b.Addresses);
+                    break;
+                case (LeaseGranted a, LeaseGranted b):
+                    Assert.Equal(a.Session, b.Session);
+                    Assert.Equal(a.Addresses, b.Addresses);
+                    Assert.Equal(a.Replaced, b.Replaced);
+                    break;
+                default:
+                    Assert.Equal(message, back);
+                    break;
+            }
         }
     }
 

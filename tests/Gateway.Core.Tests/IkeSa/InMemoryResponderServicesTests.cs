@@ -40,19 +40,28 @@ public sealed class InMemoryResponderServicesTests
         var first = services.LeaseAddresses("alice", true, true);
         Assert.Equal(2, first.Count);
         services.LeaseAddresses("bob", true, true);
-        services.ReleaseAddresses("alice");
+        services.ReleaseAddresses("alice", first);
         Assert.Equal(first, services.LeaseAddresses("alice", true, true));
     }
 
     [Fact]
-    public void Concurrent_sas_of_one_identity_share_its_address_until_both_release()
+    public void Concurrent_sas_of_one_identity_get_different_addresses()
     {
-        var services = Services("10.77.0.0/30", null);
+        var services = Services("10.77.0.0/29", null);
         var a = services.LeaseAddresses("alice", true, false).Single();
-        Assert.Equal(a, services.LeaseAddresses("alice", true, false).Single());
-        services.ReleaseAddresses("alice");
-        Assert.Empty(services.LeaseAddresses("bob", true, false)); // still in use by alice's other SA
-        services.ReleaseAddresses("alice");
+        var b = services.LeaseAddresses("alice", true, false).Single();
+        Assert.NotEqual(a, b); // two clients of one identity never share an address
+        services.ReleaseAddresses("alice", [a]);
+        Assert.Equal(a, services.LeaseAddresses("alice", true, false).Single()); // the idle one of the identity comes back
+    }
+
+    [Fact]
+    public void A_held_address_is_never_given_away_even_when_the_pool_is_exhausted()
+    {
+        var services = Services("10.77.0.0/30", null); // one client address: .2
+        var a = services.LeaseAddresses("alice", true, false).Single();
+        Assert.Empty(services.LeaseAddresses("bob", true, false));
+        services.ReleaseAddresses("alice", [a]);
         Assert.Equal(a, services.LeaseAddresses("bob", true, false).Single()); // exhausted: the idle reservation goes
     }
 
@@ -61,7 +70,7 @@ public sealed class InMemoryResponderServicesTests
     {
         var services = Services("10.77.0.0/29", null);
         var alice = services.LeaseAddresses("alice", true, false).Single();
-        services.ReleaseAddresses("alice");
+        services.ReleaseAddresses("alice", [alice]);
         var others = Enumerable.Range(0, 4).Select(i => services.LeaseAddresses($"u{i}", true, false).Single()).ToList();
         Assert.DoesNotContain(alice, others);
         Assert.Equal(alice, services.LeaseAddresses("late", true, false).Single());

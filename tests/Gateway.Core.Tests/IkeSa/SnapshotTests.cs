@@ -73,10 +73,16 @@ public sealed class SnapshotTests
         Assert.Equal(first.RemoteInnerAddresses, reinstalled.RemoteInnerAddresses);
         Assert.Equal(1ul << 20, reinstalled.OutboundSequenceStart);
         Assert.Equal(1, node.Services.EspSpisInUse); // the new node will not hand out the restored SPI again
-        // Nor the restored virtual address: another client gets another one, the same identity keeps its own.
+        // Nor the restored virtual address: another client gets another one, and so does a second client of the same
+        // identity while the restored SA holds it; released, it is the identity's again.
         var restoredAddress = Assert.Single(m.Sa.VirtualAddresses);
         Assert.DoesNotContain(restoredAddress, node.Services.LeaseAddresses("someone-else", wantIpv4: true, wantIpv6: false));
-        Assert.Equal([restoredAddress], node.Services.LeaseAddresses(TestGateway.PskIdentity, wantIpv4: true, wantIpv6: false));
+        var concurrent = node.Services.LeaseAddresses(TestGateway.PskIdentity, wantIpv4: true, wantIpv6: false);
+        Assert.DoesNotContain(restoredAddress, concurrent);
+        node.Services.ReleaseAddresses(TestGateway.PskIdentity, concurrent);
+        node.Services.ReleaseAddresses(TestGateway.PskIdentity, [restoredAddress]);
+        Assert.Contains(node.Services.LeaseAddresses(TestGateway.PskIdentity, wantIpv4: true, wantIpv6: false).Single(), new[] { restoredAddress, concurrent[0] });
+        node.Services.ReclaimAddresses(TestGateway.PskIdentity, [restoredAddress]); // back as the restored SA had it
         Assert.Contains(resumed.Timers, t => t.Key == ResponderOptions.LivenessTimerKey);
         Assert.Contains(resumed.Timers, t => t.Key == "ike-rekey" && t.After < TimeSpan.FromHours(4) - TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
         var hard = Assert.Single(resumed.Timers, t => t.Key.StartsWith("child-hard:", StringComparison.Ordinal));

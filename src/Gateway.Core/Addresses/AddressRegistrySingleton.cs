@@ -1,0 +1,28 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.Singleton;
+using Gateway.Core.Policy;
+
+namespace Gateway.Core.Addresses;
+
+/// <summary>Runs the <see cref="AddressRegistry"/> as a cluster singleton (it moves to the oldest node when its node leaves).</summary>
+public static class AddressRegistrySingleton
+{
+    /// <summary>
+    /// Starts the singleton manager on this node (on nodes with <paramref name="role"/>; null: every node) and returns
+    /// a proxy to wherever the singleton runs. Messages sent while it moves are buffered by the proxy.
+    /// </summary>
+    public static IActorRef Start(ActorSystem system, string name, AddressPools pools, bool persistent, string? role)
+    {
+        system.Settings.InjectTopLevelFallback(ClusterSingleton.DefaultConfig());
+        var managerSettings = ClusterSingletonManagerSettings.Create(system);
+        var proxySettings = ClusterSingletonProxySettings.Create(system);
+        if (role is not null)
+        {
+            managerSettings = managerSettings.WithRole(role);
+            proxySettings = proxySettings.WithRole(role);
+        }
+        system.ActorOf(ClusterSingletonManager.Props(AddressRegistry.Props(pools, persistent), AddressRegistry.Stop.Instance, managerSettings), name);
+        return system.ActorOf(ClusterSingletonProxy.Props($"/user/{name}", proxySettings), name + "-proxy");
+    }
+
+}

@@ -1,0 +1,56 @@
+using Akka.Actor;
+
+namespace Gateway.Core.Sessions;
+
+// Graceful leave (issue 5 §4): when its node leaves, sharding hands the session over with HandOff instead of a
+// PoisonPill. The IKE SA actor stops first (after the message it is handling, so its last state has gone to the
+// journal), then the journal answers a Flush only after every write it has accepted is stored, and only then does the
+// session stop — so the node that takes the shard over recovers the latest state. Nothing is forgotten: this is not
+// the SA ending, and its address lease stays.
+public sealed partial class SessionActor
+{
+    /// <summary>The hand-off stop message (<see cref="Hosting.GatewayCore"/> gives it to sharding).</summary>
+    public sealed record HandOff
+    {
+        public static readonly HandOff Instance = new();
+    }
+
+    private void OnHandOff()
+    {
+        BecomeStacked(HandingOff);
+        if (_ikeSa is not null)
+            Context.Stop(_ikeSa); // Terminated → FlushJournal
+        else
+            FlushJournal();
+    }
+
+    private void HandingOff(object message)
+    {
+        switch (message)
+        {
+            case Terminated t when t.ActorRef.Equals(_ikeSa):
+                _ikeSa = null;
+                FlushJournal();
+                break;
+            case SessionJournal.Flushed:
+                Context.Stop(Self);
+                break;
+            case Terminated t when t.ActorRef.Equals(_journal):
+                Context.Stop(Self);
+                break;
+            default:
+                // Sharding buffers the shard's messages during a hand-off; a straggler goes to the node that takes
+                // over only if the client retransmits, which it does.
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void FlushJournal()
+    {
+        if (_journal is null)
+            Context.Stop(Self);
+        else
+            _journal.Tell(SessionJournal.Flush.Instance);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+using Gateway.Core.Addresses;
+using Gateway.Core.Hosting;
+using Gateway.Core.Persistence;
+using Gateway.Core.Policy;
+using Microsoft.Data.Sqlite;
+
+namespace Gateway.Core.Tests.Addresses;
+
+/// <summary>The registry actor: leases, restored sessions' addresses, and its state surviving a restart on SQLite.</summary>
+public sealed class AddressRegistryTests : TestKit, IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly AddressPools Pools = new(IPNetwork.Parse("10.77.0.0/29"), null, []);
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"gateway-registry-{Guid.NewGuid():N}.db");
+
+    public AddressRegistryTests() : base(ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(GatewayClusterConfig.SingleNode()))
+    {
+    }
+
+    private LeaseGranted Lease(IActorRef registry, ulong session, string identity, bool replaceOthers = false)
+    {
+        registry.Tell(new LeaseRequest(session, identity, true, false, replaceOthers), TestActor);
+        return ExpectMsg<LeaseGranted>(Patience);
+    }
+
+    [Fact]
+    public void A_restored_sessions_address_is_recorded_unless_another_session_holds_it()
+    {
+        var registry = Sys.ActorOf(AddressRegistry.Props(Pools, persistent: false));
+        var bob = Lease(registry, 2, "bob").Addresses.Single();
+
+        // A journal from before the registry: the restored SA uses .5 (unknown here) and bob's address.
+        registry.Tell(new LeaseRestored(1, "alice", [IPAddress.Parse("10.77.0.5")]));
+        registry.Tell(new LeaseRestored(3, "carol", [bob]));
+
+        var others = Enumerable.Range(10, 3).Select(i => Lease(registry, (ulong)i, $"u{i}").Addresses.Single()).ToList();
+        Assert.DoesNotContain(IPAddress.Parse("10.77.0.5"), others); // recorded for alice's session
+        Assert.DoesNotContain(bob, others);
+        Assert.Empty(Lease(registry, 20, "dave").Addresses); // .2-.6 all held: nothing, never a duplicate
+        Assert.Equal([bob], Lease(registry, 2, "bob").Addresses); // bob kept his
+    }
+
+    [Fact]
+    public async Task Leases_survive_a_restart_on_the_journal()
+    {
+        var keys = new StateKeyRing(StateKey.Generate());
+        IActorRef Start(ActorSystem system)
+        {
+            StateKeys.Register(system, keys);
+            return system.ActorOf(AddressRegistry.Props(Pools, persistent: true));
+        }
+        var config = GatewayPersistenceConfig.Sql(GatewayPersistenceConfig.SqliteConnectionString(_file), GatewayPersistenceConfig.SqliteProvider)
+            .WithFallback(Sys.Settings.Config)
+            .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+
+        var first = ActorSystem.Create("registry1", config);
+        IPAddress alice;
+        try
+        {
+            var registry = Start(first);
+            alice = Lease(registry, 1, "alice").Addresses.Single();
+            Assert.Equal(IPAddress.Parse("10.77.0.3"), Lease(registry, 2, "bob").Addresses.Single());
+            registry.Tell(new LeaseReleased(2));
+            Lease(registry, 3, "carol"); // after the release in the mailbox: the release is written
+        }
+        finally
+        {
+            await first.Terminate().WaitAsync(Patience);
+        }
+
+        var second = ActorSystem.Create("registry2", config);
+        try
+        {
+            var registry = Start(second);
+            Assert.Equal([alice], Lease(registry, 1, "alice").Addresses); // the session still holds it
+            Assert.DoesNotContain(alice, Lease(registry, 4, "dave").Addresses);
+            var bobAgain = Lease(registry, 5, "bob").Addresses.Single();
+            Assert.Equal(IPAddress.Parse("10.77.0.3"), bobAgain); // released, still bob's
+        }
+        finally
+        {
+            await second.Terminate().WaitAsync(Patience);
+        }
+    }
+
+    [Fact]
+    public async Task A_snapshot_and_the_events_after_it_rebuild_the_book()
+    {
+        var keys = new StateKeyRing(StateKey.Generate());
+        var pools = new AddressPools(IPNetwork.Parse("10.77.0.0/22"), null, []);
+        var config = GatewayPersistenceConfig.Sql(GatewayPersistenceConfig.SqliteConnectionString(_file), GatewayPersistenceConfig.SqliteProvider)
+            .WithFallback(Sys.Settings.Config)
+            .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+        var held = new Dictionary<ulong, IPAddress>();
+
+        var first = ActorSystem.Create("snapshot1", config);
+        try
+        {
+            StateKeys.Register(first, keys);
+            var registry = first.ActorOf(AddressRegistry.Props(pools, persistent: true));
+            // 300 leases and 250 releases: 550 events, a snapshot at 500, 50 events after it.
+            for (ulong session = 1; session <= 300; session++)
+                held[session] = Lease(registry, session, $"u{session}").Addresses.Single();
+            for (ulong session = 1; session <= 250; session++)
+            {
+                registry.Tell(new LeaseReleased(session));
+                held.Remove(session);
+            }
+            Lease(registry, 1000, "late"); // behind the releases: they are stored
+        }
+        finally
+        {
+            await first.Terminate().WaitAsync(Patience);
+        }
+        Assert.True(await SnapshotCount() > 0, "no snapshot was written");
+
+        var second = ActorSystem.Create("snapshot2", config);
+        try
+        {
+            StateKeys.Register(second, keys);
+            var registry = second.ActorOf(AddressRegistry.Props(pools, persistent: true));
+            foreach (var (session, address) in held)
+                Assert.Equal([address], Lease(registry, session, $"u{session}").Addresses); // still held
+            Assert.Equal(IPAddress.Parse("10.77.0.2"), Lease(registry, 2000, "u1").Addresses.Single()); // released, still u1's
+            Assert.DoesNotContain(Lease(registry, 2001, "new").Addresses.Single(), held.Values);
+        }
+        finally
+        {
+            await second.Terminate().WaitAsync(Patience);
+        }
+    }
+
+    private async Task<long> SnapshotCount()
+    {
+        await using var connection = new SqliteConnection($"Data Source={_file}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM snapshot WHERE persistence_id = '{AddressRegistry.PersistenceIdValue}'";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    void IDisposable.Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var path in new[] { _file, _file + "-wal", _file + "-shm" })
+            File.Delete(path);
+        Shutdown();
+    }
+}
