@@ -57,7 +57,7 @@ internal static partial class OpenSslCipher
                 return false;
             }
 
-            return true;
+            return OpenSslDigestHmac.IsAvailable;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
