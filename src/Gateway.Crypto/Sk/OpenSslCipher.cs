@@ -176,8 +176,7 @@ internal static partial class OpenSslCipher
         Check(EVP_CipherInit_ex_iv(p, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, in MemoryMarshal.GetReference(iv), encrypt ? 1 : 0), "EVP_CipherInit_ex(iv)");
         // Padding is off and the input is whole blocks, so the update returns everything; no final needed (the next
         // message's init resets the context).
-        if (EVP_CipherUpdate(p, ref MemoryMarshal.GetReference(output), out var written, in MemoryMarshal.GetReference(input), input.Length) != 1
-            || written != input.Length)
+        if (!Update(p, output, input))
             throw Fail(nameof(EVP_CipherUpdate));
     }
 
@@ -187,14 +186,13 @@ internal static partial class OpenSslCipher
     internal static void AeadEncrypt(SafeCipherCtx ctx, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext,
         Span<byte> ciphertext, Span<byte> tag)
     {
+        CheckAeadLengths(nonce, tag, plaintext.Length, ciphertext.Length);
         using var lease = new Lease(ctx);
         var p = lease.Pointer;
         Check(EVP_CipherInit_ex_iv(p, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, in MemoryMarshal.GetReference(nonce), 1), "EVP_CipherInit_ex(iv)");
-        if (!aad.IsEmpty)
-            Check(EVP_CipherUpdate_aad(p, IntPtr.Zero, out _, in MemoryMarshal.GetReference(aad), aad.Length), "EVP_CipherUpdate(aad)");
-        if (!plaintext.IsEmpty
-            && (EVP_CipherUpdate(p, ref MemoryMarshal.GetReference(ciphertext), out var written, in MemoryMarshal.GetReference(plaintext), plaintext.Length) != 1
-                || written != plaintext.Length))
+        if (!aad.IsEmpty && !UpdateAad(p, aad))
+            throw Fail("EVP_CipherUpdate(aad)");
+        if (!plaintext.IsEmpty && !Update(p, ciphertext, plaintext))
             throw Fail(nameof(EVP_CipherUpdate));
         Span<byte> none = stackalloc byte[16];
         if (EVP_CipherFinal_ex(p, ref MemoryMarshal.GetReference(none), out var final) != 1 || final != 0)
@@ -214,11 +212,9 @@ internal static partial class OpenSslCipher
         var p = lease.Pointer;
         Check(EVP_CipherInit_ex_iv(p, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, in MemoryMarshal.GetReference(nonce), 0), "EVP_CipherInit_ex(iv)");
         Check(EVP_CIPHER_CTX_ctrl_in(p, EvpCtrlAeadSetTag, tag.Length, in MemoryMarshal.GetReference(tag)), "EVP_CIPHER_CTX_ctrl(SET_TAG)");
-        if (!aad.IsEmpty)
-            Check(EVP_CipherUpdate_aad(p, IntPtr.Zero, out _, in MemoryMarshal.GetReference(aad), aad.Length), "EVP_CipherUpdate(aad)");
-        if (!ciphertext.IsEmpty
-            && (EVP_CipherUpdate(p, ref MemoryMarshal.GetReference(plaintext), out var written, in MemoryMarshal.GetReference(ciphertext), ciphertext.Length) != 1
-                || written != ciphertext.Length))
+        if (!aad.IsEmpty && !UpdateAad(p, aad))
+            throw Fail("EVP_CipherUpdate(aad)");
+        if (!ciphertext.IsEmpty && !Update(p, plaintext, ciphertext))
             throw Fail(nameof(EVP_CipherUpdate));
         Span<byte> none = stackalloc byte[16];
         if (EVP_CipherFinal_ex(p, ref MemoryMarshal.GetReference(none), out var final) == 1 && final == 0)
@@ -381,16 +377,41 @@ internal static partial class OpenSslCipher
     [LibraryImport(Library)] private static partial int EVP_CIPHER_CTX_set_padding(SafeCipherCtx ctx, int pad);
     [LibraryImport(Library)]
     private static partial int EVP_CipherInit_ex(SafeCipherCtx ctx, IntPtr cipher, IntPtr engine, in byte key, IntPtr iv, int enc);
-    [LibraryImport(Library, EntryPoint = "EVP_CipherInit_ex")]
+    // Per-message calls: [SuppressGCTransition] (they neither block nor call back into .NET); data longer than
+    // ShortInput goes through EVP_CipherUpdate_long, with the normal transition, so a GC never waits on a long update.
+    [LibraryImport(Library, EntryPoint = "EVP_CipherInit_ex"), SuppressGCTransition]
     private static partial int EVP_CipherInit_ex_iv(IntPtr ctx, IntPtr cipher, IntPtr engine, IntPtr key, in byte iv, int enc);
-    [LibraryImport(Library)]
+    [LibraryImport(Library), SuppressGCTransition]
     private static partial int EVP_CipherUpdate(IntPtr ctx, ref byte output, out int outputLength, in byte input, int inputLength);
     [LibraryImport(Library, EntryPoint = "EVP_CipherUpdate")]
+    private static partial int EVP_CipherUpdate_long(IntPtr ctx, ref byte output, out int outputLength, in byte input, int inputLength);
+    [LibraryImport(Library, EntryPoint = "EVP_CipherUpdate"), SuppressGCTransition]
     private static partial int EVP_CipherUpdate_aad(IntPtr ctx, IntPtr output, out int outputLength, in byte input, int inputLength);
-    [LibraryImport(Library)] private static partial int EVP_CipherFinal_ex(IntPtr ctx, ref byte output, out int outputLength);
-    [LibraryImport(Library)] private static partial int EVP_CIPHER_CTX_ctrl(IntPtr ctx, int type, int arg, ref byte ptr);
-    [LibraryImport(Library, EntryPoint = "EVP_CIPHER_CTX_ctrl")]
+    [LibraryImport(Library, EntryPoint = "EVP_CipherUpdate")]
+    private static partial int EVP_CipherUpdate_aad_long(IntPtr ctx, IntPtr output, out int outputLength, in byte input, int inputLength);
+    [LibraryImport(Library), SuppressGCTransition] private static partial int EVP_CipherFinal_ex(IntPtr ctx, ref byte output, out int outputLength);
+    [LibraryImport(Library), SuppressGCTransition] private static partial int EVP_CIPHER_CTX_ctrl(IntPtr ctx, int type, int arg, ref byte ptr);
+    [LibraryImport(Library, EntryPoint = "EVP_CIPHER_CTX_ctrl"), SuppressGCTransition]
     private static partial int EVP_CIPHER_CTX_ctrl_in(IntPtr ctx, int type, int arg, in byte ptr);
+
+    /// <summary>Bytes up to which one update runs without a GC transition (well under a microsecond).</summary>
+    private const int ShortInput = OpenSslDigestHmac.ShortInput;
+
+    private static bool Update(IntPtr ctx, Span<byte> output, ReadOnlySpan<byte> input)
+    {
+        ref var o = ref MemoryMarshal.GetReference(output);
+        ref readonly var i = ref MemoryMarshal.GetReference(input);
+        var written = 0;
+        var ok = input.Length <= ShortInput
+            ? EVP_CipherUpdate(ctx, ref o, out written, in i, input.Length)
+            : EVP_CipherUpdate_long(ctx, ref o, out written, in i, input.Length);
+        return ok == 1 && written == input.Length;
+    }
+
+    private static bool UpdateAad(IntPtr ctx, ReadOnlySpan<byte> aad) =>
+        (aad.Length <= ShortInput
+            ? EVP_CipherUpdate_aad(ctx, IntPtr.Zero, out _, in MemoryMarshal.GetReference(aad), aad.Length)
+            : EVP_CipherUpdate_aad_long(ctx, IntPtr.Zero, out _, in MemoryMarshal.GetReference(aad), aad.Length)) == 1;
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     private static partial SafeMac EVP_MAC_fetch(IntPtr libctx, string algorithm, string? properties);
