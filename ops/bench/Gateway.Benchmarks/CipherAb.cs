@@ -75,7 +75,7 @@ public static class CipherAb
         var aead = suite.OpenSslHmac is null;
         var decrypt = open && !aead;
         var cipher = Cached($"{suite.OpenSslCipher}/{bytes}/{decrypt}", () => OpenSslSpeed.CipherBytesPerSecond(suite.OpenSslCipher, bytes, decrypt, aead));
-        var name = $"{(aead ? "-aead " : "")}{suite.OpenSslCipher}{(decrypt ? " -decrypt" : "")}";
+        var name = $"{(aead ? OpenSslSpeed.AeadLabel + " " : "")}{suite.OpenSslCipher}{(decrypt ? " -decrypt" : "")}";
         if (suite.OpenSslHmac is not { } digest || cipher is null)
             return (cipher, name);
         var hmac = Cached($"hmac-{digest}/{bytes}", () => OpenSslSpeed.HmacBytesPerSecond(digest, bytes));
