@@ -140,8 +140,8 @@ public static class Program
             sb.AppendLine("plaintext per second; OpenSSL CBC+HMAC suites combine `-evp <cbc>` and `-hmac <digest>` at the same size as");
             sb.AppendLine("1/(1/enc + 1/hmac); OpenSSL CBC figures for *open* use `-decrypt`. AEAD suites: one whole AEAD operation per");
             sb.AppendLine("buffer (IV, 13 B AAD, data, final), like one SK payload or ESP packet; *open* is compared with it too. " + (OpenSslSpeed.AeadLoop is null
-                ? "Measured with `-aead -evp <cipher>` (ops/bench/openssl-aead-loop not built: OpenSSL 3.0 streams ChaCha20-Poly1305 there, see below)."
-                : "Measured with ops/bench/openssl-aead-loop (`aead-loop`), the calls of `speed -aead`'s loop, because OpenSSL 3.0's `speed -aead` streams ChaCha20-Poly1305."));
+                ? "Measured with `-aead -evp <cipher>` (ops/bench/openssl-aead-loop not built), which in OpenSSL 3.0 re-keys every AES-GCM buffer and streams ChaCha20-Poly1305."
+                : "Measured with ops/bench/openssl-aead-loop (`aead-loop`): IV-only re-init of a keyed context, like ours; `speed -aead` re-keys every AES-GCM buffer and streams ChaCha20-Poly1305."));
             sb.AppendLine();
             sb.AppendLine("| benchmark | ours | OpenSSL | ratio | target met? | alloc/op |");
             sb.AppendLine("|---|---:|---:|---:|:---:|---:|");
