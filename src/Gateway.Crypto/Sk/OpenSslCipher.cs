@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Gateway.Crypto.KeyExchange;
 using Microsoft.Win32.SafeHandles;
 
@@ -6,11 +8,11 @@ namespace Gateway.Crypto.Sk;
 
 /// <summary>
 /// The libcrypto (OpenSSL 3) symmetric calls under SK and ESP: EVP_CIPHER_CTX for AES-GCM, ChaCha20-Poly1305,
-/// AES-CBC and 3DES-CBC, and HMAC as EVP_MAC (plus the deprecated HMAC_CTX, kept for the benchmark that chose
-/// between them). The sibling of <see cref="OpenSslNative"/> (same library, same rules).
+/// 3DES-CBC and AES-CBC without AES-NI (with it: <see cref="AesNiCbc"/>). HMAC runs on <see cref="OpenSslDigestHmac"/>;
+/// EVP_MAC and the deprecated HMAC_CTX below are kept for the benchmark that compares the ways of reusing a keyed
+/// HMAC. The sibling of <see cref="OpenSslNative"/> (same library, same rules).
 /// <para>Every context is created and keyed ONCE per SA direction; per message only the IV is set
-/// (<c>EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc)</c>) or the MAC is re-initialised with its stored key
-/// (<c>EVP_MAC_init(ctx, NULL, 0, NULL)</c>). That is the whole point: .NET's AesGcm/ChaCha20Poly1305 and the
+/// (<c>EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc)</c>). That is the whole point: .NET's AesGcm/ChaCha20Poly1305 and the
 /// one-shot CBC APIs set the key again on every call.</para>
 /// <para>Native objects live in SafeHandles (freeing a cipher or MAC context cleanses its key schedule). A
 /// per-message operation takes one reference on the handle (DangerousAddRef) for all its calls and passes the raw
@@ -160,6 +162,21 @@ internal static partial class OpenSslCipher
         }
     }
 
+    /// <summary>An encryption and a decryption context for the same key (see <see cref="CreateCipher"/>).</summary>
+    internal static (SafeCipherCtx Encrypt, SafeCipherCtx Decrypt) CreateCipherPair(string name, ReadOnlySpan<byte> key)
+    {
+        var encrypt = CreateCipher(name, key, encrypt: true);
+        try
+        {
+            return (encrypt, CreateCipher(name, key, encrypt: false));
+        }
+        catch
+        {
+            encrypt.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>
     /// CBC over whole blocks with the context's direction: sets <paramref name="iv"/>, then one update. Input and output
     /// may be the same buffer (not partially overlapping).
@@ -195,8 +212,10 @@ internal static partial class OpenSslCipher
         if (!plaintext.IsEmpty && !Update(p, ciphertext, plaintext))
             throw Fail(nameof(EVP_CipherUpdate));
         Span<byte> none = stackalloc byte[16];
+        ClearUpperVectorState();
         if (EVP_CipherFinal_ex(p, ref MemoryMarshal.GetReference(none), out var final) != 1 || final != 0)
             throw Fail(nameof(EVP_CipherFinal_ex));
+        ClearUpperVectorState();
         Check(EVP_CIPHER_CTX_ctrl(p, EvpCtrlAeadGetTag, tag.Length, ref MemoryMarshal.GetReference(tag)), "EVP_CIPHER_CTX_ctrl(GET_TAG)");
     }
 
@@ -217,11 +236,28 @@ internal static partial class OpenSslCipher
         if (!ciphertext.IsEmpty && !Update(p, plaintext, ciphertext))
             throw Fail(nameof(EVP_CipherUpdate));
         Span<byte> none = stackalloc byte[16];
+        ClearUpperVectorState();
         if (EVP_CipherFinal_ex(p, ref MemoryMarshal.GetReference(none), out var final) == 1 && final == 0)
             return true;
         ERR_clear_error();
         plaintext[..ciphertext.Length].Clear();
         return false;
+    }
+
+    private static Vector256<byte> _upperStateSink;
+
+    /// <summary>
+    /// Leaves the upper halves of the vector registers clean (VZEROUPPER) before the next libcrypto call. libcrypto's
+    /// AVX-512 ChaCha20/Poly1305 returns with them dirty, and its legacy-SSE code (EVP_CipherFinal_ex,
+    /// EVP_CIPHER_CTX_ctrl) then pays the AVX-to-SSE transition (perf: 89 % of EVP_CIPHER_CTX_ctrl on its first SSE
+    /// load). The JIT does not put VZEROUPPER between inlined P/Invokes, but it ends every method that contains 256-bit
+    /// AVX code with one: hence the store of a 256-bit zero, which is the point of this method, not a side effect.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ClearUpperVectorState()
+    {
+        if (Vector256.IsHardwareAccelerated)
+            _upperStateSink = Vector256<byte>.Zero;
     }
 
     private static void CheckAeadLengths(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> tag, int inputLength, int outputLength)
@@ -241,7 +277,7 @@ internal static partial class OpenSslCipher
             Check(RAND_bytes(ref MemoryMarshal.GetReference(destination), destination.Length), nameof(RAND_bytes));
     }
 
-    // ---- HMAC as EVP_MAC (used) ------------------------------------------------------------------------------------
+    // ---- HMAC as EVP_MAC (benchmark comparison only) ------------------------------------------------------------------------------------
 
     /// <summary>An HMAC context keyed once; <paramref name="digest"/> is "SHA1", "SHA256", "SHA384" or "SHA512".</summary>
     internal static unsafe SafeMacCtx CreateHmac(string digest, ReadOnlySpan<byte> key)

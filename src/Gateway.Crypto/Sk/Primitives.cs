@@ -178,16 +178,7 @@ internal sealed class CbcCipher : IDisposable
             else
             {
                 // CBC decryption uses the inverse key schedule: one context per direction.
-                _encrypt = OpenSslCipher.CreateCipher(name, key, encrypt: true);
-                try
-                {
-                    _decrypt = OpenSslCipher.CreateCipher(name, key, encrypt: false);
-                }
-                catch
-                {
-                    _encrypt.Dispose();
-                    throw;
-                }
+                (_encrypt, _decrypt) = OpenSslCipher.CreateCipherPair(name, key);
             }
 
             _ivPool = new byte[1024];
@@ -313,16 +304,7 @@ internal sealed class AeadCipher : IDisposable
         if (CipherBackends.Resolve(backend) == CipherBackend.OpenSsl)
         {
             // The default IV length of both ciphers is 12 bytes, the length of salt ‖ IV.
-            _encrypt = OpenSslCipher.CreateCipher(name, key, encrypt: true);
-            try
-            {
-                _decrypt = OpenSslCipher.CreateCipher(name, key, encrypt: false);
-            }
-            catch
-            {
-                _encrypt.Dispose();
-                throw;
-            }
+            (_encrypt, _decrypt) = OpenSslCipher.CreateCipherPair(name, key);
         }
         else if (algorithm == EncryptionAlgorithm.AesGcm16)
         {
