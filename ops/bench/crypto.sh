@@ -20,6 +20,14 @@ command -v dotnet >/dev/null || { echo "crypto.sh: the .NET SDK is needed" >&2; 
 
 project=ops/bench/Gateway.Benchmarks
 dotnet build "$project" -c Release --nologo -v quiet -clp:ErrorsOnly
+# The AEAD reference loop (see ops/bench/openssl-aead-loop.c); without a C compiler and the OpenSSL headers the
+# AEAD rows fall back to `openssl speed -aead`, which streams ChaCha20-Poly1305 in OpenSSL 3.0.
+aead_loop=ops/bench/bin/openssl-aead-loop
+if mkdir -p ops/bench/bin && cc -O2 -o "$aead_loop" ops/bench/openssl-aead-loop.c -lcrypto 2>/dev/null; then
+  export GATEWAY_AEAD_LOOP="$root/$aead_loop"
+else
+  echo "crypto.sh: could not build $aead_loop (cc, libssl-dev); AEAD rows use openssl speed -aead" >&2
+fi
 export GATEWAY_BENCH_COMMAND="ops/bench/crypto.sh${*:+ $*}"
 export DOTNET_TieredPGO=1
 exec dotnet "$project/bin/Release/net10.0/Gateway.Benchmarks.dll" "$@"

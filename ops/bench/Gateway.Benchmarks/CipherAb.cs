@@ -51,7 +51,7 @@ public static class CipherAb
     public static string Render(IReadOnlyList<Result> results)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| what | .NET fallback | libcrypto contexts | speed-up | libcrypto MB/s | OpenSSL `speed` MB/s | ratio |");
+        sb.AppendLine("| what | .NET fallback | libcrypto contexts | speed-up | libcrypto MB/s | OpenSSL MB/s (`speed`, AEAD: aead-loop) | ratio |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
@@ -75,7 +75,7 @@ public static class CipherAb
         var aead = suite.OpenSslHmac is null;
         var decrypt = open && !aead;
         var cipher = Cached($"{suite.OpenSslCipher}/{bytes}/{decrypt}", () => OpenSslSpeed.CipherBytesPerSecond(suite.OpenSslCipher, bytes, decrypt, aead));
-        var name = $"{(aead ? "-aead " : "")}{suite.OpenSslCipher}{(decrypt ? " -decrypt" : "")}";
+        var name = $"{(aead ? OpenSslSpeed.AeadLabel + " " : "")}{suite.OpenSslCipher}{(decrypt ? " -decrypt" : "")}";
         if (suite.OpenSslHmac is not { } digest || cipher is null)
             return (cipher, name);
         var hmac = Cached($"hmac-{digest}/{bytes}", () => OpenSslSpeed.HmacBytesPerSecond(digest, bytes));

@@ -8,7 +8,8 @@ namespace Gateway.Benchmarks;
 /// Investigation, not part of the default run (select with --filter *PrimitiveBreakdown*): the .NET primitives under
 /// the SK/ESP transforms, called directly with reused objects, at 1400 bytes — to tell the transforms' own overhead
 /// from the cost of the .NET (OpenSSL-backed) primitives; and the libcrypto contexts keyed once that replaced them,
-/// including the three ways of reusing a keyed HMAC (EVP_MAC_init with a NULL key, EVP_MAC_CTX_dup, HMAC_CTX).
+/// including the ways of reusing a keyed HMAC (EVP_MAC_init with a NULL key, EVP_MAC_CTX_dup, HMAC_CTX, and the
+/// low-level digest states that replaced them, <see cref="OpenSslDigestHmac"/>) and AES-CBC on AES-NI.
 /// </summary>
 public class PrimitiveBreakdownBenchmarks
 {
@@ -21,6 +22,8 @@ public class PrimitiveBreakdownBenchmarks
     private OpenSslCipher.SafeCipherCtx _evpGcm = null!, _evpCbc = null!, _evpChaCha = null!;
     private OpenSslCipher.SafeMacCtx _evpMac = null!;
     private OpenSslCipher.SafeHmacCtx _legacyHmac = null!;
+    private OpenSslDigestHmac _digestHmac = null!;
+    private AesNiCbc _aesNi = null!;
 
     [Params(64, 1400)]
     public int Size { get; set; }
@@ -38,6 +41,8 @@ public class PrimitiveBreakdownBenchmarks
         _evpChaCha = OpenSslCipher.CreateCipher("ChaCha20-Poly1305", Suite.Filled(32, 1), encrypt: true);
         _evpMac = OpenSslCipher.CreateHmac("SHA256", Suite.Filled(32, 2));
         _legacyHmac = OpenSslCipher.CreateLegacyHmac("SHA256", Suite.Filled(32, 2));
+        _digestHmac = new OpenSslDigestHmac("SHA256", Suite.Filled(32, 2));
+        _aesNi = new AesNiCbc(Suite.Filled(16, 1));
     }
 
     [GlobalCleanup]
@@ -52,6 +57,8 @@ public class PrimitiveBreakdownBenchmarks
         _evpChaCha.Dispose();
         _evpMac.Dispose();
         _legacyHmac.Dispose();
+        _digestHmac.Dispose();
+        _aesNi.Dispose();
     }
 
     [Benchmark] public void EvpGcmEncrypt() => OpenSslCipher.AeadEncrypt(_evpGcm, _nonce, _aad, _data.AsSpan(0, Size), _out.AsSpan(0, Size), _tag);
@@ -72,6 +79,15 @@ public class PrimitiveBreakdownBenchmarks
     }
 
     [Benchmark] public void EvpMacDup() => OpenSslCipher.MacOnceByDup(_evpMac, _data.AsSpan(0, Size), _mac);
+
+    [Benchmark]
+    public void DigestHmac()
+    {
+        _digestHmac.Update(_data.AsSpan(0, Size));
+        _digestHmac.FinalAndReset(_mac);
+    }
+
+    [Benchmark] public void AesNiCbcEncrypt() => _aesNi.Encrypt(_iv, _data.AsSpan(0, Size & ~15), _out);
 
     [Benchmark] public void LegacyHmacCtx() => OpenSslCipher.LegacyHmacOnce(_legacyHmac, _data.AsSpan(0, Size), _mac);
 

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Gateway.Crypto.KeyExchange;
 using Microsoft.Win32.SafeHandles;
 
@@ -6,11 +8,11 @@ namespace Gateway.Crypto.Sk;
 
 /// <summary>
 /// The libcrypto (OpenSSL 3) symmetric calls under SK and ESP: EVP_CIPHER_CTX for AES-GCM, ChaCha20-Poly1305,
-/// AES-CBC and 3DES-CBC, and HMAC as EVP_MAC (plus the deprecated HMAC_CTX, kept for the benchmark that chose
-/// between them). The sibling of <see cref="OpenSslNative"/> (same library, same rules).
+/// 3DES-CBC and AES-CBC without AES-NI (with it: <see cref="AesNiCbc"/>). HMAC runs on <see cref="OpenSslDigestHmac"/>;
+/// EVP_MAC and the deprecated HMAC_CTX below are kept for the benchmark that compares the ways of reusing a keyed
+/// HMAC. The sibling of <see cref="OpenSslNative"/> (same library, same rules).
 /// <para>Every context is created and keyed ONCE per SA direction; per message only the IV is set
-/// (<c>EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc)</c>) or the MAC is re-initialised with its stored key
-/// (<c>EVP_MAC_init(ctx, NULL, 0, NULL)</c>). That is the whole point: .NET's AesGcm/ChaCha20Poly1305 and the
+/// (<c>EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc)</c>). That is the whole point: .NET's AesGcm/ChaCha20Poly1305 and the
 /// one-shot CBC APIs set the key again on every call.</para>
 /// <para>Native objects live in SafeHandles (freeing a cipher or MAC context cleanses its key schedule). A
 /// per-message operation takes one reference on the handle (DangerousAddRef) for all its calls and passes the raw
@@ -57,7 +59,7 @@ internal static partial class OpenSslCipher
                 return false;
             }
 
-            return true;
+            return OpenSslDigestHmac.IsAvailable;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -160,6 +162,21 @@ internal static partial class OpenSslCipher
         }
     }
 
+    /// <summary>An encryption and a decryption context for the same key (see <see cref="CreateCipher"/>).</summary>
+    internal static (SafeCipherCtx Encrypt, SafeCipherCtx Decrypt) CreateCipherPair(string name, ReadOnlySpan<byte> key)
+    {
+        var encrypt = CreateCipher(name, key, encrypt: true);
+        try
+        {
+            return (encrypt, CreateCipher(name, key, encrypt: false));
+        }
+        catch
+        {
+            encrypt.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>
     /// CBC over whole blocks with the context's direction: sets <paramref name="iv"/>, then one update. Input and output
     /// may be the same buffer (not partially overlapping).
@@ -176,8 +193,7 @@ internal static partial class OpenSslCipher
         Check(EVP_CipherInit_ex_iv(p, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, in MemoryMarshal.GetReference(iv), encrypt ? 1 : 0), "EVP_CipherInit_ex(iv)");
         // Padding is off and the input is whole blocks, so the update returns everything; no final needed (the next
         // message's init resets the context).
-        if (EVP_CipherUpdate(p, ref MemoryMarshal.GetReference(output), out var written, in MemoryMarshal.GetReference(input), input.Length) != 1
-            || written != input.Length)
+        if (!Update(p, output, input))
             throw Fail(nameof(EVP_CipherUpdate));
     }
 
@@ -187,18 +203,19 @@ internal static partial class OpenSslCipher
     internal static void AeadEncrypt(SafeCipherCtx ctx, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext,
         Span<byte> ciphertext, Span<byte> tag)
     {
+        CheckAeadLengths(nonce, tag, plaintext.Length, ciphertext.Length);
         using var lease = new Lease(ctx);
         var p = lease.Pointer;
         Check(EVP_CipherInit_ex_iv(p, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, in MemoryMarshal.GetReference(nonce), 1), "EVP_CipherInit_ex(iv)");
-        if (!aad.IsEmpty)
-            Check(EVP_CipherUpdate_aad(p, IntPtr.Zero, out _, in MemoryMarshal.GetReference(aad), aad.Length), "EVP_CipherUpdate(aad)");
-        if (!plaintext.IsEmpty
-            && (EVP_CipherUpdate(p, ref MemoryMarshal.GetReference(ciphertext), out var written, in MemoryMarshal.GetReference(plaintext), plaintext.Length) != 1
-                || written != plaintext.Length))
+        if (!aad.IsEmpty && !UpdateAad(p, aad))
+            throw Fail("EVP_CipherUpdate(aad)");
+        if (!plaintext.IsEmpty && !Update(p, ciphertext, plaintext))
             throw Fail(nameof(EVP_CipherUpdate));
         Span<byte> none = stackalloc byte[16];
+        ClearUpperVectorState();
         if (EVP_CipherFinal_ex(p, ref MemoryMarshal.GetReference(none), out var final) != 1 || final != 0)
             throw Fail(nameof(EVP_CipherFinal_ex));
+        ClearUpperVectorState();
         Check(EVP_CIPHER_CTX_ctrl(p, EvpCtrlAeadGetTag, tag.Length, ref MemoryMarshal.GetReference(tag)), "EVP_CIPHER_CTX_ctrl(GET_TAG)");
     }
 
@@ -214,18 +231,33 @@ internal static partial class OpenSslCipher
         var p = lease.Pointer;
         Check(EVP_CipherInit_ex_iv(p, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, in MemoryMarshal.GetReference(nonce), 0), "EVP_CipherInit_ex(iv)");
         Check(EVP_CIPHER_CTX_ctrl_in(p, EvpCtrlAeadSetTag, tag.Length, in MemoryMarshal.GetReference(tag)), "EVP_CIPHER_CTX_ctrl(SET_TAG)");
-        if (!aad.IsEmpty)
-            Check(EVP_CipherUpdate_aad(p, IntPtr.Zero, out _, in MemoryMarshal.GetReference(aad), aad.Length), "EVP_CipherUpdate(aad)");
-        if (!ciphertext.IsEmpty
-            && (EVP_CipherUpdate(p, ref MemoryMarshal.GetReference(plaintext), out var written, in MemoryMarshal.GetReference(ciphertext), ciphertext.Length) != 1
-                || written != ciphertext.Length))
+        if (!aad.IsEmpty && !UpdateAad(p, aad))
+            throw Fail("EVP_CipherUpdate(aad)");
+        if (!ciphertext.IsEmpty && !Update(p, plaintext, ciphertext))
             throw Fail(nameof(EVP_CipherUpdate));
         Span<byte> none = stackalloc byte[16];
+        ClearUpperVectorState();
         if (EVP_CipherFinal_ex(p, ref MemoryMarshal.GetReference(none), out var final) == 1 && final == 0)
             return true;
         ERR_clear_error();
         plaintext[..ciphertext.Length].Clear();
         return false;
+    }
+
+    private static Vector256<byte> _upperStateSink;
+
+    /// <summary>
+    /// Leaves the upper halves of the vector registers clean (VZEROUPPER) before the next libcrypto call. libcrypto's
+    /// AVX-512 ChaCha20/Poly1305 returns with them dirty, and its legacy-SSE code (EVP_CipherFinal_ex,
+    /// EVP_CIPHER_CTX_ctrl) then pays the AVX-to-SSE transition (perf: 89 % of EVP_CIPHER_CTX_ctrl on its first SSE
+    /// load). The JIT does not put VZEROUPPER between inlined P/Invokes, but it ends every method that contains 256-bit
+    /// AVX code with one: hence the store of a 256-bit zero, which is the point of this method, not a side effect.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ClearUpperVectorState()
+    {
+        if (Vector256.IsHardwareAccelerated)
+            _upperStateSink = Vector256<byte>.Zero;
     }
 
     private static void CheckAeadLengths(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> tag, int inputLength, int outputLength)
@@ -245,7 +277,7 @@ internal static partial class OpenSslCipher
             Check(RAND_bytes(ref MemoryMarshal.GetReference(destination), destination.Length), nameof(RAND_bytes));
     }
 
-    // ---- HMAC as EVP_MAC (used) ------------------------------------------------------------------------------------
+    // ---- HMAC as EVP_MAC (benchmark comparison only) ------------------------------------------------------------------------------------
 
     /// <summary>An HMAC context keyed once; <paramref name="digest"/> is "SHA1", "SHA256", "SHA384" or "SHA512".</summary>
     internal static unsafe SafeMacCtx CreateHmac(string digest, ReadOnlySpan<byte> key)
@@ -381,16 +413,41 @@ internal static partial class OpenSslCipher
     [LibraryImport(Library)] private static partial int EVP_CIPHER_CTX_set_padding(SafeCipherCtx ctx, int pad);
     [LibraryImport(Library)]
     private static partial int EVP_CipherInit_ex(SafeCipherCtx ctx, IntPtr cipher, IntPtr engine, in byte key, IntPtr iv, int enc);
-    [LibraryImport(Library, EntryPoint = "EVP_CipherInit_ex")]
+    // Per-message calls: [SuppressGCTransition] (they neither block nor call back into .NET); data longer than
+    // ShortInput goes through EVP_CipherUpdate_long, with the normal transition, so a GC never waits on a long update.
+    [LibraryImport(Library, EntryPoint = "EVP_CipherInit_ex"), SuppressGCTransition]
     private static partial int EVP_CipherInit_ex_iv(IntPtr ctx, IntPtr cipher, IntPtr engine, IntPtr key, in byte iv, int enc);
-    [LibraryImport(Library)]
+    [LibraryImport(Library), SuppressGCTransition]
     private static partial int EVP_CipherUpdate(IntPtr ctx, ref byte output, out int outputLength, in byte input, int inputLength);
     [LibraryImport(Library, EntryPoint = "EVP_CipherUpdate")]
+    private static partial int EVP_CipherUpdate_long(IntPtr ctx, ref byte output, out int outputLength, in byte input, int inputLength);
+    [LibraryImport(Library, EntryPoint = "EVP_CipherUpdate"), SuppressGCTransition]
     private static partial int EVP_CipherUpdate_aad(IntPtr ctx, IntPtr output, out int outputLength, in byte input, int inputLength);
-    [LibraryImport(Library)] private static partial int EVP_CipherFinal_ex(IntPtr ctx, ref byte output, out int outputLength);
-    [LibraryImport(Library)] private static partial int EVP_CIPHER_CTX_ctrl(IntPtr ctx, int type, int arg, ref byte ptr);
-    [LibraryImport(Library, EntryPoint = "EVP_CIPHER_CTX_ctrl")]
+    [LibraryImport(Library, EntryPoint = "EVP_CipherUpdate")]
+    private static partial int EVP_CipherUpdate_aad_long(IntPtr ctx, IntPtr output, out int outputLength, in byte input, int inputLength);
+    [LibraryImport(Library), SuppressGCTransition] private static partial int EVP_CipherFinal_ex(IntPtr ctx, ref byte output, out int outputLength);
+    [LibraryImport(Library), SuppressGCTransition] private static partial int EVP_CIPHER_CTX_ctrl(IntPtr ctx, int type, int arg, ref byte ptr);
+    [LibraryImport(Library, EntryPoint = "EVP_CIPHER_CTX_ctrl"), SuppressGCTransition]
     private static partial int EVP_CIPHER_CTX_ctrl_in(IntPtr ctx, int type, int arg, in byte ptr);
+
+    /// <summary>Bytes up to which one update runs without a GC transition (well under a microsecond).</summary>
+    private const int ShortInput = OpenSslDigestHmac.ShortInput;
+
+    private static bool Update(IntPtr ctx, Span<byte> output, ReadOnlySpan<byte> input)
+    {
+        ref var o = ref MemoryMarshal.GetReference(output);
+        ref readonly var i = ref MemoryMarshal.GetReference(input);
+        var written = 0;
+        var ok = input.Length <= ShortInput
+            ? EVP_CipherUpdate(ctx, ref o, out written, in i, input.Length)
+            : EVP_CipherUpdate_long(ctx, ref o, out written, in i, input.Length);
+        return ok == 1 && written == input.Length;
+    }
+
+    private static bool UpdateAad(IntPtr ctx, ReadOnlySpan<byte> aad) =>
+        (aad.Length <= ShortInput
+            ? EVP_CipherUpdate_aad(ctx, IntPtr.Zero, out _, in MemoryMarshal.GetReference(aad), aad.Length)
+            : EVP_CipherUpdate_aad_long(ctx, IntPtr.Zero, out _, in MemoryMarshal.GetReference(aad), aad.Length)) == 1;
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     private static partial SafeMac EVP_MAC_fetch(IntPtr libctx, string algorithm, string? properties);

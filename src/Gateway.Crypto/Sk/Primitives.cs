@@ -39,13 +39,13 @@ internal static class CipherBackends
 
 /// <summary>
 /// HMAC with truncated output (HMAC-SHA1-96, HMAC-SHA2-256-128, -384-192, -512-256; RFC 2404, RFC 4868), keyed once.
-/// libcrypto: an EVP_MAC_CTX re-initialised with its stored key after each message (EVP_MAC_init with a NULL key);
-/// managed: one keyed <see cref="IncrementalHash"/>. No allocation per message either way. Not thread-safe.
+/// libcrypto: <see cref="OpenSslDigestHmac"/> (low-level digest functions, ipad/opad states absorbed once); managed:
+/// one keyed <see cref="IncrementalHash"/>. No allocation per message either way. Not thread-safe.
 /// </summary>
 internal sealed class TruncatedHmac : IDisposable
 {
     private readonly IncrementalHash? _managed;
-    private readonly OpenSslCipher.SafeMacCtx? _native;
+    private readonly OpenSslDigestHmac? _native;
     private readonly int _fullSize;
 
     internal TruncatedHmac(IntegrityAlgorithm algorithm, ReadOnlySpan<byte> key, CipherBackend backend = CipherBackend.Default)
@@ -68,7 +68,7 @@ internal sealed class TruncatedHmac : IDisposable
         _fullSize = fullSize;
         if (CipherBackends.Resolve(backend) == CipherBackend.OpenSsl)
         {
-            _native = OpenSslCipher.CreateHmac(hash.Name!, key);
+            _native = new OpenSslDigestHmac(hash.Name!, key);
         }
         else
         {
@@ -86,7 +86,7 @@ internal sealed class TruncatedHmac : IDisposable
     {
         if (_native is not null)
         {
-            OpenSslCipher.MacUpdate(_native, data);
+            _native.Update(data);
         }
         else
         {
@@ -117,7 +117,7 @@ internal sealed class TruncatedHmac : IDisposable
     {
         if (_native is not null)
         {
-            OpenSslCipher.MacFinalAndReset(_native, full);
+            _native.FinalAndReset(full);
         }
         else
         {
@@ -133,13 +133,16 @@ internal sealed class TruncatedHmac : IDisposable
 }
 
 /// <summary>
-/// A CBC block cipher (AES or 3DES) keyed once, padding off (whole blocks only). libcrypto: one EVP_CIPHER_CTX per
-/// direction, keyed at construction, per message only the IV; managed: .NET's OpenSSL-backed one-shot span APIs,
-/// which set the key up again and allocate a small context on every call. Not thread-safe.
+/// A CBC block cipher (AES or 3DES) keyed once, padding off (whole blocks only). The libcrypto backend: AES on the
+/// CPU's AES instructions (<see cref="AesNiCbc"/>) when it has them, else (and for 3DES) one EVP_CIPHER_CTX per
+/// direction keyed at construction, per message only the IV; IVs from libcrypto's CSPRNG either way. Managed: .NET's
+/// OpenSSL-backed one-shot span APIs, which set the key up again and allocate a small context on every call. Not
+/// thread-safe.
 /// </summary>
 internal sealed class CbcCipher : IDisposable
 {
     private readonly SymmetricAlgorithm? _managed;
+    private readonly AesNiCbc? _aesNi;
     private readonly OpenSslCipher.SafeCipherCtx? _encrypt;
     private readonly OpenSslCipher.SafeCipherCtx? _decrypt;
 
@@ -168,16 +171,14 @@ internal sealed class CbcCipher : IDisposable
 
         if (CipherBackends.Resolve(backend) == CipherBackend.OpenSsl)
         {
-            // CBC decryption uses the inverse key schedule: one context per direction.
-            _encrypt = OpenSslCipher.CreateCipher(name, key, encrypt: true);
-            try
+            if (algorithm == EncryptionAlgorithm.AesCbc && AesNiCbc.IsSupported)
             {
-                _decrypt = OpenSslCipher.CreateCipher(name, key, encrypt: false);
+                _aesNi = new AesNiCbc(key);
             }
-            catch
+            else
             {
-                _encrypt.Dispose();
-                throw;
+                // CBC decryption uses the inverse key schedule: one context per direction.
+                (_encrypt, _decrypt) = OpenSslCipher.CreateCipherPair(name, key);
             }
 
             _ivPool = new byte[1024];
@@ -192,7 +193,11 @@ internal sealed class CbcCipher : IDisposable
 
     internal int BlockSize { get; }
 
-    internal bool IsOpenSsl => _encrypt is not null;
+    /// <summary>True on the libcrypto backend (AES-NI or EVP contexts), false on the .NET fallback.</summary>
+    internal bool IsOpenSsl => _managed is null;
+
+    /// <summary>True when AES runs on <see cref="AesNiCbc"/> (tests).</summary>
+    internal bool UsesAesNi => _aesNi is not null;
 
     /// <summary>A fresh random IV (RFC 3602 §2.2: unpredictable): libcrypto's RAND_bytes or .NET's RandomNumberGenerator.</summary>
     internal void RandomIv(Span<byte> iv)
@@ -219,7 +224,11 @@ internal sealed class CbcCipher : IDisposable
     /// <summary>Encrypts whole blocks (no padding). Source and destination may be the same buffer.</summary>
     internal void Encrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
-        if (_encrypt is not null)
+        if (_aesNi is not null)
+        {
+            _aesNi.Encrypt(iv, plaintext, destination);
+        }
+        else if (_encrypt is not null)
         {
             OpenSslCipher.Cbc(_encrypt, encrypt: true, BlockSize, iv, plaintext, destination);
         }
@@ -232,7 +241,11 @@ internal sealed class CbcCipher : IDisposable
     /// <summary>Decrypts whole blocks (no padding). Source and destination may be the same buffer.</summary>
     internal void Decrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertext, Span<byte> destination)
     {
-        if (_decrypt is not null)
+        if (_aesNi is not null)
+        {
+            _aesNi.Decrypt(iv, ciphertext, destination);
+        }
+        else if (_decrypt is not null)
         {
             OpenSslCipher.Cbc(_decrypt, encrypt: false, BlockSize, iv, ciphertext, destination);
         }
@@ -245,6 +258,7 @@ internal sealed class CbcCipher : IDisposable
     public void Dispose()
     {
         _managed?.Dispose();
+        _aesNi?.Dispose();
         _encrypt?.Dispose();
         _decrypt?.Dispose();
         if (_ivPool is not null)
@@ -290,16 +304,7 @@ internal sealed class AeadCipher : IDisposable
         if (CipherBackends.Resolve(backend) == CipherBackend.OpenSsl)
         {
             // The default IV length of both ciphers is 12 bytes, the length of salt ‖ IV.
-            _encrypt = OpenSslCipher.CreateCipher(name, key, encrypt: true);
-            try
-            {
-                _decrypt = OpenSslCipher.CreateCipher(name, key, encrypt: false);
-            }
-            catch
-            {
-                _encrypt.Dispose();
-                throw;
-            }
+            (_encrypt, _decrypt) = OpenSslCipher.CreateCipherPair(name, key);
         }
         else if (algorithm == EncryptionAlgorithm.AesGcm16)
         {
