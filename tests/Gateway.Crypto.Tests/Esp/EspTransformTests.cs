@@ -334,8 +334,10 @@ public abstract class EspTransformTests
         if (Backend == CipherBackend.Managed && enc is EncryptionAlgorithm.AesCbc or EncryptionAlgorithm.TripleDes)
         {
             // .NET's one-shot EncryptCbc/DecryptCbc allocate a small cipher context per call inside the framework
-            // (measured: 64 bytes per call for AES, 160 for 3DES); our own code adds nothing.
-            Assert.True(allocated <= 1000 * 2 * 160, $"{allocated} bytes for 1000 seal+open pairs");
+            // (measured: 64 bytes per call for AES, 160 for 3DES); our own code adds nothing. The framework sometimes
+            // also makes a one-time allocation of a few hundred bytes inside the window (seen: 224 B), hence the
+            // constant 1 KiB on top of the per-call bound.
+            Assert.True(allocated <= 1000 * 2 * 160 + 1024, $"{allocated} bytes for 1000 seal+open pairs");
         }
         else
         {
