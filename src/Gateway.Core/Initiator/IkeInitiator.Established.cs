@@ -140,7 +140,7 @@ public sealed partial class IkeInitiator
         var fresh = KeyChild(selected, ourSpi, theirSpi, nonce.Data.ToArray(), nonceR, secret, tsi.Selectors, weInitiated: false);
         CryptographicOperations.ZeroMemory(secret);
         var old = ReplaceChild(fresh);
-        _events.Add(new ChildSaRekeyed(old, fresh, ByGateway: true));
+        _events.Add(new ChildSaReplaced(old, fresh, ByGateway: true));
         List<Payload> answer = [new SecurityAssociationPayload([selected with { Spi = InitiatorKeying.Spi32(ourSpi) }]), new NoncePayload(nonceR)];
         if (ourKe is not null)
             answer.Add(ourKe);
@@ -174,7 +174,7 @@ public sealed partial class IkeInitiator
         {
             ulong oldLocal = LocalSpi;
             SwitchIkeSa(fresh, theirSpi, ourSpi, originalInitiator: false);
-            _events.Add(new IkeSaRekeyed(oldLocal, LocalSpi, ByGateway: true));
+            _events.Add(new IkeSaReplaced(oldLocal, LocalSpi, ByGateway: true));
         };
         return [new SecurityAssociationPayload([selected with { Spi = InitiatorKeying.Spi64(ourSpi) }]), new NoncePayload(nonceR),
             new KeyExchangePayload(ke.Group, exchange.PublicKey)];

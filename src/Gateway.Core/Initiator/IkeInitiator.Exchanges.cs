@@ -135,7 +135,7 @@ public sealed partial class IkeInitiator
             return;
         }
         var old = ReplaceChild(fresh);
-        _events.Add(new ChildSaRekeyed(old, fresh, ByGateway: false));
+        _events.Add(new ChildSaReplaced(old, fresh, ByGateway: false));
         _events.Add(new ExchangeDone(InitiatorExchange.ChildRekey, now - _exchangeStarted));
         StartExchange(InitiatorExchange.ChildDelete, ExchangeType.Informational, [new DeletePayload(ProtocolId.Esp, [old.InboundSpi])], now);
     }
@@ -172,7 +172,7 @@ public sealed partial class IkeInitiator
         _send.AddRange(Seal(ExchangeType.Informational, _nextMessageId, [new DeletePayload(ProtocolId.Ike, [])], response: false).Select(Datagram));
         ulong oldLocal = LocalSpi;
         SwitchIkeSa(fresh, _exchangeIkeSpi, peerSpi, originalInitiator: true);
-        _events.Add(new IkeSaRekeyed(oldLocal, LocalSpi, ByGateway: false));
+        _events.Add(new IkeSaReplaced(oldLocal, LocalSpi, ByGateway: false));
         _events.Add(new ExchangeDone(InitiatorExchange.IkeRekey, now - _exchangeStarted));
     }
 

@@ -78,13 +78,13 @@ public sealed record ExchangeFailed(InitiatorExchange Exchange, string Detail, b
 /// A child SA replaced by a rekey (ours or the gateway's): the shell installs <paramref name="New"/> for both directions
 /// at once and keeps <paramref name="Old"/>'s inbound half until <see cref="ChildSaRetired"/>.
 /// </summary>
-public sealed record ChildSaRekeyed(EstablishedChildSa Old, EstablishedChildSa New, bool ByGateway) : InitiatorEvent;
+public sealed record ChildSaReplaced(EstablishedChildSa Old, EstablishedChildSa New, bool ByGateway) : InitiatorEvent;
 
 /// <summary>The old child of a rekey is deleted on both sides: its inbound SA can go.</summary>
 public sealed record ChildSaRetired(uint InboundSpi) : InitiatorEvent;
 
 /// <summary>The IKE SA was replaced by a rekey; our SPI (the one the gateway's messages carry for us) is now <paramref name="NewLocalSpi"/>.</summary>
-public sealed record IkeSaRekeyed(ulong OldLocalSpi, ulong NewLocalSpi, bool ByGateway) : InitiatorEvent;
+public sealed record IkeSaReplaced(ulong OldLocalSpi, ulong NewLocalSpi, bool ByGateway) : InitiatorEvent;
 
 /// <summary>
 /// A child SA, enough for the shell to run ESP over it. Keys are never printed (see <see cref="ToString"/>).

@@ -167,7 +167,7 @@ internal sealed class Tunnel : IDisposable
             case ExchangeFailed failed:
                 _exchanges.Failed(failed);
                 break;
-            case ChildSaRekeyed rekeyed:
+            case ChildSaReplaced rekeyed:
                 if (rekeyed.ByGateway)
                     _exchanges.GatewayRekeyedChild();
                 _host.ChildInstalled(this, rekeyed.New);
@@ -175,7 +175,7 @@ internal sealed class Tunnel : IDisposable
             case ChildSaRetired retired:
                 _host.ChildRetired(this, retired.InboundSpi);
                 break;
-            case IkeSaRekeyed { ByGateway: true }:
+            case IkeSaReplaced { ByGateway: true }:
                 _exchanges.GatewayRekeyedIke();
                 break;
             case GatewayRequestAnswered { Exchange: Gateway.Ike.ExchangeType.Informational }:
