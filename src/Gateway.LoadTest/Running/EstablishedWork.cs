@@ -23,7 +23,7 @@ internal sealed class EstablishedWork
 
     private readonly LoadTestOptions _options;
     private readonly IReadOnlyList<SourceSocket> _sockets;
-    private readonly ICollection<Tunnel> _tunnels;
+    private readonly Func<IEnumerable<Tunnel>> _tunnels;
     private readonly ConcurrentDictionary<uint, Tunnel> _byEspSpi = new();
     private readonly ConcurrentDictionary<Tunnel, DateTime> _flowStarted = new();
     private readonly TimeSpan _trafficStop;
@@ -36,7 +36,8 @@ internal sealed class EstablishedWork
     private double _roamCredit;
     private DateTime _lastRun;
 
-    public EstablishedWork(LoadTestOptions options, IReadOnlyList<SourceSocket> sockets, ICollection<Tunnel> tunnels)
+    /// <param name="tunnels">The run's tunnels as they are now (asked on every tick).</param>
+    public EstablishedWork(LoadTestOptions options, IReadOnlyList<SourceSocket> sockets, Func<IEnumerable<Tunnel>> tunnels)
     {
         _options = options;
         _sockets = sockets;
@@ -100,7 +101,7 @@ internal sealed class EstablishedWork
         bool sending = elapsed < _trafficStop;
         if (!sending)
             Stop(now);
-        var up = _tunnels.Where(t => t.Phase == InitiatorPhase.Established).ToList();
+        var up = _tunnels().Where(t => t.Phase == InitiatorPhase.Established).ToList();
         foreach (var tunnel in up)
         {
             if (sending && tunnel.Flow is { } flow && _flowStarted.TryGetValue(tunnel, out var since))

@@ -59,7 +59,7 @@ public sealed class LoadRunner : ITunnelHost
     public async Task<LoadReport> RunAsync(CancellationToken cancel)
     {
         var sockets = _sources.Select(a => new SourceSocket(a)).ToList();
-        _work = new EstablishedWork(_options, sockets, _bySpi.Values);
+        _work = new EstablishedWork(_options, sockets, () => _bySpi.Values);
         using var stopReceiving = new CancellationTokenSource();
         var receivers = sockets.Select(s => Task.Run(() => s.ReceiveLoopAsync(Deliver, _work.Deliver, stopReceiving.Token))).ToList();
         var process = Process.GetCurrentProcess();
