@@ -58,14 +58,20 @@ public sealed class EspFlowTests
         return esp[..length];
     }
 
+    private static IReadOnlyDictionary<string, long> AfterRetire(EspFlow flow, byte[] esp)
+    {
+        Assert.False(flow.TryOpen(esp, out _, out _));
+        return flow.DropsByReason;
+    }
+
     [Theory]
     [InlineData("windows")]     // AES-CBC + HMAC-SHA1
     [InlineData("strongswan")]  // AES-GCM
     public void Echo_requests_open_at_the_gateway_and_its_replies_are_counted(string profile)
     {
         var (gateway, initiator, established) = EstablishedExchangeTests.Establish(profile);
-        using var _ = gateway;
-        using var __ = initiator;
+        using var gatewayLifetime = gateway;
+        using var initiatorLifetime = initiator;
         var virtualAddress = Assert.Single(established.VirtualAddresses);
         var table = GatewayTable(gateway.Events.OfType<ChildSaEstablished>().Single().Sa, virtualAddress);
         using var flow = new EspFlow(established.Child, virtualAddress, Target, 300, 7, GatewayEsp);
@@ -79,19 +85,21 @@ public sealed class EspFlowTests
         Assert.Equal(1, info.Protocol);
         Assert.Equal(0, IcmpEcho.Checksum(request.AsSpan(20))); // a valid ICMP checksum sums to zero
         var reply = ReplyFromGateway(table, request);
-        Assert.True(flow.Receive(reply));
-        Assert.False(flow.Receive(reply)); // the same packet again is a replay
-        Assert.Equal(1, flow.Sent);
-        Assert.Equal(1, flow.Received);
+        Assert.True(flow.TryOpen(reply, out ushort identifier, out int length));
+        Assert.Equal((7, 300), (identifier, length));
+        Assert.False(flow.TryOpen(reply, out _, out _)); // the same packet again is a replay
         Assert.Equal(1, flow.Dropped);
+        Assert.Equal(1, flow.DropsByReason["Replay"]);
+        flow.CountReply(length, onOwnSa: true);
+        Assert.Equal((1L, 1L, 0L), (flow.Sent, flow.Received, flow.RepliesOnOtherSas));
     }
 
     [Fact]
     public void After_a_rekey_both_directions_use_the_new_SA_and_the_old_inbound_half_stays_until_retired()
     {
         var (gateway, initiator, established) = EstablishedExchangeTests.Establish();
-        using var _ = gateway;
-        using var __ = initiator;
+        using var gatewayLifetime = gateway;
+        using var initiatorLifetime = initiator;
         var virtualAddress = established.VirtualAddresses[0];
         var oldTable = GatewayTable(gateway.Events.OfType<ChildSaEstablished>().Single().Sa, virtualAddress);
         using var flow = new EspFlow(established.Child, virtualAddress, Target, 100, 9, GatewayEsp);
@@ -106,11 +114,11 @@ public sealed class EspFlowTests
 
         var request = flow.SealNext();
         Assert.Equal(rekeyed.New.OutboundSpi, UdpEncapsulation.ReadSpi(request));
-        Assert.True(flow.Receive(ReplyFromGateway(newTable, OpenAtGateway(newTable, request))));
-        Assert.True(flow.Receive(lateReply)); // the old SA's reply, still in flight, is accepted
+        Assert.True(flow.TryOpen(ReplyFromGateway(newTable, OpenAtGateway(newTable, request)), out _, out _));
+        Assert.True(flow.TryOpen(lateReply, out _, out _)); // the old SA's reply, still in flight, is accepted
         Assert.Contains(established.Child.InboundSpi, flow.InboundSpis);
         flow.Retire(established.Child.InboundSpi);
         Assert.DoesNotContain(established.Child.InboundSpi, flow.InboundSpis);
-        Assert.Equal(2, flow.Received);
+        Assert.Equal("UnknownSpi", Assert.Single(AfterRetire(flow, lateReply)).Key);
     }
 }

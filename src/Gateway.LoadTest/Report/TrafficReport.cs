@@ -18,6 +18,15 @@ public sealed record EspSummary(
 {
     /// <summary>Established tunnels that sent nothing: no IPv4 virtual address, or ESP not in UDP (raw ESP is not sent).</summary>
     public int TunnelsWithoutTraffic { get; init; }
+
+    /// <summary>
+    /// Replies that came in another tunnel's SA than their own: tunnels of one identity share a virtual address on both
+    /// gateways, and the gateway sends that address's packets into one of their SAs. They count for their own tunnel.
+    /// </summary>
+    public long RepliesOnOtherTunnelsSas { get; init; }
+
+    /// <summary>Inbound ESP dropped, by reason (Replay, IcvFailure, UnknownSpi, PolicyViolation, Malformed, NotAnEchoReply, NoSuchTunnel).</summary>
+    public IReadOnlyDictionary<string, long> InboundDroppedByReason { get; init; } = new Dictionary<string, long>();
 }
 
 /// <summary>Exchanges on established tunnels: ours (with latency) and the gateway's that we answered.</summary>

@@ -26,6 +26,8 @@ internal sealed class EstablishedWork
     private readonly Func<IEnumerable<Tunnel>> _tunnels;
     private readonly ConcurrentDictionary<uint, Tunnel> _byEspSpi = new();
     private readonly ConcurrentDictionary<Tunnel, DateTime> _flowStarted = new();
+    private readonly ConcurrentDictionary<ushort, EspFlow> _byIdentifier = new();
+    private long _strayReplies;
     private readonly TimeSpan _trafficStop;
     private readonly Random _random = new();
     private DateTime? _espStart;
@@ -66,6 +68,7 @@ internal sealed class EstablishedWork
         tunnel.Flow = new EspFlow(established.Child, address, target, _options.EspSize, (ushort)tunnel.Index,
             new IPEndPoint(_options.Target.Address, Gateway.Core.IkeSa.IkePorts.NatTraversal));
         _byEspSpi[established.Child.InboundSpi] = tunnel;
+        _byIdentifier[tunnel.Flow.Identifier] = tunnel.Flow;
         _flowStarted[tunnel] = now;
         lock (_flowStarted)
             _espStart ??= now;
@@ -88,10 +91,15 @@ internal sealed class EstablishedWork
     /// <summary>An ESP packet from a socket's receive loop.</summary>
     public void Deliver(ReadOnlyMemory<byte> esp)
     {
-        if (_byEspSpi.TryGetValue(UdpEncapsulation.ReadSpi(esp.Span), out var tunnel) && tunnel.Flow is { } flow)
-            flow.Receive(esp.Span);
-        else
+        if (!_byEspSpi.TryGetValue(UdpEncapsulation.ReadSpi(esp.Span), out var tunnel) || tunnel.Flow is not { } flow)
             Interlocked.Increment(ref _unknownSpi);
+        else if (flow.TryOpen(esp.Span, out ushort identifier, out int length))
+        {
+            if (_byIdentifier.TryGetValue(identifier, out var owner))
+                owner.CountReply(length, ReferenceEquals(owner, flow));
+            else
+                Interlocked.Increment(ref _strayReplies);
+        }
     }
 
     public void Run(DateTime now, TimeSpan elapsed)
@@ -182,11 +190,25 @@ internal sealed class EstablishedWork
         double Mbit(long bytes) => window > 0 ? Math.Round(bytes * 8 / window / 1e6, 2) : 0;
         return new EspSummary(flows.Count, _options.EspRate, _options.EspSize, _options.EspTarget!.ToString(),
             sent, received, Math.Max(0, sent - received), sent > 0 ? Math.Round(100.0 * (sent - received) / sent, 2) : 0,
-            bytesSent, bytesReceived, flows.Sum(f => f.Flow.Dropped) + Interlocked.Read(ref _unknownSpi), Interlocked.Read(ref _sendErrors),
+            bytesSent, bytesReceived, flows.Sum(f => f.Flow.Dropped) + Interlocked.Read(ref _unknownSpi) + Interlocked.Read(ref _strayReplies), Interlocked.Read(ref _sendErrors),
             Math.Round(window, 3), PerSecond(sent), PerSecond(received), Mbit(bytesSent), Mbit(bytesReceived),
             flows.Select(f => new TunnelTraffic(f.Index, f.Flow.Sent, f.Flow.Received, Math.Max(0, f.Flow.Sent - f.Flow.Received))).ToList())
         {
             TunnelsWithoutTraffic = _withoutFlow,
+            InboundDroppedByReason = DropsByReason(flows.Select(f => f.Flow)),
+            RepliesOnOtherTunnelsSas = flows.Sum(f => f.Flow.RepliesOnOtherSas),
         };
+    }
+
+    private SortedDictionary<string, long> DropsByReason(IEnumerable<EspFlow> flows)
+    {
+        var all = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (reason, count) in flows.SelectMany(f => f.DropsByReason))
+            all[reason] = all.GetValueOrDefault(reason) + count;
+        if (Interlocked.Read(ref _unknownSpi) is > 0 and var unknown)
+            all["UnknownSpi"] = all.GetValueOrDefault("UnknownSpi") + unknown;
+        if (Interlocked.Read(ref _strayReplies) is > 0 and var stray)
+            all["NoSuchTunnel"] = stray; // an echo reply whose identifier is none of ours
+        return all;
     }
 }

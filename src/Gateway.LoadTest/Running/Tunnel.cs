@@ -170,6 +170,8 @@ internal sealed class Tunnel : IDisposable
             case ChildSaReplaced rekeyed:
                 if (rekeyed.ByGateway)
                     _exchanges.GatewayRekeyedChild();
+                else
+                    _exchanges.Started(InitiatorExchange.ChildDelete); // the machine deletes the old child right away
                 _host.ChildInstalled(this, rekeyed.New);
                 break;
             case ChildSaRetired retired:

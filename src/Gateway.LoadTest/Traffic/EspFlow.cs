@@ -49,6 +49,11 @@ internal sealed class EspFlow : IDisposable
     /// <summary>ESP packets that did not verify, were replays or were not our echo replies (counted, dropped).</summary>
     public long Dropped { get; private set; }
 
+    /// <summary>Why packets were dropped: an <see cref="InboundResult"/> name, or "NotOurEchoReply".</summary>
+    public IReadOnlyDictionary<string, long> DropsByReason { get { lock (_gate) return new Dictionary<string, long>(_drops); } }
+
+    private readonly Dictionary<string, long> _drops = new(StringComparer.Ordinal);
+
     /// <summary>Our SPIs the gateway sends to (the current child's and, until it is deleted, the previous one's).</summary>
     public IReadOnlyCollection<uint> InboundSpis { get { lock (_gate) return _installed.Keys.ToList(); } }
 
@@ -100,23 +105,44 @@ internal sealed class EspFlow : IDisposable
         }
     }
 
-    /// <summary>An ESP packet from the gateway (SPI first). True when it was a verified echo reply of ours.</summary>
-    public bool Receive(ReadOnlySpan<byte> esp)
+    /// <summary>
+    /// Opens an ESP packet from the gateway (SPI first). True for a verified echo reply; <paramref name="identifier"/>
+    /// names the tunnel it answers, which need not be this one: tunnels of one identity share a virtual address on
+    /// both gateways, and the gateway routes the address's replies into one of their SAs. Credit it with <see cref="CountReply"/>.
+    /// </summary>
+    public bool TryOpen(ReadOnlySpan<byte> esp, out ushort identifier, out int innerLength)
     {
         lock (_gate)
         {
-            if (esp.Length > _opened.Length ||
-                EspInbound.Process(_table, esp, _opened, out int length, out _) != InboundResult.Delivered ||
-                !IcmpEcho.IsReplyTo(_opened.AsSpan(0, length), _identifier))
-            {
-                Dropped++;
-                return false;
-            }
-            Received++;
-            BytesReceived += length;
-            return true;
+            identifier = 0;
+            innerLength = 0;
+            var result = esp.Length > _opened.Length ? InboundResult.Malformed : EspInbound.Process(_table, esp, _opened, out innerLength, out _);
+            if (result == InboundResult.Delivered && IcmpEcho.TryReadReply(_opened.AsSpan(0, innerLength), out identifier))
+                return true;
+            Dropped++;
+            string reason = result == InboundResult.Delivered ? "NotAnEchoReply" : result.ToString();
+            _drops[reason] = _drops.GetValueOrDefault(reason) + 1;
+            return false;
         }
     }
+
+    /// <summary>The identifier this tunnel's requests carry.</summary>
+    public ushort Identifier => _identifier;
+
+    /// <summary>An echo reply to this tunnel's requests arrived (on any tunnel's SA).</summary>
+    public void CountReply(int innerLength, bool onOwnSa)
+    {
+        lock (_gate)
+        {
+            Received++;
+            BytesReceived += innerLength;
+            if (!onOwnSa)
+                RepliesOnOtherSas++;
+        }
+    }
+
+    /// <summary>Replies to this tunnel that the gateway sent in another tunnel's SA (a shared virtual address).</summary>
+    public long RepliesOnOtherSas { get; private set; }
 
     private static EspCipherAdapter Cipher(EstablishedChildSa child, byte[] encryptionKey, byte[] integrityKey) =>
         new(EspTransformFactory.Create(child.Encryption, child.KeyBits, child.Integrity, encryptionKey, integrityKey, child.ExtendedSequenceNumbers));

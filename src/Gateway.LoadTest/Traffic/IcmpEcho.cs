@@ -49,13 +49,17 @@ public static class IcmpEcho
         BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], Checksum(icmp));
     }
 
-    /// <summary>True for an IPv4 echo reply with our identifier (the checksum is left to the kernels that made it).</summary>
-    public static bool IsReplyTo(ReadOnlySpan<byte> packet, ushort identifier)
+    /// <summary>True for an IPv4 echo reply; <paramref name="identifier"/> is its identifier (the checksum is left to the kernels that made it).</summary>
+    public static bool TryReadReply(ReadOnlySpan<byte> packet, out ushort identifier)
     {
+        identifier = 0;
         if (packet.Length < MinSize || packet[0] >> 4 != 4 || packet[9] != ProtocolIcmp)
             return false;
         var icmp = packet[((packet[0] & 0x0F) * 4)..];
-        return icmp.Length >= IcmpHeaderLength && icmp[0] == EchoReply && BinaryPrimitives.ReadUInt16BigEndian(icmp[4..]) == identifier;
+        if (icmp.Length < IcmpHeaderLength || icmp[0] != EchoReply)
+            return false;
+        identifier = BinaryPrimitives.ReadUInt16BigEndian(icmp[4..]);
+        return true;
     }
 
     /// <summary>RFC 1071 one's-complement sum.</summary>
