@@ -27,12 +27,12 @@ public abstract class LoadTestScenarios
         _output = output;
     }
 
-    [Fact, Scenario(Order = 2)] // last: it stops the gateway
+    [Fact, Scenario(Order = 1)]
     public async Task Windows_profile_EAP_load_establishes_every_tunnel()
     {
         using var report = await RunGeneratorAsync("loadtest-report",
             ["--total", Tunnels.ToString(System.Globalization.CultureInfo.InvariantCulture), "--concurrency", Concurrency, "--rate", Rate,
-             "--duration", "60"], stopGateway: true);
+             "--duration", "60"], stopGateway: false);
         var root = report.RootElement;
         Check(() =>
         {
@@ -47,7 +47,7 @@ public abstract class LoadTestScenarios
     // Source addresses of the traffic run (on the lab's outside /24, beside the client's 10.99.1.2).
     private static readonly string[] RoamSources = ["10.99.1.150", "10.99.1.151", "10.99.1.152", "10.99.1.153", "10.99.1.154"];
 
-    [Fact, Scenario(Order = 1)]
+    [Fact, Scenario(Order = 2)] // last: it stops the gateway
     public async Task Esp_traffic_roam_storm_and_rekeys_on_20_tunnels()
     {
         const int tunnels = 20;
@@ -62,7 +62,7 @@ public abstract class LoadTestScenarios
                 "--total", "20", "--concurrency", "5", "--rate", "10", "--duration", "20", "--source", string.Join(',', RoamSources),
                 "--esp-rate", "10", "--esp-size", "200", "--esp-target", LabConstants.ServerV4,
                 "--roam-rate", "0.1", "--rekey-child", "6", "--rekey-ike", "9",
-            ], stopGateway: false);
+            ], stopGateway: true);
         }
         finally
         {
@@ -84,7 +84,9 @@ public abstract class LoadTestScenarios
             Assert.All(esp.GetProperty("per_tunnel").EnumerateArray(), t => Assert.True(t.GetProperty("received").GetInt64() > 0, t.ToString()));
             var x = root.GetProperty("exchanges");
             Assert.Equal(0, x.GetProperty("sas_lost").GetInt32());
-            Assert.Empty(x.GetProperty("failures_by_reason").EnumerateObject());
+            // strongSwan's libipsec cannot move an SA, so it rekeys a roamed tunnel's child itself: a rekey of ours that
+            // crosses it is answered CHILD_SA_NOT_FOUND (the child it names is gone), as a real client would see too.
+            Assert.All(x.GetProperty("failures_by_reason").EnumerateObject(), f => Assert.Equal("ChildRekey: ChildSaNotFound", f.Name));
             var roams = x.GetProperty("roams");
             Assert.True(roams.GetProperty("succeeded").GetInt32() >= tunnels / 2, roams.ToString()); // 10 %/s of 20 for ~17 s
             Assert.True(x.GetProperty("child_rekeys").GetProperty("succeeded").GetInt32() >= tunnels, x.ToString());
