@@ -82,5 +82,15 @@ public sealed class OptionParserTests
     }
 
     [Fact]
+    public void A_roam_storm_needs_a_second_source_address()
+    {
+        var options = Parse([.. Eap, "--roam-rate", "0.1"]).Options!;
+        var credentials = new Gateway.Core.Initiator.InitiatorCredentials { Method = Gateway.Core.Initiator.InitiatorAuthMethod.Eap };
+        var e = Assert.Throws<Running.LoadTestException>(() =>
+            new Running.LoadRunner(options, Profiles.LoadProfile.Find("windows")!, credentials, [System.Net.IPAddress.Loopback], null));
+        Assert.StartsWith("--roam-rate: a roam needs a second source address", e.Message);
+    }
+
+    [Fact]
     public void Help_is_not_an_error() => Assert.True(Parse("--help").Help);
 }

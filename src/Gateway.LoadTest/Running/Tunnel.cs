@@ -166,6 +166,7 @@ internal sealed class Tunnel : IDisposable
                 break;
             case ExchangeFailed failed:
                 _exchanges.Failed(failed);
+                RetrySoon(failed, now);
                 break;
             case ChildSaReplaced rekeyed:
                 if (rekeyed.ByGateway)
@@ -185,6 +186,22 @@ internal sealed class Tunnel : IDisposable
                 break;
         }
     }
+
+    /// <summary>
+    /// A rekey refused because the gateway is busy with one of its own (TEMPORARY_FAILURE, RFC 7296 §2.25) or replaced
+    /// the child meanwhile (CHILD_SA_NOT_FOUND) is tried again after a short wait, as a client does, not a whole interval later.
+    /// </summary>
+    private void RetrySoon(ExchangeFailed failed, DateTime now)
+    {
+        if (failed.SaLost || failed.Detail is not (nameof(Gateway.Ike.NotifyType.TemporaryFailure) or nameof(Gateway.Ike.NotifyType.ChildSaNotFound)))
+            return;
+        if (failed.Exchange == InitiatorExchange.ChildRekey && NextChildRekey is not null)
+            NextChildRekey = now + RekeyRetryWait;
+        else if (failed.Exchange == InitiatorExchange.IkeRekey && NextIkeRekey is not null)
+            NextIkeRekey = now + RekeyRetryWait;
+    }
+
+    private static readonly TimeSpan RekeyRetryWait = TimeSpan.FromSeconds(1);
 
     private void EndHandshake()
     {

@@ -85,8 +85,10 @@ public abstract class LoadTestScenarios
             var x = root.GetProperty("exchanges");
             Assert.Equal(0, x.GetProperty("sas_lost").GetInt32());
             // strongSwan's libipsec cannot move an SA, so it rekeys a roamed tunnel's child itself: a rekey of ours that
-            // crosses it is answered CHILD_SA_NOT_FOUND (the child it names is gone), as a real client would see too.
-            Assert.All(x.GetProperty("failures_by_reason").EnumerateObject(), f => Assert.Equal("ChildRekey: ChildSaNotFound", f.Name));
+            // crosses it is answered CHILD_SA_NOT_FOUND (the child it names is gone) or TEMPORARY_FAILURE (it is busy
+            // rekeying), as a real client would see too; the generator retries 1 s later. Nothing else may fail.
+            string[] collisions = ["ChildRekey: ChildSaNotFound", "ChildRekey: TemporaryFailure", "IkeRekey: TemporaryFailure"];
+            Assert.All(x.GetProperty("failures_by_reason").EnumerateObject(), f => Assert.Contains(f.Name, collisions));
             var roams = x.GetProperty("roams");
             Assert.True(roams.GetProperty("succeeded").GetInt32() >= tunnels / 2, roams.ToString()); // 10 %/s of 20 for ~17 s
             Assert.True(x.GetProperty("child_rekeys").GetProperty("succeeded").GetInt32() >= tunnels, x.ToString());
