@@ -300,8 +300,13 @@ ESP throughput is what came back: echo requests went generator → gateway (ESP 
 echo) → gateway (encrypt) → generator, so each reply crossed the gateway twice; "received/s" counts replies, inner
 bytes are those of the replies. The generator offers a fixed load (tunnels × rate) and seals and opens every packet
 itself on the same $cores cores: when both gateways keep up, the two figures are equal and say nothing about their
-limits; the loss column says how far each fell behind. strongSwan's libipsec moves ESP through a TUN device in
-userspace, as ours does.
+limits; the loss column says how far each fell behind. When "requests sent/s" stays below tunnels × rate, the generator
+itself (on the same cores as the gateway and everyone else) could not keep up: the two gateways then did not get the
+same load, and the ratio says little. All load tunnels authenticate as one EAP user, and both gateways give one
+identity one virtual address (strongSwan per IDi, here the $nsources source addresses; ours per EAP user): requests
+use all $esp_tunnels SAs, replies only as many as there are distinct virtual addresses (the generator counts each
+reply for the tunnel its ICMP identifier names). strongSwan's libipsec moves ESP through a TUN device in userspace, as
+ours does.
 
 Not measured: 100k idle tunnels (beyond this run's time bound; \`BENCH_IDLE="1000 10000 100000"\` with a larger \`BENCH_DURATION\` would try it).
 Per-run reports with plots (report.md, rate.svg, latency.svg) are in the work directory with \`KEEP_WORK=1\`.
