@@ -82,6 +82,8 @@ public sealed class EstablishedExchangeTests
         Assert.Equal(initiator.SpiI, theirs.NewInitiatorSpi);
         Assert.Equal(initiator.SpiR, theirs.NewResponderSpi);
         Assert.Contains(events, e => e is ExchangeDone { Exchange: InitiatorExchange.IkeRekey });
+        // Our Delete of the old SA was answered on it: the old SPI can go.
+        Assert.Equal(before, Assert.Single(events.OfType<IkeSaRetired>()).LocalSpi);
 
         // The new SA's keys agree: a child rekey over it succeeds, and so does the final Delete.
         var next = gateway.Drive(initiator, initiator.RekeyChild(T0.AddSeconds(2)), T0.AddSeconds(2));
@@ -158,6 +160,8 @@ public sealed class EstablishedExchangeTests
 
         var rekeyed = Assert.Single(events.OfType<IkeRekeyed>());
         Assert.True(rekeyed.ByGateway);
+        // The gateway deletes the old SA on the old SA; we answer there, and it is retired on our side too.
+        Assert.Equal(rekeyed.OldLocalSpi, Assert.Single(events.OfType<IkeSaRetired>()).LocalSpi);
         var theirs = Assert.Single(gateway.Events.OfType<GatewayIkeRekeyed>());
         Assert.True(theirs.LocalIsOriginalInitiator);
         Assert.Equal(theirs.NewResponderSpi, initiator.LocalSpi);

@@ -116,6 +116,11 @@ public sealed partial class IkeInitiator
         SendRequest(Seal(exchange, id, payloads, response: false).Select(Datagram).ToList(), now);
     }
 
+    /// <summary>Seals a message on an IKE SA replaced by a rekey (its SPIs, keys and role; small messages, never fragmented).</summary>
+    private static IReadOnlyList<byte[]> SealOn(RetiredIkeSa sa, ExchangeType exchange, uint messageId, IReadOnlyList<Payload> payloads, bool response) =>
+        SkFragments.Seal(IkeHeader.Create(sa.SpiI, sa.SpiR, exchange,
+            (sa.OriginalInitiator ? IkeHeaderFlags.Initiator : 0) | (response ? IkeHeaderFlags.Response : 0), messageId), payloads, sa.Sa.Outbound, null);
+
     private IReadOnlyList<byte[]> Seal(ExchangeType exchange, uint messageId, IReadOnlyList<Payload> payloads, bool response)
     {
         var header = IkeHeader.Create(SpiI, SpiR, exchange,

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using Gateway.Core.IkeSa;
 using Gateway.Crypto.KeyExchange;
 using Gateway.Ike;
 
@@ -22,6 +23,10 @@ public sealed partial class IkeInitiator
     private IKeyExchange? _exchangeKe;
     private byte[]? _cookie2;
     private EstablishedChildSa? _oldChild;
+    private RetiredIkeSa? _retired;
+
+    /// <summary>An IKE SA replaced by a rekey, kept until its Delete is answered (ours) or received (the gateway's).</summary>
+    private sealed record RetiredIkeSa(InitiatorSa Sa, ulong SpiI, ulong SpiR, bool OriginalInitiator, ulong LocalSpi);
 
     /// <summary>Established, and no request of ours outstanding.</summary>
     public bool CanStartExchange => Phase == InitiatorPhase.Established && _outstanding.Count == 0;
@@ -167,8 +172,8 @@ public sealed partial class IkeInitiator
         CryptographicOperations.ZeroMemory(secret);
         _exchangeKe = null;
         ke.Dispose();
-        // The old SA's Delete goes out once, unanswered by design: its answer would carry the old SPIs, which the shell
-        // routes no longer; the gateway removes the old SA either way (RFC 7296 §2.18: the initiator deletes it).
+        // The old SA's Delete (RFC 7296 §2.18: the rekey's initiator deletes it) goes out once, not retransmitted: the
+        // new SA carries on either way, and the old one is given up at the next rekey if its answer never comes.
         _send.AddRange(Seal(ExchangeType.Informational, _nextMessageId, [new DeletePayload(ProtocolId.Ike, [])], response: false).Select(Datagram));
         ulong oldLocal = LocalSpi;
         SwitchIkeSa(fresh, _exchangeIkeSpi, peerSpi, originalInitiator: true);
@@ -183,7 +188,8 @@ public sealed partial class IkeInitiator
             _events.Add(new ExchangeFailed(_exchange, "the IKE SA was rekeyed meanwhile", SaLost: false)); // its answer would come on the old SA
         _outstanding = [];
         _deadline = null;
-        _sa!.Dispose();
+        RetireOldSa(); // a previous one still waiting for its Delete is given up
+        _retired = new RetiredIkeSa(_sa!, SpiI, SpiR, _originalInitiator, LocalSpi);
         _sa = fresh;
         SpiI = spiI;
         SpiR = spiR;
@@ -191,6 +197,33 @@ public sealed partial class IkeInitiator
         _nextMessageId = 0;
         _peerNextId = 0;
         _lastAnswer = [];
+    }
+
+    /// <summary>
+    /// A message on the SA a rekey replaced: the answer to our Delete of it, or a request of the gateway (its Delete after
+    /// its own rekey, a late liveness check), answered with an empty INFORMATIONAL. Either Delete ends it.
+    /// </summary>
+    private void OnRetiredSaMessage(ReadOnlyMemory<byte> message, IkeHeader header, RetiredIkeSa old)
+    {
+        if (header.IsInitiator == old.OriginalInitiator || SkMessages.TryOpen(message.Span, old.Sa.Inbound, out _) is not { } opened)
+            return;
+        if (header.IsResponse)
+        {
+            RetireOldSa();
+            return;
+        }
+        _send.AddRange(SealOn(old, header.ExchangeType, header.MessageId, [], response: true).Select(Datagram));
+        if (opened.Payloads.OfType<DeletePayload>().Any(d => d.Protocol == ProtocolId.Ike))
+            RetireOldSa();
+    }
+
+    private void RetireOldSa()
+    {
+        if (_retired is not { } old)
+            return;
+        _retired = null;
+        old.Sa.Dispose();
+        _events.Add(new IkeSaRetired(old.LocalSpi));
     }
 
     private static uint NewChildSpi() => BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)) | 0x100; // never a reserved SPI (< 256)

@@ -98,7 +98,14 @@ public sealed partial class IkeInitiator : IDisposable
     /// <summary>A datagram from the gateway (without the non-ESP marker).</summary>
     public InitiatorStep Receive(ReadOnlyMemory<byte> message, DateTime now)
     {
-        if (!IkeHeader.TryParse(message.Span, out var header, out _) || header.InitiatorSpi != SpiI)
+        if (!IkeHeader.TryParse(message.Span, out var header, out _))
+            return InitiatorStep.Nothing;
+        if (_retired is { } old && header.InitiatorSpi == old.SpiI && header.ResponderSpi == old.SpiR)
+        {
+            OnRetiredSaMessage(message, header, old);
+            return Flush();
+        }
+        if (header.InitiatorSpi != SpiI)
             return InitiatorStep.Nothing;
         if (_sa is not null && header.IsInitiator == _originalInitiator)
             return InitiatorStep.Nothing; // our own kind of message reflected back, or another SA's
@@ -343,6 +350,7 @@ public sealed partial class IkeInitiator : IDisposable
     {
         _ke?.Dispose();
         _sa?.Dispose();
+        _retired?.Sa.Dispose();
         _child?.Keys.Dispose();
         _oldChild?.Keys.Dispose();
         _exchangeKe?.Dispose();

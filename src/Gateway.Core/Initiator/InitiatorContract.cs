@@ -83,8 +83,14 @@ public sealed record ChildSaReplaced(EstablishedChildSa Old, EstablishedChildSa 
 /// <summary>The old child of a rekey is deleted on both sides: its inbound SA can go.</summary>
 public sealed record ChildSaRetired(uint InboundSpi) : InitiatorEvent;
 
-/// <summary>The IKE SA was replaced by a rekey; our SPI (the one the gateway's messages carry for us) is now <paramref name="NewLocalSpi"/>.</summary>
+/// <summary>
+/// The IKE SA was replaced by a rekey; our SPI (the one the gateway's messages carry for us) is now
+/// <paramref name="NewLocalSpi"/>. The old SA stays readable until <see cref="IkeSaRetired"/> (its Delete and answer).
+/// </summary>
 public sealed record IkeSaReplaced(ulong OldLocalSpi, ulong NewLocalSpi, bool ByGateway) : InitiatorEvent;
+
+/// <summary>The IKE SA a rekey replaced is gone on both sides (or given up): stop routing <paramref name="LocalSpi"/> here.</summary>
+public sealed record IkeSaRetired(ulong LocalSpi) : InitiatorEvent;
 
 /// <summary>
 /// A child SA, enough for the shell to run ESP over it. Keys are never printed (see <see cref="ToString"/>).

@@ -59,7 +59,7 @@ public sealed class LoadRunner : ITunnelHost
     public async Task<LoadReport> RunAsync(CancellationToken cancel)
     {
         var sockets = _sources.Select(a => new SourceSocket(a)).ToList();
-        _work = new EstablishedWork(_options, sockets, () => _bySpi.Values);
+        _work = new EstablishedWork(_options, sockets, () => Tunnels);
         using var stopReceiving = new CancellationTokenSource();
         var receivers = sockets.Select(s => Task.Run(() => s.ReceiveLoopAsync(Deliver, _work.Deliver, stopReceiving.Token))).ToList();
         var process = Process.GetCurrentProcess();
@@ -139,11 +139,17 @@ public sealed class LoadRunner : ITunnelHost
             tunnel.Receive(message, DateTime.UtcNow);
     }
 
-    void ITunnelHost.IkeSpiChanged(Tunnel tunnel, ulong oldSpi)
+    void ITunnelHost.IkeSpiChanged(Tunnel tunnel, ulong oldSpi, bool keepOld)
     {
-        _bySpi.TryRemove(oldSpi, out _);
+        if (!keepOld)
+            _bySpi.TryRemove(oldSpi, out _);
         _bySpi[tunnel.Spi] = tunnel;
     }
+
+    void ITunnelHost.IkeSpiRetired(Tunnel tunnel, ulong spi) => _bySpi.TryRemove(new KeyValuePair<ulong, Tunnel>(spi, tunnel));
+
+    /// <summary>Every tunnel once (a tunnel is routed by two SPIs while an IKE SA it rekeyed is retiring).</summary>
+    private IEnumerable<Tunnel> Tunnels => _bySpi.Values.Distinct();
 
     void ITunnelHost.Established(Tunnel tunnel, TunnelEstablished established) => _work?.Established(tunnel, established, DateTime.UtcNow);
     void ITunnelHost.ChildInstalled(Tunnel tunnel, EstablishedChildSa child) => _work?.ChildInstalled(tunnel, child);
@@ -151,7 +157,7 @@ public sealed class LoadRunner : ITunnelHost
 
     private void TickDue(DateTime now)
     {
-        foreach (var tunnel in _bySpi.Values)
+        foreach (var tunnel in Tunnels)
         {
             if (tunnel.Deadline is { } due && due <= now)
                 tunnel.Tick(now);
@@ -161,7 +167,7 @@ public sealed class LoadRunner : ITunnelHost
     /// <summary>Handshakes still running when time is up are abandoned and counted as aborted, not failed.</summary>
     private void AbortHandshakes(DateTime now)
     {
-        foreach (var tunnel in _bySpi.Values)
+        foreach (var tunnel in Tunnels)
         {
             if (tunnel.Phase is InitiatorPhase.Idle or InitiatorPhase.SaInit or InitiatorPhase.Auth)
             {
@@ -175,7 +181,7 @@ public sealed class LoadRunner : ITunnelHost
     {
         // A rekey or roam still on the wire must finish first (one request at a time): give it the teardown wait too.
         var deadline = clock.Elapsed + TeardownWait;
-        var pending = _bySpi.Values.Where(t => t.Phase == InitiatorPhase.Established).ToList();
+        var pending = Tunnels.Where(t => t.Phase == InitiatorPhase.Established).ToList();
         while (pending.Count > 0 && clock.Elapsed < deadline)
         {
             foreach (var tunnel in pending.ToList())
@@ -187,7 +193,7 @@ public sealed class LoadRunner : ITunnelHost
             await Task.Delay(SchedulerPeriod);
             TickDue(startedUtc + clock.Elapsed);
         }
-        while (clock.Elapsed < deadline && _bySpi.Values.Any(t => t.Phase == InitiatorPhase.Deleting))
+        while (clock.Elapsed < deadline && Tunnels.Any(t => t.Phase == InitiatorPhase.Deleting))
         {
             await Task.Delay(SchedulerPeriod);
             TickDue(startedUtc + clock.Elapsed);

@@ -7,7 +7,9 @@ namespace Gateway.LoadTest.Running;
 /// <summary>What a tunnel tells the runner: its IKE SPI changed (routing), its ESP SPIs came or went.</summary>
 internal interface ITunnelHost
 {
-    void IkeSpiChanged(Tunnel tunnel, ulong oldSpi);
+    /// <summary>Our IKE SPI changed; <paramref name="keepOld"/>: a rekey, whose old SA still gets messages until retired.</summary>
+    void IkeSpiChanged(Tunnel tunnel, ulong oldSpi, bool keepOld);
+    void IkeSpiRetired(Tunnel tunnel, ulong spi);
     void Established(Tunnel tunnel, TunnelEstablished established);
     void ChildInstalled(Tunnel tunnel, EstablishedChildSa child);
     void ChildRetired(Tunnel tunnel, uint inboundSpi);
@@ -126,7 +128,8 @@ internal sealed class Tunnel : IDisposable
         {
             ulong old = Spi;
             Spi = spi;
-            _host.IkeSpiChanged(this, old); // a redirect starts a new IKE SA with a new SPI, and so does a rekey
+            // A redirect starts a new IKE SA with a new SPI (the old one is gone), and so does a rekey (the old one lingers).
+            _host.IkeSpiChanged(this, old, keepOld: step.Events.Any(e => e is IkeSaReplaced));
         }
         var socket = Socket;
         foreach (var d in step.Send)
@@ -177,6 +180,9 @@ internal sealed class Tunnel : IDisposable
                 break;
             case ChildSaRetired retired:
                 _host.ChildRetired(this, retired.InboundSpi);
+                break;
+            case IkeSaRetired retired:
+                _host.IkeSpiRetired(this, retired.LocalSpi);
                 break;
             case IkeSaReplaced { ByGateway: true }:
                 _exchanges.GatewayRekeyedIke();
