@@ -104,6 +104,8 @@ internal sealed class EstablishedWork
 
     public void Run(DateTime now, TimeSpan elapsed)
     {
+        if (!KeepsTunnels)
+            return; // nothing to do on established tunnels: no per-tick walk over them (idle-memory runs have 10k+)
         double seconds = _lastRun == default ? 0 : (now - _lastRun).TotalSeconds;
         _lastRun = now;
         bool sending = elapsed < _trafficStop;
