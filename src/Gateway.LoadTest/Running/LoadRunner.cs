@@ -157,7 +157,8 @@ public sealed class LoadRunner : ITunnelHost
 
     private void TickDue(DateTime now)
     {
-        foreach (var tunnel in Tunnels)
+        // Every 10 ms over every tunnel: no de-duplication here (a tunnel seen twice is not due the second time).
+        foreach (var tunnel in _bySpi.Values)
         {
             if (tunnel.Deadline is { } due && due <= now)
                 tunnel.Tick(now);
