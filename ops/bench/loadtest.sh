@@ -6,6 +6,9 @@
 #     and with x25519 (strongswan profile; both gateways end up on x25519, see below);
 #   - CPU per handshake of the gateway process (user + system ticks from /proc/PID/stat before/after ÷ established);
 #   - resident memory per idle tunnel: RSS (/proc/PID/status VmRSS) before and after establishing N idle tunnels, ÷ N;
+#   - ESP throughput with many SAs: N tunnels each sending ICMP echo requests (inner packets of S bytes at R/s, ESP in
+#     UDP 4500) to the server behind the gateway; the replies that come back through the tunnels, per second and in
+#     Mbit/s (inner bytes), and the gateway's CPU meanwhile;
 #   - next to it the crypto bound from `openssl speed rsa2048 ecdhx25519` (a handshake costs the gateway one RSA-2048
 #     signature, so handshakes/s ≤ signs/s per core × cores).
 # Prints a table with the ratios and writes it with the command and date to docs/loadtest.md. Not a test (no pass/fail).
@@ -24,6 +27,9 @@
 #   BENCH_IDLE         idle tunnel counts for the memory figure, ascending, cumulative (default "1000 10000")
 #   BENCH_SOURCES      client source addresses added in the client namespace (default 32)
 #   BENCH_DURATION     bound of each generator run in seconds (default 120)
+#   BENCH_ESP_TUNNELS  tunnels of the ESP run (default 200); BENCH_ESP_RATE packets/s per tunnel (default 100);
+#   BENCH_ESP_SIZE     inner packet bytes (default 1000); BENCH_ESP_SECONDS length of the ESP run (default 20)
+#   LAB_PREFIX         namespace prefix (default: lab + pid + random)
 #   GATEWAY_DLL, LOADTEST_DLL   prebuilt Gateway.dll / Gateway.LoadTest.dll (default: built here, Release)
 #   BENCH_OUT          result file (default docs/loadtest.md; "-" = do not write)
 #   KEEP_WORK=1        keep the work directory (logs, reports with plots)
@@ -39,14 +45,18 @@ concurrency=${BENCH_CONCURRENCY:-20}
 idle_counts=${BENCH_IDLE:-1000 10000}
 nsources=${BENCH_SOURCES:-32}
 duration=${BENCH_DURATION:-120}
+esp_tunnels=${BENCH_ESP_TUNNELS:-200}
+esp_rate=${BENCH_ESP_RATE:-100}
+esp_size=${BENCH_ESP_SIZE:-1000}
+esp_seconds=${BENCH_ESP_SECONDS:-20}
 out=${BENCH_OUT:-$repo/docs/loadtest.md}
 command_line="ops/bench/loadtest.sh"
-for v in BENCH_HANDSHAKES BENCH_CONCURRENCY BENCH_IDLE BENCH_SOURCES BENCH_DURATION; do
+for v in BENCH_HANDSHAKES BENCH_CONCURRENCY BENCH_IDLE BENCH_SOURCES BENCH_DURATION BENCH_ESP_TUNNELS BENCH_ESP_RATE BENCH_ESP_SIZE BENCH_ESP_SECONDS; do
   [ -n "${!v:-}" ] && command_line="$v=\"${!v}\" $command_line"
 done
 [ "$nsources" -ge 1 ] && [ "$nsources" -le 128 ] || lab_die "BENCH_SOURCES: 1..128"
 
-prefix=$(lab_new_prefix)
+prefix=${LAB_PREFIX:-$(lab_new_prefix)}
 work=$(mktemp -d /tmp/bench-loadtest.XXXXXX)
 ours_pid=""
 cleanup() {
@@ -85,12 +95,13 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 hz=$(getconf CLK_TCK)
 
-# gen NAME PROFILE TOTAL [--teardown]: one bounded generator run from the client namespace; report in $work/NAME.
+# gen NAME PROFILE TOTAL [--teardown] [generator options]: one bounded generator run from the client namespace (its
+# duration $GEN_DURATION, else $duration); report in $work/NAME.
 gen() {
   local name=$1 profile=$2 total=$3; shift 3
   LOADTEST_PASSWORD=$LAB_EAP_PASSWORD ip netns exec "$ns_c" dotnet "$gen" --target "$LAB_GW_OUT_V4" --profile "$profile" \
     --user "$LAB_EAP_USER" --ca "$work/pki/ca.pem" --remote-id "$LAB_GW_ID" --source "$sources" \
-    --total "$total" --concurrency "$concurrency" --rate 0 --duration "$duration" --quiet --report-dir "$work/$name" "$@" \
+    --total "$total" --concurrency "$concurrency" --rate 0 --duration "${GEN_DURATION:-$duration}" --quiet --report-dir "$work/$name" "$@" \
     >"$work/$name.out" 2>&1 || true
   [ -f "$work/$name/report.json" ] || { tail -5 "$work/$name.out" >&2; lab_die "generator run $name wrote no report"; }
 }
@@ -100,6 +111,7 @@ print('' if v is None else round(v, 1) if isinstance(v, float) else v)" "$1" "$2
 
 # measure GW PID: the two handshake-rate runs and the idle-memory runs against the gateway running now.
 # Writes "$work/GW.results" lines: "hs PROFILE established hs_per_s gw_cpu_ms_per_hs p50 p99 gen_cpu_ms_per_hs failed cookies"
+# "esp tunnels_sending sent_per_s received_per_s received_mbit loss_percent gateway_cores_busy established"
 # and "mem N established rss_before_kb rss_after_kb bytes_per_tunnel".
 measure() {
   local gw=$1 pid=$2 res=$work/$1.results
@@ -122,6 +134,19 @@ measure() {
     lab_log "$gw $profile: $(tail -1 "$res")"
     sleep 2   # deletes settle
   done
+  # ESP throughput with many SAs: the tunnels come up, send for the run's length (all but its last second), go.
+  local c0 c1 t0 t1
+  c0=$(cpu_ticks "$pid"); t0=$(date +%s.%N)
+  GEN_DURATION=$esp_seconds gen "$gw-esp" windows "$esp_tunnels" --teardown \
+    --esp-rate "$esp_rate" --esp-size "$esp_size" --esp-target "$LAB_SERVER_V4"
+  c1=$(cpu_ticks "$pid"); t1=$(date +%s.%N)
+  printf 'esp %s %s %s %s %s %s %s\n' "$(jq_num "$work/$gw-esp/report.json" esp.tunnels)" \
+    "$(jq_num "$work/$gw-esp/report.json" esp.sent_per_second)" "$(jq_num "$work/$gw-esp/report.json" esp.received_per_second)" \
+    "$(jq_num "$work/$gw-esp/report.json" esp.received_mbit_per_second)" "$(jq_num "$work/$gw-esp/report.json" esp.loss_percent)" \
+    "$(awk -v t=$((c1 - c0)) -v hz="$hz" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", t / hz / (b - a) }')" \
+    "$(jq_num "$work/$gw-esp/report.json" established)" >>"$res"
+  lab_log "$gw esp: $(tail -1 "$res")"
+  sleep 2
   # Idle tunnels, cumulative: up to the first count, then more up to the next; each figure is (RSS now - RSS with no
   # tunnels) ÷ tunnels up. No liveness checks on either gateway meanwhile (strongSwan dpd_delay 0, ours off).
   local r0 up=0
@@ -209,6 +234,16 @@ table=$(
     printf '| failed / cookie rounds, %s | %s / %s | %s / %s | | |\n' "$dh" "$(field strongswan hs $p 9)" "$(field strongswan hs $p 10)" \
       "$(field ours hs $p 9)" "$(field ours hs $p 10)"
   done
+  espf() { awk -v f="$2" '$1 == "esp" { print $f }' "$work/$1.results"; }
+  printf '| ESP throughput with many SAs: echo replies received/s (inner packets), %s tunnels × %s/s × %s bytes offered (%s/%s established) | %s | %s | %s | |\n' \
+    "$esp_tunnels" "$esp_rate" "$esp_size" "$(espf strongswan 8)" "$(espf ours 8)" "$(espf strongswan 4)" "$(espf ours 4)" \
+    "$(ratio "$(espf ours 4)" "$(espf strongswan 4)")"
+  printf '| ESP throughput with many SAs: Mbit/s received (inner bytes) | %s | %s | %s | |\n' \
+    "$(espf strongswan 5)" "$(espf ours 5)" "$(ratio "$(espf ours 5)" "$(espf strongswan 5)")"
+  printf '| ESP: requests sent/s by the generator / replies lost (%%) | %s / %s | %s / %s | | |\n' \
+    "$(espf strongswan 3)" "$(espf strongswan 6)" "$(espf ours 3)" "$(espf ours 6)"
+  printf '| ESP: gateway CPU during the ESP run (cores busy) | %s | %s | %s | |\n' \
+    "$(espf strongswan 7)" "$(espf ours 7)" "$(ratio "$(espf ours 7)" "$(espf strongswan 7)")"
   for n in $idle_counts; do
     s=$(field strongswan mem "$n" 6); o=$(field ours mem "$n" 6)
     printf '| RSS per idle tunnel (bytes), %s tunnels (%s/%s established; RSS kB before→after: %s→%s / %s→%s) | %s | %s | %s | target ≤ 8192 |\n' \
@@ -223,7 +258,7 @@ echo "crypto: RSA-2048 sign ${rsa_sign:-?}/s per core, X25519 ${x25519_ops:-?} o
 if [ "$out" != "-" ]; then
   history=""
   [ -f "$out" ] && history=$(sed -n '/^## Runs/,$p' "$out" | grep '^- ' | head -19 || true)
-  run_line="- $date (load $load): handshakes/s modp1024 strongSwan $(field strongswan hs windows 4) / ours $(field ours hs windows 4), x25519 $(field strongswan hs strongswan 4) / $(field ours hs strongswan 4); bytes per idle tunnel at $(echo $idle_counts | cut -d' ' -f1): $(field strongswan mem "$(echo $idle_counts | cut -d' ' -f1)" 6) / $(field ours mem "$(echo $idle_counts | cut -d' ' -f1)" 6)"
+  run_line="- $date (load $load): handshakes/s modp1024 strongSwan $(field strongswan hs windows 4) / ours $(field ours hs windows 4), x25519 $(field strongswan hs strongswan 4) / $(field ours hs strongswan 4); bytes per idle tunnel at $(echo $idle_counts | cut -d' ' -f1): $(field strongswan mem "$(echo $idle_counts | cut -d' ' -f1)" 6) / $(field ours mem "$(echo $idle_counts | cut -d' ' -f1)" 6); ESP replies/s ($esp_tunnels tunnels) $(awk '$1 == "esp" { print $4 }' "$work/strongswan.results") / $(awk '$1 == "esp" { print $4 }' "$work/ours.results")"
   cat > "$out" <<MD
 # IKE load: our gateway vs. strongSwan
 
@@ -241,6 +276,7 @@ order) and ours picking the client's first choice (x25519).
 | date | $date |
 | machine | $cores cores, $cpu; **shared with other engineers**: load average $load at the end of the run |
 | handshake runs | $handshakes tunnels each, concurrency $concurrency, no rate limit, torn down at the end; from $nsources client addresses; after a warm-up run of 100 tunnels (not counted) |
+| ESP run | $esp_tunnels tunnels (windows profile: ESP AES-256-CBC/HMAC-SHA1-96 on both gateways, in UDP 4500), each sending ICMP echo requests of $esp_size bytes (inner IP packet) at $esp_rate/s to the server behind the gateway for $esp_seconds s (all but the last second), from $nsources client addresses; replies counted per tunnel; gateway CPU from /proc/PID/stat over the run (handshakes and teardown included) |
 | idle-memory runs | $idle_counts tunnels (windows profile), cumulative, left up; RSS (VmRSS) of the gateway process with none up (after the handshake runs) and 2 s after each count is reached, difference ÷ tunnels up |
 | strongSwan settings | \`charon.cookie_threshold = 500\` (default 30), IKE proposals aes128gcm16/aes128/aes256 with x25519 first, then aes256-sha256/aes256-sha1/aes128-sha256/3des-sha1 with modp1024; no DPD; pool $pool; quiet logs; 16 threads (default) |
 | our settings | \`dos.source-rate.per-second = off\` (default 5/s per source), \`ike.liveness-interval = off\` (default 30 s; like strongSwan's, so idle tunnels stay), cookie threshold 500 (default), pool $pool, defaults otherwise |
@@ -260,8 +296,19 @@ count is the meaningful figure. Which DH group ours chose is not logged; the cli
 strongSwan 5.9 also asks for cookies by half-open SAs per source address (\`cookie_threshold_ip\`, default 3), left at
 its default: the "cookie rounds" row shows how often that happened.
 
-Not measured: **ESP throughput with many SAs** (the generator does not send ESP yet: \`--esp-rate\` is accepted but no
-traffic is generated), and 100k idle tunnels (beyond this run's time bound; \`BENCH_IDLE="1000 10000 100000"\` with a larger \`BENCH_DURATION\` would try it).
+ESP throughput is what came back: echo requests went generator → gateway (ESP decrypt, forward) → server (kernel
+echo) → gateway (encrypt) → generator, so each reply crossed the gateway twice; "received/s" counts replies, inner
+bytes are those of the replies. The generator offers a fixed load (tunnels × rate) and seals and opens every packet
+itself on the same $cores cores: when both gateways keep up, the two figures are equal and say nothing about their
+limits; the loss column says how far each fell behind. When "requests sent/s" stays below tunnels × rate, the generator
+itself (on the same cores as the gateway and everyone else) could not keep up: the two gateways then did not get the
+same load, and the ratio says little. All load tunnels authenticate as one EAP user, and both gateways give one
+identity one virtual address (strongSwan per IDi, here the $nsources source addresses; ours per EAP user): requests
+use all $esp_tunnels SAs, replies only as many as there are distinct virtual addresses (the generator counts each
+reply for the tunnel its ICMP identifier names). strongSwan's libipsec moves ESP through a TUN device in userspace, as
+ours does.
+
+Not measured: 100k idle tunnels (beyond this run's time bound; \`BENCH_IDLE="1000 10000 100000"\` with a larger \`BENCH_DURATION\` would try it).
 Per-run reports with plots (report.md, rate.svg, latency.svg) are in the work directory with \`KEEP_WORK=1\`.
 MD
   printf '\n## Runs\n\n%s\n' "$run_line${history:+

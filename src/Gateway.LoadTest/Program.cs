@@ -24,7 +24,7 @@ public static class Program
             var credentials = Credentials.Load(options, profile);
             var sources = Preflight.SourceAddresses(options);
             await Preflight.ProbeAsync(options.Target, sources[0],
-                LoadRunner.SettingsFor(profile, credentials, new System.Net.IPEndPoint(sources[0], 1), options.Target), TimeSpan.FromSeconds(3));
+                LoadRunner.SettingsFor(profile, credentials, new System.Net.IPEndPoint(sources[0], 1), options.Target), TimeSpan.FromSeconds(5));
             using var cancel = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) =>
             {
@@ -39,8 +39,6 @@ public static class Program
                 else
                     Console.Error.WriteLine(line);
             };
-            if (options.EspRate > 0)
-                Console.Error.WriteLine("note: --esp-rate is accepted but ESP traffic is not generated yet");
             var report = await new LoadRunner(options, profile, credentials, sources, progress).RunAsync(cancel.Token);
             if (interactive && progress is not null)
                 Console.Error.WriteLine();
@@ -49,6 +47,12 @@ public static class Program
             Console.Out.WriteLine($"established {report.Established}/{report.Attempted}, failed {report.Failed}, aborted {report.Aborted}; " +
                                   $"{report.HandshakesPerSecond} handshakes/s; latency p50 {report.Latency.P50Ms} ms p99 {report.Latency.P99Ms} ms; " +
                                   $"CPU {report.Cpu.PerHandshakeMs} ms per handshake");
+            if (report.Esp is { } esp)
+                Console.Out.WriteLine($"esp: {esp.PacketsReceived}/{esp.PacketsSent} echo replies ({esp.LossPercent} % lost) from {esp.Tunnels} tunnels; " +
+                                      $"{esp.ReceivedPerSecond} packets/s, {esp.ReceivedMbitPerSecond} Mbit/s received (inner)");
+            if (report.Exchanges is { } x && (x.Roams.Attempted + x.ChildRekeys.Attempted + x.IkeRekeys.Attempted + x.GatewayChildRekeys + x.GatewayIkeRekeys) > 0)
+                Console.Out.WriteLine($"roams {x.Roams.Succeeded}/{x.Roams.Attempted} (p50 {x.Roams.P50Ms} ms); rekeys: child {x.ChildRekeys.Succeeded}/{x.ChildRekeys.Attempted}, " +
+                                      $"IKE {x.IkeRekeys.Succeeded}/{x.IkeRekeys.Attempted}, by the gateway {x.GatewayChildRekeys} child / {x.GatewayIkeRekeys} IKE; SAs lost {x.SasLost}");
             return report.Failed == 0 && report.Aborted == 0 && report.Established > 0 ? 0 : 1;
         }
         catch (LoadTestException e)

@@ -47,16 +47,6 @@ internal static class Packets
         return icmp;
     }
 
-    /// <summary>RFC 1071 one's-complement sum.</summary>
-    public static ushort InternetChecksum(ReadOnlySpan<byte> data)
-    {
-        uint sum = 0;
-        for (int i = 0; i + 1 < data.Length; i += 2)
-            sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
-        if ((data.Length & 1) != 0)
-            sum += (uint)data[^1] << 8;
-        while (sum >> 16 != 0)
-            sum = (sum & 0xFFFF) + (sum >> 16);
-        return (ushort)~sum;
-    }
+    /// <summary>RFC 1071 one's-complement sum (the product's).</summary>
+    public static ushort InternetChecksum(ReadOnlySpan<byte> data) => Gateway.Esp.InternetChecksum.Compute(data);
 }

@@ -79,7 +79,11 @@ internal sealed class InProcessGateway : IDisposable
         return parsed.FindNotify(NotifyType.Cookie) is not null && expected.AsSpan().SequenceEqual(nonce);
     }
 
-    public IReadOnlyList<IkeDatagram> Handle(InitiatorDatagram datagram, DateTime now)
+    /// <summary>Timer keys the responders asked for (the test fires them to make the gateway rekey).</summary>
+    public List<string> Timers { get; } = [];
+
+    /// <summary>A datagram from the initiator at <paramref name="from"/> (default: <see cref="Client"/>).</summary>
+    public IReadOnlyList<IkeDatagram> Handle(InitiatorDatagram datagram, DateTime now, IPEndPoint? from = null)
     {
         if (!IkeHeader.TryParse(datagram.Message, out var header, out _))
             return [];
@@ -97,14 +101,29 @@ internal sealed class InProcessGateway : IDisposable
                 _byResponderSpi[responder.ResponderSpi] = responder;
             }
         }
-        else if (!_byResponderSpi.TryGetValue(header.ResponderSpi, out responder))
+        else if (!_byResponderSpi.TryGetValue(header.ResponderSpi, out responder) &&
+                 !_byResponderSpi.TryGetValue(header.InitiatorSpi, out responder)) // an SA the gateway rekeyed: its SPI first
             return [];
-        var step = responder.Handle(new MessageReceived(new IkeDatagram(datagram.Message, local, Client), now));
+        return Record(responder, responder.Handle(new MessageReceived(new IkeDatagram(datagram.Message, local, from ?? Client), now)), header);
+    }
+
+    /// <summary>Fires a responder timer (e.g. its child rekey) on the only SA; returns what it sends.</summary>
+    public IReadOnlyList<IkeDatagram> Fire(string timerKey, DateTime now)
+    {
+        var responder = _byInitiatorSpi.Values.Single();
+        return Record(responder, responder.Handle(new TimerFired(timerKey, now)), null);
+    }
+
+    private IReadOnlyList<IkeDatagram> Record(IkeSaResponder responder, IkeSaStep step, IkeHeader? header)
+    {
         Events.AddRange(step.Events);
-        if (step.Terminated)
+        Timers.AddRange(step.Timers.Where(t => t.After is not null).Select(t => t.Key));
+        foreach (var rekeyed in step.Events.OfType<IkeSaRekeyed>())
+            _byResponderSpi[rekeyed.LocalIsOriginalInitiator ? rekeyed.NewInitiatorSpi : rekeyed.NewResponderSpi] = responder; // the new SA's SPI
+        if (step.Terminated && header is { } h)
         {
             // As the ingress: a closed SA is gone (after INVALID_KE the initiator starts over with the same SPI).
-            _byInitiatorSpi.Remove(header.InitiatorSpi);
+            _byInitiatorSpi.Remove(h.InitiatorSpi);
             _byResponderSpi.Remove(responder.ResponderSpi);
         }
         return step.Send;
@@ -118,13 +137,24 @@ internal sealed class InProcessGateway : IDisposable
     }
 
     /// <summary>Runs the initiator's step and every answer to completion; returns all events of the initiator.</summary>
-    public List<InitiatorEvent> Drive(IkeInitiator initiator, InitiatorStep first, DateTime now)
+    public List<InitiatorEvent> Drive(IkeInitiator initiator, InitiatorStep first, DateTime now) =>
+        Drive(initiator, first, [], now);
+
+    /// <summary>As <see cref="Drive(IkeInitiator, InitiatorStep, DateTime)"/>, after handing the initiator <paramref name="fromGateway"/> first.</summary>
+    public List<InitiatorEvent> Drive(IkeInitiator initiator, InitiatorStep first, IReadOnlyList<IkeDatagram> fromGateway, DateTime now)
     {
         var events = new List<InitiatorEvent>(first.Events);
         var queue = new Queue<InitiatorDatagram>(first.Send);
+        foreach (var request in fromGateway)
+        {
+            var step = initiator.Receive(request.Message, now);
+            events.AddRange(step.Events);
+            foreach (var d in step.Send)
+                queue.Enqueue(d);
+        }
         while (queue.Count > 0)
         {
-            foreach (var answer in Handle(queue.Dequeue(), now))
+            foreach (var answer in Handle(queue.Dequeue(), now, initiator.Local))
             {
                 var step = initiator.Receive(answer.Message, now);
                 events.AddRange(step.Events);

@@ -24,9 +24,13 @@ public sealed class OptionParserTests
     public void All_values_parse()
     {
         var o = Parse([.. Eap, "--concurrency", "50", "--rate", "12.5", "--total", "20", "--duration", "30", "--source", "10.99.1.2,10.99.1.3",
-            "--profile", "apple", "--teardown", "--report-dir", "/tmp/r", "--esp-rate", "10", "--esp-size", "200", "--quiet"]).Options!;
+            "--profile", "apple", "--teardown", "--report-dir", "/tmp/r", "--esp-rate", "10", "--esp-size", "200", "--quiet",
+            "--esp-target", "10.99.2.2", "--roam-rate", "0.25", "--rekey-child", "6", "--rekey-ike", "9.5"]).Options!;
         Assert.Equal((50, 12.5, 20, 30.0, 2, "apple", true, "/tmp/r"),
             (o.Concurrency, o.Rate, o.Total, o.Duration.TotalSeconds, o.Sources.Count, o.Profile, o.Teardown, o.ReportDir));
+        Assert.Equal((10.0, 200, "10.99.2.2", 0.25, 6.0, 9.5),
+            (o.EspRate, o.EspSize, o.EspTarget!.ToString(), o.RoamRate, o.ChildRekeyInterval!.Value.TotalSeconds, o.IkeRekeyInterval!.Value.TotalSeconds));
+        Assert.Null(Parse(Eap).Options!.ChildRekeyInterval); // no rekeys unless asked for
         Assert.Equal("[fd99::1]:4500", Parse("--target", "[fd99::1]:4500", "--profile", "psk", "--psk", "k", "--id", "x").Options!.Target.ToString());
         Assert.Equal("10.99.1.0/24", Parse([.. Eap, "--source", "10.99.1.0/24"]).Options!.SourcePrefix.ToString());
     }
@@ -39,6 +43,12 @@ public sealed class OptionParserTests
     [InlineData("--total: '2000000' is not a whole number", "--target", "10.99.1.1", "--total", "2000000")]
     [InlineData("--duration: '7200' is not a number", "--target", "10.99.1.1", "--duration", "7200")]
     [InlineData("--esp-size: '5' is not a whole number", "--target", "10.99.1.1", "--esp-size", "5")]
+    [InlineData("--esp-size: '27' is not a whole number from 28", "--target", "10.99.1.1", "--esp-size", "27")]
+    [InlineData("--esp-rate: needs --esp-target", "--target", "10.99.1.1", "--esp-rate", "5")]
+    [InlineData("--esp-target: 'fd99::2' is not an IPv4 address", "--target", "10.99.1.1", "--esp-target", "fd99::2")]
+    [InlineData("--roam-rate: '1.5' is not a number from 0 to 1", "--target", "10.99.1.1", "--roam-rate", "1.5")]
+    [InlineData("--rekey-child: '0.1' is not a number from 0.5", "--target", "10.99.1.1", "--rekey-child", "0.1")]
+    [InlineData("--rekey-ike: 'soon' is not a number", "--target", "10.99.1.1", "--rekey-ike", "soon")]
     [InlineData("--profile: 'ios' is not one of", "--target", "10.99.1.1", "--profile", "ios")]
     [InlineData("--source: 'x' is not an address", "--target", "10.99.1.1", "--source", "x")]
     [InlineData("--source: fd99::2 is not of the target's address family", "--target", "10.99.1.1", "--source", "fd99::2")]
@@ -69,6 +79,16 @@ public sealed class OptionParserTests
             name => name == "LOADTEST_PASSWORD" ? "s3cret" : null);
         Assert.Equal("s3cret", r.Options!.Password);
         Assert.DoesNotContain("s3cret", r.Options.ToString());
+    }
+
+    [Fact]
+    public void A_roam_storm_needs_a_second_source_address()
+    {
+        var options = Parse([.. Eap, "--roam-rate", "0.1"]).Options!;
+        var credentials = new Gateway.Core.Initiator.InitiatorCredentials { Method = Gateway.Core.Initiator.InitiatorAuthMethod.Eap };
+        var e = Assert.Throws<Running.LoadTestException>(() =>
+            new Running.LoadRunner(options, Profiles.LoadProfile.Find("windows")!, credentials, [System.Net.IPAddress.Loopback], null));
+        Assert.StartsWith("--roam-rate: a roam needs a second source address", e.Message);
     }
 
     [Fact]

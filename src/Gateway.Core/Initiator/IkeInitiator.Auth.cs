@@ -25,7 +25,7 @@ public sealed partial class IkeInitiator
     private void SendFirstAuth(DateTime now)
     {
         var credentials = _settings.Credentials;
-        _childSpi = BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)) | 0x100; // never a reserved SPI (< 256)
+        _childSpi = NewChildSpi();
         _idi = IdentityText.Payload(OurIdentity(), initiator: true);
         var payloads = new List<Payload> { _idi };
         switch (credentials.Method)
@@ -54,7 +54,7 @@ public sealed partial class IkeInitiator
         if (_settings.InitialContact)
             payloads.Add(NotifyPayload.Create(NotifyType.InitialContact));
         payloads.Add(AddressRequest());
-        payloads.AddRange(ChildPayloads());
+        payloads.AddRange(ChildPayloads(_childSpi));
         if (_settings.Mobike)
             payloads.Add(NotifyPayload.Create(NotifyType.MobikeSupported));
         SendEncryptedRequest(ExchangeType.IkeAuth, payloads, now);
@@ -67,7 +67,7 @@ public sealed partial class IkeInitiator
             return id;
         if (credentials.Method == InitiatorAuthMethod.Certificate && credentials.Certificate is { } c)
             return c.GetNameInfo(X509NameType.DnsName, false) is { Length: > 0 } dns ? dns : c.GetNameInfo(X509NameType.SimpleName, false);
-        return _settings.Local.Address.ToString(); // Windows sends its address as IDi for EAP
+        return _local.Address.ToString(); // Windows sends its address as IDi for EAP
     }
 
     /// <summary>CERTREQ with the SHA-1 of each trusted CA's SubjectPublicKeyInfo (RFC 7296 §3.7).</summary>
@@ -96,10 +96,9 @@ public sealed partial class IkeInitiator
         return new ConfigurationPayload(ConfigurationType.Request, attributes);
     }
 
-    private IEnumerable<Payload> ChildPayloads()
+    private IEnumerable<Payload> ChildPayloads(uint childSpi)
     {
-        var spi = new byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(spi, _childSpi);
+        var spi = InitiatorKeying.Spi32(childSpi);
         // Everything both ways, as Windows asks; the gateway narrows to our virtual address and its subnets.
         IReadOnlyList<TrafficSelector> any = [TrafficSelector.Any(AddressFamily.InterNetwork), TrafficSelector.Any(AddressFamily.InterNetworkV6)];
         return
@@ -117,11 +116,17 @@ public sealed partial class IkeInitiator
         SendRequest(Seal(exchange, id, payloads, response: false).Select(Datagram).ToList(), now);
     }
 
+    /// <summary>Seals a message on an IKE SA replaced by a rekey (its SPIs, keys and role; small messages, never fragmented).</summary>
+    private static IReadOnlyList<byte[]> SealOn(RetiredIkeSa sa, ExchangeType exchange, uint messageId, IReadOnlyList<Payload> payloads, bool response) =>
+        SkFragments.Seal(IkeHeader.Create(sa.SpiI, sa.SpiR, exchange,
+            (sa.OriginalInitiator ? IkeHeaderFlags.Initiator : 0) | (response ? IkeHeaderFlags.Response : 0), messageId), payloads, sa.Sa.Outbound, null);
+
     private IReadOnlyList<byte[]> Seal(ExchangeType exchange, uint messageId, IReadOnlyList<Payload> payloads, bool response)
     {
-        var header = IkeHeader.Create(SpiI, SpiR, exchange, IkeHeaderFlags.Initiator | (response ? IkeHeaderFlags.Response : 0), messageId);
+        var header = IkeHeader.Create(SpiI, SpiR, exchange,
+            (_originalInitiator ? IkeHeaderFlags.Initiator : 0) | (response ? IkeHeaderFlags.Response : 0), messageId);
         int? max = _fragmentation
-            ? SkFragments.MaxMessageSize(_settings.FragmentSize, new IPEndPoint(_settings.Local.Address, _natTraversal ? IkePorts.NatTraversal : IkePorts.Ike), _gateway)
+            ? SkFragments.MaxMessageSize(_settings.FragmentSize, new IPEndPoint(_local.Address, _natTraversal ? IkePorts.NatTraversal : IkePorts.Ike), _gateway)
             : null;
         return SkFragments.Seal(header, payloads, _sa!.Outbound, max);
     }
@@ -156,12 +161,16 @@ public sealed partial class IkeInitiator
             case InitiatorPhase.Deleting:
                 Finish(InitiatorPhase.Closed, new TunnelClosed(false));
                 break;
+            case InitiatorPhase.Established:
+                OnExchangeResponse(payloads, now);
+                break;
         }
     }
 
     private void OnAuthResponse(IReadOnlyList<Payload> payloads, DateTime now)
     {
         var notifies = payloads.OfType<NotifyPayload>().ToList();
+        _peerMobike |= notifies.Any(n => n.NotifyType == NotifyType.MobikeSupported);
         if (notifies.FirstOrDefault(n => n.NotifyType == NotifyType.Redirect) is { } redirect)
         {
             FollowRedirect(redirect, now); // RFC 5685 §6: redirect during IKE_AUTH
@@ -262,29 +271,54 @@ public sealed partial class IkeInitiator
 
     private void CompleteChild(IReadOnlyList<Payload> payloads, DateTime now)
     {
-        if (payloads.OfType<SecurityAssociationPayload>().FirstOrDefault() is not { Proposals.Count: 1 } sa ||
-            sa.Proposals[0] is not { Spi32: { } outboundSpi } selected ||
-            !_espProposals.Any(p => InitiatorKeying.Offers(p, selected)))
+        if (ChildFrom(payloads, _childSpi, _octets!.NonceI, _octets.NonceR, [], weInitiated: true) is not { } child)
         {
             Fail(InitiatorFailure.Protocol, "IKE_AUTH response without an acceptable child SA");
             return;
         }
-        var encryption = selected.OfType(TransformType.Encryption).Single();
-        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).Select(t => t.Id).SingleOrDefault());
-        int keyBits = encryption.KeyLength ?? 0;
-        var sizes = TransformSizes.Get((EncryptionAlgorithm)encryption.Id, keyBits);
-        var keys = IkeKeySchedule.DeriveChildSaKeys(_sa!.Prf, _sa.Keys.SkD, [], _octets!.NonceI, _octets.NonceR,
-            sizes.KeyMaterialSize, TransformSizes.Get(integrity).KeySize);
         var addresses = payloads.OfType<ConfigurationPayload>()
             .SelectMany(cp => cp.Attributes)
             .Where(a => a.AttributeType is ConfigurationAttributeType.InternalIp4Address && a.Value.Length == 4
                      || a.AttributeType is ConfigurationAttributeType.InternalIp6Address && a.Value.Length == 17)
             .Select(a => new IPAddress(a.Value.Span[..(a.Value.Length == 17 ? 16 : 4)]))
             .ToList();
-        var tsr = payloads.OfType<TrafficSelectorPayload>().FirstOrDefault(t => !t.IsInitiator)?.Selectors ?? [];
-        _child = new EstablishedChildSa(_childSpi, outboundSpi, (EncryptionAlgorithm)encryption.Id, keyBits, integrity, keys,
-            _natTraversal, tsr);
+        _child = child;
         Phase = InitiatorPhase.Established;
-        _events.Add(new TunnelEstablished(now - _startedAt, addresses, _child, ProposalSyntax.Format(_sa.Selected), _roundTrips));
+        _events.Add(new TunnelEstablished(now - _startedAt, addresses, _child, ProposalSyntax.Format(_sa!.Selected), _roundTrips));
+    }
+
+    /// <summary>
+    /// The child SA an answer (IKE_AUTH or CREATE_CHILD_SA) selected, keyed from SK_d, [g^ir], Ni, Nr (RFC 7296 §2.17);
+    /// null when it selected nothing we offered.
+    /// </summary>
+    private EstablishedChildSa? ChildFrom(IReadOnlyList<Payload> payloads, uint inboundSpi, byte[] nonceI, byte[] nonceR,
+        byte[] sharedSecret, bool weInitiated)
+    {
+        if (payloads.OfType<SecurityAssociationPayload>().FirstOrDefault() is not { Proposals.Count: 1 } sa ||
+            sa.Proposals[0] is not { Spi32: { } outboundSpi } selected || !WeOffer(selected))
+            return null;
+        var tsr = payloads.OfType<TrafficSelectorPayload>().FirstOrDefault(t => t.IsInitiator != weInitiated)?.Selectors ?? [];
+        return KeyChild(selected, inboundSpi, outboundSpi, nonceI, nonceR, sharedSecret, tsr, weInitiated);
+    }
+
+    /// <summary>Whether an ESP proposal (its KE transform aside: PFS) fits one of ours.</summary>
+    private bool WeOffer(Proposal esp)
+    {
+        var withoutKe = esp with { Transforms = esp.Transforms.Where(t => t.Type != TransformType.KeyExchange).ToList() };
+        return esp.Protocol == ProtocolId.Esp && _espProposals.Any(p => InitiatorKeying.Offers(p, withoutKe));
+    }
+
+    private EstablishedChildSa KeyChild(Proposal selected, uint inboundSpi, uint outboundSpi, byte[] nonceI, byte[] nonceR,
+        byte[] sharedSecret, IReadOnlyList<TrafficSelector> remoteTs, bool weInitiated)
+    {
+        var encryption = selected.OfType(TransformType.Encryption).Single();
+        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).Select(t => t.Id).SingleOrDefault());
+        int keyBits = encryption.KeyLength ?? 0;
+        var sizes = TransformSizes.Get((EncryptionAlgorithm)encryption.Id, keyBits);
+        var keys = IkeKeySchedule.DeriveChildSaKeys(_sa!.Prf, _sa.Keys.SkD, sharedSecret, nonceI, nonceR,
+            sizes.KeyMaterialSize, TransformSizes.Get(integrity).KeySize);
+        bool esn = selected.OfType(TransformType.ExtendedSequenceNumbers).Any(t => t.Id == 1);
+        return new EstablishedChildSa(inboundSpi, outboundSpi, (EncryptionAlgorithm)encryption.Id, keyBits, integrity, keys,
+            _natTraversal, remoteTs, weInitiated, esn);
     }
 }

@@ -24,6 +24,7 @@ public sealed partial class IkeInitiator : IDisposable
     private readonly List<InitiatorDatagram> _send = [];
 
     private IPEndPoint _gateway;
+    private IPEndPoint _local;
     private bool _natTraversal;
     private bool _redirected;
     private IPEndPoint? _redirectedFrom;
@@ -56,14 +57,22 @@ public sealed partial class IkeInitiator : IDisposable
             throw new ArgumentException("the local port must be bound (NAT-D hashes it)", nameof(settings));
         _settings = settings;
         _gateway = settings.Gateway;
+        _local = settings.Local;
         _ikeProposals = settings.IkeProposals.Select((p, i) => ParseProposal(p, ProtocolId.Ike, i)).ToList();
         _espProposals = settings.EspProposals.Select((p, i) => ParseProposal(p, ProtocolId.Esp, i)).ToList();
-        SpiI = initiatorSpi ?? (BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1);
+        SpiI = initiatorSpi ?? NewIkeSpi();
         _group = (KeyExchangeGroup)_ikeProposals[0].OfType(TransformType.KeyExchange).First().Id;
     }
 
+    /// <summary>The current IKE SA's SPIs as its headers carry them (after a rekey by the gateway, SPIi is the gateway's).</summary>
     public ulong SpiI { get; private set; }
     public ulong SpiR { get; private set; }
+
+    /// <summary>Our SPI of the current IKE SA: what the shell routes the gateway's messages by.</summary>
+    public ulong LocalSpi => _originalInitiator ? SpiI : SpiR;
+
+    /// <summary>Where we send from now (changes with <see cref="MoveTo"/>).</summary>
+    public IPEndPoint Local => _local;
     public InitiatorPhase Phase { get; private set; } = InitiatorPhase.Idle;
 
     /// <summary>Where the gateway is now (changes on a redirect).</summary>
@@ -89,8 +98,17 @@ public sealed partial class IkeInitiator : IDisposable
     /// <summary>A datagram from the gateway (without the non-ESP marker).</summary>
     public InitiatorStep Receive(ReadOnlyMemory<byte> message, DateTime now)
     {
-        if (!IkeHeader.TryParse(message.Span, out var header, out _) || header.InitiatorSpi != SpiI)
+        if (!IkeHeader.TryParse(message.Span, out var header, out _))
             return InitiatorStep.Nothing;
+        if (_retired is { } old && header.InitiatorSpi == old.SpiI && header.ResponderSpi == old.SpiR)
+        {
+            OnRetiredSaMessage(message, header, old);
+            return Flush();
+        }
+        if (header.InitiatorSpi != SpiI)
+            return InitiatorStep.Nothing;
+        if (_sa is not null && header.IsInitiator == _originalInitiator)
+            return InitiatorStep.Nothing; // our own kind of message reflected back, or another SA's
         if (header.IsResponse)
         {
             if (Phase == InitiatorPhase.SaInit && header.ExchangeType == ExchangeType.IkeSaInit && header.MessageId == 0)
@@ -116,6 +134,8 @@ public sealed partial class IkeInitiator : IDisposable
         }
         else if (Phase == InitiatorPhase.Deleting)
             Finish(InitiatorPhase.Closed, new TunnelClosed(false));
+        else if (Phase == InitiatorPhase.Established)
+            Finish(InitiatorPhase.Closed, new ExchangeFailed(_exchange, $"no answer to {DescribeOutstanding()} after {_sends} sends", SaLost: true));
         else
             Fail(InitiatorFailure.Timeout, $"no answer to {DescribeOutstanding()} after {_sends} sends");
         return Flush();
@@ -125,6 +145,7 @@ public sealed partial class IkeInitiator : IDisposable
     {
         InitiatorPhase.SaInit => "IKE_SA_INIT",
         InitiatorPhase.Auth => $"IKE_AUTH #{_awaitedId}",
+        InitiatorPhase.Established => $"{_exchange} #{_awaitedId}",
         _ => $"request #{_awaitedId}",
     };
 
@@ -143,7 +164,7 @@ public sealed partial class IkeInitiator : IDisposable
         if (_nonceI.Length == 0)
             _nonceI = RandomNumberGenerator.GetBytes(32);
         var offered = ProposalsFor(_group);
-        var payloads = InitiatorKeying.SaInitPayloads(offered, _group, _ke.PublicKey, _nonceI, SpiI, _settings.Local, _gateway,
+        var payloads = InitiatorKeying.SaInitPayloads(offered, _group, _ke.PublicKey, _nonceI, SpiI, _local, _gateway,
             _settings.Fragmentation, signatureHashes: true, redirectSupport: _settings.RedirectSupport && !_redirected);
         if (_redirectedFrom is not null)
             payloads.Add(NotifyPayload.Redirect(GatewayIdentity.FromAddress(_redirectedFrom.Address), [], NotifyType.RedirectedFrom));
@@ -221,7 +242,7 @@ public sealed partial class IkeInitiator : IDisposable
         _ke = null;
         _fragmentation = _settings.Fragmentation && response.FindNotify(NotifyType.Ikev2FragmentationSupported) is not null;
         // RFC 7296 §2.23: behind a NAT, float to 4500 now; RFC 4555 §3.3: with MOBIKE, always.
-        bool behindNat = InitiatorKeying.BehindNat(response, _settings.Local);
+        bool behindNat = InitiatorKeying.BehindNat(response, _local);
         if ((behindNat || _settings.Mobike) && _gateway.Port == IkePorts.Ike)
         {
             _gateway = new IPEndPoint(_gateway.Address, IkePorts.NatTraversal);
@@ -256,7 +277,7 @@ public sealed partial class IkeInitiator : IDisposable
         ResetSa();
         _gateway = target;
         _natTraversal = false;
-        SpiI = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
+        SpiI = NewIkeSpi();
         SpiR = 0;
         _cookie = null;
         _nonceI = [];
@@ -329,7 +350,10 @@ public sealed partial class IkeInitiator : IDisposable
     {
         _ke?.Dispose();
         _sa?.Dispose();
+        _retired?.Sa.Dispose();
         _child?.Keys.Dispose();
+        _oldChild?.Keys.Dispose();
+        _exchangeKe?.Dispose();
     }
 
     public override string ToString() => $"IkeInitiator({SpiI:x16}/{SpiR:x16}, {Phase}, gateway={_gateway})";

@@ -62,13 +62,51 @@ public sealed record TunnelClosed(bool ByGateway) : InitiatorEvent;
 /// <summary>A request of the gateway on an established SA (liveness, Delete of a child, …) that we answered.</summary>
 public sealed record GatewayRequestAnswered(ExchangeType Exchange) : InitiatorEvent;
 
+/// <summary>Which exchange of ours on an established SA (for <see cref="ExchangeDone"/> and <see cref="ExchangeFailed"/>).</summary>
+public enum InitiatorExchange { ChildRekey, IkeRekey, AddressUpdate, ChildDelete }
+
+/// <summary>Our exchange on an established SA got its answer; <paramref name="Elapsed"/>: from the request to the answer.</summary>
+public sealed record ExchangeDone(InitiatorExchange Exchange, TimeSpan Elapsed) : InitiatorEvent;
+
 /// <summary>
-/// The first child SA, enough for the shell to run ESP over it. Keys are never printed (see <see cref="ToString"/>).
+/// Our exchange on an established SA failed: an error notify (the SA stays) or no answer at all (<paramref name="SaLost"/>:
+/// the IKE SA is given up, RFC 7296 §2.4, and the machine is Closed).
+/// </summary>
+public sealed record ExchangeFailed(InitiatorExchange Exchange, string Detail, bool SaLost) : InitiatorEvent;
+
+/// <summary>
+/// A child SA replaced by a rekey (ours or the gateway's): the shell installs <paramref name="New"/> for both directions
+/// at once and keeps <paramref name="Old"/>'s inbound half until <see cref="ChildSaRetired"/>.
+/// </summary>
+public sealed record ChildSaReplaced(EstablishedChildSa Old, EstablishedChildSa New, bool ByGateway) : InitiatorEvent;
+
+/// <summary>The old child of a rekey is deleted on both sides: its inbound SA can go.</summary>
+public sealed record ChildSaRetired(uint InboundSpi) : InitiatorEvent;
+
+/// <summary>
+/// The IKE SA was replaced by a rekey; our SPI (the one the gateway's messages carry for us) is now
+/// <paramref name="NewLocalSpi"/>. The old SA stays readable until <see cref="IkeSaRetired"/> (its Delete and answer).
+/// </summary>
+public sealed record IkeSaReplaced(ulong OldLocalSpi, ulong NewLocalSpi, bool ByGateway) : InitiatorEvent;
+
+/// <summary>The IKE SA a rekey replaced is gone on both sides (or given up): stop routing <paramref name="LocalSpi"/> here.</summary>
+public sealed record IkeSaRetired(ulong LocalSpi) : InitiatorEvent;
+
+/// <summary>
+/// A child SA, enough for the shell to run ESP over it. Keys are never printed (see <see cref="ToString"/>).
 /// <paramref name="InboundSpi"/> is ours (the gateway sends with it), <paramref name="OutboundSpi"/> the gateway's.
+/// <paramref name="WeInitiated"/>: whether we started the exchange that made it; its keys are "initiator → responder"
+/// first from that exchange's initiator (RFC 7296 §2.17), so it decides which half is ours to send with.
 /// </summary>
 public sealed record EstablishedChildSa(uint InboundSpi, uint OutboundSpi, EncryptionAlgorithm Encryption, int KeyBits,
-    IntegrityAlgorithm Integrity, ChildSaKeys Keys, bool UdpEncapsulated, IReadOnlyList<TrafficSelector> RemoteSelectors)
+    IntegrityAlgorithm Integrity, ChildSaKeys Keys, bool UdpEncapsulated, IReadOnlyList<TrafficSelector> RemoteSelectors,
+    bool WeInitiated = true, bool ExtendedSequenceNumbers = false)
 {
+    public byte[] OutboundEncryptionKey => WeInitiated ? Keys.EncryptionInitiatorToResponder : Keys.EncryptionResponderToInitiator;
+    public byte[] OutboundIntegrityKey => WeInitiated ? Keys.IntegrityInitiatorToResponder : Keys.IntegrityResponderToInitiator;
+    public byte[] InboundEncryptionKey => WeInitiated ? Keys.EncryptionResponderToInitiator : Keys.EncryptionInitiatorToResponder;
+    public byte[] InboundIntegrityKey => WeInitiated ? Keys.IntegrityResponderToInitiator : Keys.IntegrityInitiatorToResponder;
+
     public override string ToString() => $"child {InboundSpi:x8}/{OutboundSpi:x8} {Encryption}-{KeyBits} {Integrity} (keys redacted)";
 }
 

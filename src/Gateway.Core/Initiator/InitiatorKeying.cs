@@ -23,10 +23,10 @@ internal sealed class InitiatorSa : IDisposable
     public PseudorandomFunction Prf { get; }
     public IkeSaKeys Keys { get; }
 
-    /// <summary>Seals initiator → responder (SK_ei, SK_ai).</summary>
+    /// <summary>Seals what we send (SK_ei, SK_ai when we are the SA's original initiator).</summary>
     public ISkProtection Outbound { get; }
 
-    /// <summary>Opens responder → initiator (SK_er, SK_ar).</summary>
+    /// <summary>Opens what the gateway sends.</summary>
     public ISkProtection Inbound { get; }
 
     public void Dispose()
@@ -87,17 +87,48 @@ internal static class InitiatorKeying
             return Fail($"gateway's KE value rejected: {error}", out problem);
         nonceR = nr.Data.ToArray();
 
+        var r = nonceR;
+        var derived = Protect(selected, (prf, encLength, integLength) => IkeKeySchedule.DeriveIkeSaKeys(prf, secret, nonceI, r,
+            response.Header.InitiatorSpi, response.Header.ResponderSpi, encLength, integLength), weAreInitiator: true);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
+        problem = null;
+        return derived;
+    }
+
+    /// <summary>
+    /// The SA that replaces <paramref name="old"/> after a CREATE_CHILD_SA rekey (RFC 7296 §2.18): SKEYSEED from the old
+    /// PRF and SK_d, keys over the rekey's Ni | Nr | SPIi | SPIr, where SPIi is the rekey initiator's new SPI.
+    /// </summary>
+    public static InitiatorSa Rekeyed(InitiatorSa old, Proposal selected, byte[] secret, byte[] nonceI, byte[] nonceR,
+        ulong spiI, ulong spiR, bool weAreInitiator) =>
+        Protect(selected, (prf, encLength, integLength) => IkeKeySchedule.DeriveRekeyedIkeSaKeys(old.Prf, old.Keys.SkD, prf, secret,
+            nonceI, nonceR, Spi64(spiI), Spi64(spiR), encLength, integLength), weAreInitiator);
+
+    /// <summary>Keys of the selected suite (<paramref name="derive"/> gets the PRF and key lengths) and the SK protections of both directions.</summary>
+    private static InitiatorSa Protect(Proposal selected, Func<PseudorandomFunction, int, int, IkeSaKeys> derive, bool weAreInitiator)
+    {
         var encryption = selected.OfType(TransformType.Encryption).Single();
         var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).Select(t => t.Id).SingleOrDefault());
         var prf = (PseudorandomFunction)selected.OfType(TransformType.PseudorandomFunction).Single().Id;
         var encSizes = TransformSizes.Get((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0);
-        var keys = IkeKeySchedule.DeriveIkeSaKeys(prf, secret, nonceI, nonceR, response.Header.InitiatorSpi,
-            response.Header.ResponderSpi, encSizes.KeyMaterialSize, TransformSizes.Get(integrity).KeySize);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
-        var outbound = SkProtectionFactory.Create((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0, integrity, keys.SkEi, keys.SkAi);
-        var inbound = SkProtectionFactory.Create((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0, integrity, keys.SkEr, keys.SkAr);
-        problem = null;
-        return new InitiatorSa(selected, prf, keys, outbound, inbound);
+        var keys = derive(prf, encSizes.KeyMaterialSize, TransformSizes.Get(integrity).KeySize);
+        var fromI = SkProtectionFactory.Create((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0, integrity, keys.SkEi, keys.SkAi);
+        var fromR = SkProtectionFactory.Create((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0, integrity, keys.SkEr, keys.SkAr);
+        return weAreInitiator ? new InitiatorSa(selected, prf, keys, fromI, fromR) : new InitiatorSa(selected, prf, keys, fromR, fromI);
+    }
+
+    public static byte[] Spi64(ulong spi)
+    {
+        var bytes = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes, spi);
+        return bytes;
+    }
+
+    public static byte[] Spi32(uint spi)
+    {
+        var bytes = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, spi);
+        return bytes;
     }
 
     /// <summary>Whether every transform of <paramref name="selected"/> appears in <paramref name="offer"/> (RFC 7296 §3.3.6).</summary>

@@ -35,6 +35,17 @@ public sealed record LoadTestOptions
 
     public int EspSize { get; init; } = 100;
 
+    /// <summary>Where the ICMP echo requests go (an IPv4 host behind the gateway); required with <see cref="EspRate"/>.</summary>
+    public IPAddress? EspTarget { get; init; }
+
+    /// <summary>Share of the established tunnels moved to another source address per second (MOBIKE), 0..1; 0: none.</summary>
+    public double RoamRate { get; init; }
+
+    /// <summary>Each tunnel rekeys its child SA / its IKE SA this long after it came up and after each rekey; null: never.</summary>
+    public TimeSpan? ChildRekeyInterval { get; init; }
+
+    public TimeSpan? IkeRekeyInterval { get; init; }
+
     /// <summary>Delete every established tunnel at the end of the run (else they are left to the gateway's liveness check).</summary>
     public bool Teardown { get; init; }
 

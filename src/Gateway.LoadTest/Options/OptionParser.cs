@@ -29,7 +29,12 @@ public static class OptionParser
           --cert FILE --key FILE          client certificate and key (PEM)
           --ca FILE                       CA the gateway's certificate must chain to (PEM)
           --id ID  --remote-id ID         our IDi; the gateway's expected IDr
-          --esp-rate PPS --esp-size BYTES per-tunnel ESP traffic (accepted; not sent yet)
+          --esp-rate PPS --esp-size BYTES --esp-target ADDR
+                               per tunnel, ICMP echo requests of BYTES (IP packet, default 100) to ADDR (an IPv4 host
+                               behind the gateway) in ESP; replies counted; tunnels stay up until --duration
+          --roam-rate SHARE    move SHARE (0..1) of the established tunnels per second to the next --source address
+                               (MOBIKE UPDATE_SA_ADDRESSES); needs two or more source addresses
+          --rekey-child S --rekey-ike S   each tunnel rekeys its child SA / IKE SA every S seconds
           --teardown           delete every tunnel at the end
           --report-dir DIR     write report.json and report.md there
           --quiet              no live progress line
@@ -72,7 +77,10 @@ public static class OptionParser
             Total = Int(values, "--total", 100, 1, MaxTotal, ref error),
             Duration = TimeSpan.FromSeconds(Number(values, "--duration", 60, 0.1, MaxDuration.TotalSeconds, ref error)),
             EspRate = Number(values, "--esp-rate", 0, 0, 100_000, ref error),
-            EspSize = Int(values, "--esp-size", 100, 20, 1400, ref error),
+            EspSize = Int(values, "--esp-size", 100, Traffic.IcmpEcho.MinSize, 1400, ref error),
+            RoamRate = Number(values, "--roam-rate", 0, 0, 1, ref error),
+            ChildRekeyInterval = Interval(values, "--rekey-child", ref error),
+            IkeRekeyInterval = Interval(values, "--rekey-ike", ref error),
             Teardown = flags.Contains("--teardown"),
             Quiet = flags.Contains("--quiet"),
             ReportDir = values.GetValueOrDefault("--report-dir"),
@@ -81,6 +89,14 @@ public static class OptionParser
         };
         if (error is not null)
             return Error(error);
+        if (values.TryGetValue("--esp-target", out var espTarget))
+        {
+            if (!IPAddress.TryParse(espTarget, out var espAddress) || espAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+                return Error($"--esp-target: '{espTarget}' is not an IPv4 address (the echo traffic is IPv4)");
+            options = options with { EspTarget = espAddress };
+        }
+        if (options.EspRate > 0 && options.EspTarget is null)
+            return Error("--esp-rate: needs --esp-target (a host behind the gateway that answers ICMP echo)");
 
         if (values.TryGetValue("--source", out var source))
         {
@@ -136,6 +152,7 @@ public static class OptionParser
     [
         "--target", "--concurrency", "--rate", "--total", "--duration", "--source", "--profile", "--user", "--password",
         "--psk", "--cert", "--key", "--ca", "--id", "--remote-id", "--esp-rate", "--esp-size", "--report-dir",
+        "--esp-target", "--roam-rate", "--rekey-child", "--rekey-ike",
     ];
 
     private static ParseResult Error(string message) => new(null, message);
@@ -151,6 +168,10 @@ public static class OptionParser
         }
         return v;
     }
+
+    /// <summary>An optional interval in seconds (0.5 s to 1 day).</summary>
+    private static TimeSpan? Interval(Dictionary<string, string> values, string name, ref string? error) =>
+        values.ContainsKey(name) ? TimeSpan.FromSeconds(Number(values, name, 1, 0.5, 86_400, ref error)) : null;
 
     private static double Number(Dictionary<string, string> values, string name, double fallback, double min, double max, ref string? error)
     {

@@ -44,4 +44,10 @@ public sealed record LoadReport
     public required LatencySummary Latency { get; init; }
     public required CpuSummary Cpu { get; init; }
     public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
+
+    /// <summary>ESP traffic (null when --esp-rate was 0).</summary>
+    public EspSummary? Esp { get; init; }
+
+    /// <summary>Roams, rekeys and the gateway's requests on established tunnels (null when none of that was asked for or happened).</summary>
+    public ExchangesReport? Exchanges { get; init; }
 }

@@ -11,10 +11,11 @@ namespace Gateway.LoadTest.Running;
 
 /// <summary>
 /// The I/O shell around many <see cref="IkeInitiator"/>s: sockets, the clock, pacing (rate and concurrency), the run's
-/// bounds (total and duration), progress and the report. A 10 ms scheduler starts tunnels and drives retransmission
-/// timers; answers are handled on the sockets' receive loops.
+/// bounds (total and duration), progress and the report. A 10 ms scheduler starts tunnels, drives retransmission
+/// timers and, on established tunnels, the work of <see cref="EstablishedWork"/> (ESP, roams, rekeys); answers are
+/// handled on the sockets' receive loops.
 /// </summary>
-public sealed class LoadRunner
+public sealed class LoadRunner : ITunnelHost
 {
     private static readonly TimeSpan SchedulerPeriod = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan TeardownWait = TimeSpan.FromSeconds(5);
@@ -27,11 +28,15 @@ public sealed class LoadRunner
     private readonly ConcurrentDictionary<ulong, Tunnel> _bySpi = new();
     private readonly List<Tunnel> _all = [];
     private readonly RunStatistics _stats = new();
+    private readonly ExchangeStatistics _exchanges = new();
+    private EstablishedWork? _work;
     private int _inFlight;
 
     public LoadRunner(LoadTestOptions options, LoadProfile profile, InitiatorCredentials credentials,
         IReadOnlyList<IPAddress> sources, Action<string>? progress)
     {
+        if (options.RoamRate > 0 && sources.Count < 2)
+            throw new LoadTestException($"--roam-rate: a roam needs a second source address, and {sources.Count} is given (--source)");
         _options = options;
         _profile = profile;
         _credentials = credentials;
@@ -54,13 +59,15 @@ public sealed class LoadRunner
     public async Task<LoadReport> RunAsync(CancellationToken cancel)
     {
         var sockets = _sources.Select(a => new SourceSocket(a)).ToList();
+        _work = new EstablishedWork(_options, sockets, () => Tunnels);
         using var stopReceiving = new CancellationTokenSource();
-        var receivers = sockets.Select(s => Task.Run(() => s.ReceiveLoopAsync(Deliver, stopReceiving.Token))).ToList();
+        var receivers = sockets.Select(s => Task.Run(() => s.ReceiveLoopAsync(Deliver, _work.Deliver, stopReceiving.Token))).ToList();
         var process = Process.GetCurrentProcess();
         var cpuStart = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var startedUtc = DateTime.UtcNow;
         var lastProgress = TimeSpan.Zero;
+        TimeSpan? handshakesOver = null;
         int started = 0;
         try
         {
@@ -75,26 +82,32 @@ public sealed class LoadRunner
                 double allowed = _options.Rate > 0 ? Math.Floor(_options.Rate * elapsed.TotalSeconds) + 1 : double.MaxValue;
                 while (started < _options.Total && started < allowed && Volatile.Read(ref _inFlight) < _options.Concurrency)
                 {
-                    StartTunnel(sockets[started % sockets.Count], now, startedUtc);
+                    StartTunnel(started, sockets[started % sockets.Count], now, startedUtc);
                     started++;
                 }
                 TickDue(now);
+                _work.Run(now, elapsed);
                 if (elapsed - lastProgress >= TimeSpan.FromSeconds(1))
                 {
                     lastProgress = elapsed;
-                    _progress?.Invoke(ProgressLine.Format(_stats, Volatile.Read(ref _inFlight), elapsed));
+                    _progress?.Invoke(ProgressLine.Format(_stats, Volatile.Read(ref _inFlight), elapsed) + _work.ProgressSuffix(_exchanges));
                 }
                 if (started >= _options.Total && Volatile.Read(ref _inFlight) == 0)
-                    break;
+                {
+                    handshakesOver ??= elapsed;
+                    if (!_work.KeepsTunnels)
+                        break; // else established tunnels carry on (ESP, roams, rekeys) until the duration is up
+                }
                 await timer.WaitForNextTickAsync(CancellationToken.None);
             }
             var wallTime = clock.Elapsed;
+            _work.Stop(startedUtc + wallTime);
             AbortHandshakes(startedUtc + clock.Elapsed);
             if (_options.Teardown)
                 await TeardownAsync(startedUtc, clock);
             var cpu = process.TotalProcessorTime - cpuStart;
             process.Refresh();
-            return BuildReport(startedUtc, wallTime, started, cpu);
+            return BuildReport(startedUtc, wallTime, handshakesOver ?? wallTime, started, cpu);
         }
         finally
         {
@@ -107,14 +120,10 @@ public sealed class LoadRunner
         }
     }
 
-    private void StartTunnel(SourceSocket socket, DateTime now, DateTime runStart)
+    private void StartTunnel(int index, SourceSocket socket, DateTime now, DateTime runStart)
     {
         var machine = new IkeInitiator(SettingsFor(_profile, _credentials, socket.Local, _options.Target));
-        var tunnel = new Tunnel(machine, socket, _stats, runStart, (t, old) =>
-        {
-            _bySpi.TryRemove(old, out _);
-            _bySpi[t.Spi] = t;
-        });
+        var tunnel = new Tunnel(index, machine, socket, _stats, _exchanges, runStart, this);
         tunnel.HandshakeDone = () => Interlocked.Decrement(ref _inFlight);
         _bySpi[tunnel.Spi] = tunnel;
         lock (_all)
@@ -130,8 +139,25 @@ public sealed class LoadRunner
             tunnel.Receive(message, DateTime.UtcNow);
     }
 
+    void ITunnelHost.IkeSpiChanged(Tunnel tunnel, ulong oldSpi, bool keepOld)
+    {
+        if (!keepOld)
+            _bySpi.TryRemove(oldSpi, out _);
+        _bySpi[tunnel.Spi] = tunnel;
+    }
+
+    void ITunnelHost.IkeSpiRetired(Tunnel tunnel, ulong spi) => _bySpi.TryRemove(new KeyValuePair<ulong, Tunnel>(spi, tunnel));
+
+    /// <summary>Every tunnel once (a tunnel is routed by two SPIs while an IKE SA it rekeyed is retiring).</summary>
+    private IEnumerable<Tunnel> Tunnels => _bySpi.Values.Distinct();
+
+    void ITunnelHost.Established(Tunnel tunnel, TunnelEstablished established) => _work?.Established(tunnel, established, DateTime.UtcNow);
+    void ITunnelHost.ChildInstalled(Tunnel tunnel, EstablishedChildSa child) => _work?.ChildInstalled(tunnel, child);
+    void ITunnelHost.ChildRetired(Tunnel tunnel, uint inboundSpi) => _work?.ChildRetired(tunnel, inboundSpi);
+
     private void TickDue(DateTime now)
     {
+        // Every 10 ms over every tunnel: no de-duplication here (a tunnel seen twice is not due the second time).
         foreach (var tunnel in _bySpi.Values)
         {
             if (tunnel.Deadline is { } due && due <= now)
@@ -142,7 +168,7 @@ public sealed class LoadRunner
     /// <summary>Handshakes still running when time is up are abandoned and counted as aborted, not failed.</summary>
     private void AbortHandshakes(DateTime now)
     {
-        foreach (var tunnel in _bySpi.Values)
+        foreach (var tunnel in Tunnels)
         {
             if (tunnel.Phase is InitiatorPhase.Idle or InitiatorPhase.SaInit or InitiatorPhase.Auth)
             {
@@ -154,22 +180,36 @@ public sealed class LoadRunner
 
     private async Task TeardownAsync(DateTime startedUtc, Stopwatch clock)
     {
-        foreach (var tunnel in _bySpi.Values.Where(t => t.Phase == InitiatorPhase.Established))
-            tunnel.Close(startedUtc + clock.Elapsed);
+        // A rekey or roam still on the wire must finish first (one request at a time): give it the teardown wait too.
         var deadline = clock.Elapsed + TeardownWait;
-        while (clock.Elapsed < deadline && _bySpi.Values.Any(t => t.Phase == InitiatorPhase.Deleting))
+        var pending = Tunnels.Where(t => t.Phase == InitiatorPhase.Established).ToList();
+        while (pending.Count > 0 && clock.Elapsed < deadline)
+        {
+            foreach (var tunnel in pending.ToList())
+            {
+                tunnel.Close(startedUtc + clock.Elapsed);
+                if (tunnel.Phase != InitiatorPhase.Established)
+                    pending.Remove(tunnel);
+            }
+            await Task.Delay(SchedulerPeriod);
+            TickDue(startedUtc + clock.Elapsed);
+        }
+        while (clock.Elapsed < deadline && Tunnels.Any(t => t.Phase == InitiatorPhase.Deleting))
         {
             await Task.Delay(SchedulerPeriod);
             TickDue(startedUtc + clock.Elapsed);
         }
     }
 
-    private LoadReport BuildReport(DateTime startedUtc, TimeSpan wallTime, int started, TimeSpan cpu)
+    private LoadReport BuildReport(DateTime startedUtc, TimeSpan wallTime, TimeSpan handshakeTime, int started, TimeSpan cpu)
     {
         var latencies = _stats.LatenciesSorted();
         int established = latencies.Count;
         int failed = _stats.Failed;
         int finished = established + failed;
+        List<Tunnel> tunnels;
+        lock (_all)
+            tunnels = _all.ToList();
         return new LoadReport
         {
             Target = _options.Target.ToString(),
@@ -188,13 +228,19 @@ public sealed class LoadRunner
             FailuresByReason = _stats.FailuresByReason(),
             Retries = new RetrySummary(_stats.Cookies, _stats.KeRetries, _stats.Redirects),
             Closed = _stats.Closed,
-            HandshakesPerSecond = wallTime.TotalSeconds > 0 ? Math.Round(established / wallTime.TotalSeconds, 2) : 0,
+            // Over the time the handshakes took: with ESP, roams or rekeys the run goes on after the last one.
+            HandshakesPerSecond = handshakeTime.TotalSeconds > 0 ? Math.Round(established / handshakeTime.TotalSeconds, 2) : 0,
             Latency = new LatencySummary(Percentiles.OfSorted(latencies, 50), Percentiles.OfSorted(latencies, 90),
                 Percentiles.OfSorted(latencies, 99), latencies.Count > 0 ? latencies[^1] : null,
                 latencies.Count > 0 ? Math.Round(latencies.Average(), 2) : null),
             Cpu = new CpuSummary(Math.Round(cpu.TotalMilliseconds, 1), finished > 0 ? Math.Round(cpu.TotalMilliseconds / finished, 3) : null,
                 wallTime.TotalSeconds > 0 ? Math.Round(cpu.TotalSeconds / wallTime.TotalSeconds, 3) : 0, Environment.ProcessorCount),
             Timeline = _stats.Timeline(),
+            Esp = _work?.EspSummary(tunnels),
+            Exchanges = new ExchangesReport(_exchanges.Summary(InitiatorExchange.AddressUpdate), _exchanges.Summary(InitiatorExchange.ChildRekey),
+                _exchanges.Summary(InitiatorExchange.IkeRekey), _exchanges.Summary(InitiatorExchange.ChildDelete),
+                _exchanges.GatewayChildRekeys, _exchanges.GatewayIkeRekeys, _exchanges.GatewayInformational, _exchanges.SasLost,
+                _exchanges.FailureReasons()),
         };
     }
 }

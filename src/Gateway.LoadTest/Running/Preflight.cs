@@ -43,7 +43,10 @@ public static class Preflight
         return ((IPEndPoint)probe.LocalEndPoint!).Address;
     }
 
-    /// <summary>Sends one IKE_SA_INIT and waits for any IKE answer; ICMP unreachable or silence is an error.</summary>
+    /// <summary>
+    /// Sends one IKE_SA_INIT, resent after 1 and 2 s as a real client would (a busy gateway may drop the first), and
+    /// waits for any IKE answer; ICMP unreachable or silence for <paramref name="wait"/> is an error.
+    /// </summary>
     public static async Task ProbeAsync(IPEndPoint target, IPAddress source, InitiatorSettings template, TimeSpan wait)
     {
         using var socket = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -57,14 +60,20 @@ public static class Preflight
             throw new LoadTestException($"--source: cannot send from {source} to {target} ({e.SocketErrorCode})");
         }
         using var probe = new IkeInitiator(template with { Local = (IPEndPoint)socket.LocalEndPoint!, Gateway = target });
-        var step = probe.Start(DateTime.UtcNow);
+        var request = probe.Start(DateTime.UtcNow).Send;
         using var timeout = new CancellationTokenSource(wait);
         var buffer = new byte[65536];
         try
         {
-            foreach (var d in step.Send)
-                await socket.SendAsync(d.Message, SocketFlags.None, timeout.Token);
-            int n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            var answer = socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).AsTask();
+            foreach (var resendAfter in new[] { TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), wait })
+            {
+                foreach (var d in request)
+                    await socket.SendAsync(d.Message, SocketFlags.None, timeout.Token);
+                if (await Task.WhenAny(answer, Task.Delay(resendAfter, timeout.Token)) == answer)
+                    break;
+            }
+            int n = await answer;
             if (n < 28)
                 throw new LoadTestException($"--target: {target} answered with something that is not IKE");
         }

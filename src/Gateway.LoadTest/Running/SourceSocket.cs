@@ -7,8 +7,9 @@ namespace Gateway.LoadTest.Running;
 
 /// <summary>
 /// One UDP socket per source address, shared by all tunnels from that address (as many clients behind one NAT would
-/// be): IKE to the gateway's 500 and, after the float, to 4500 with the non-ESP marker. Answers are handed to the
-/// tunnel whose initiator SPI they carry.
+/// be): IKE to the gateway's 500 and, after the float, to 4500 with the non-ESP marker, and ESP in UDP 4500
+/// (RFC 3948). IKE messages are handed on with our SPI (the initiator SPI field, or the responder SPI field on an SA the
+/// gateway rekeyed), ESP packets whole.
 /// </summary>
 internal sealed class SourceSocket : IDisposable
 {
@@ -23,8 +24,6 @@ internal sealed class SourceSocket : IDisposable
     }
 
     public IPEndPoint Local { get; }
-
-    public long EspReceived;
 
     public void Send(InitiatorDatagram datagram)
     {
@@ -45,8 +44,25 @@ internal sealed class SourceSocket : IDisposable
         }
     }
 
-    /// <summary>Receives until cancelled, calling <paramref name="deliver"/> with (initiator SPI, IKE message).</summary>
-    public async Task ReceiveLoopAsync(Action<ulong, ReadOnlyMemory<byte>> deliver, CancellationToken cancel)
+    /// <summary>Sends one ESP packet in UDP (no marker: its SPI is never zero); false when the socket refused it.</summary>
+    public bool SendEsp(ReadOnlySpan<byte> esp, IPEndPoint gateway)
+    {
+        try
+        {
+            _socket.SendTo(esp, SocketFlags.None, gateway);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false; // e.g. the send buffer is full: a lost packet, counted
+        }
+    }
+
+    /// <summary>
+    /// Receives until cancelled, calling <paramref name="deliver"/> with (our IKE SPI, IKE message) and
+    /// <paramref name="deliverEsp"/> with ESP packets from port 4500.
+    /// </summary>
+    public async Task ReceiveLoopAsync(Action<ulong, ReadOnlyMemory<byte>> deliver, Action<ReadOnlyMemory<byte>> deliverEsp, CancellationToken cancel)
     {
         var buffer = new byte[65536];
         EndPoint any = new IPEndPoint(Local.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
@@ -63,17 +79,19 @@ internal sealed class SourceSocket : IDisposable
             var data = buffer.AsMemory(0, r.ReceivedBytes);
             if (((IPEndPoint)r.RemoteEndPoint).Port == 4500)
             {
-                if (data.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(data.Span) != 0)
+                if (data.Length >= 8 && BinaryPrimitives.ReadUInt32BigEndian(data.Span) != 0)
                 {
-                    Interlocked.Increment(ref EspReceived);
+                    deliverEsp(data);
                     continue;
                 }
                 data = data[4..];
             }
             if (data.Length < 28)
                 continue;
-            // The machine copies what it keeps, so the buffer can be reused after this call.
-            deliver(BinaryPrimitives.ReadUInt64BigEndian(data.Span), data);
+            // The machine copies what it keeps, so the buffer can be reused after this call. Flags byte 19, I = 0x08:
+            // a message from the SA's original initiator carries our SPI second (the gateway rekeyed the IKE SA).
+            bool fromOriginalInitiator = (data.Span[19] & 0x08) != 0;
+            deliver(BinaryPrimitives.ReadUInt64BigEndian(data.Span[(fromOriginalInitiator ? 8 : 0)..]), data);
         }
     }
 

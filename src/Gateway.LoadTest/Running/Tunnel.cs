@@ -1,32 +1,59 @@
 using Gateway.Core.Initiator;
 using Gateway.LoadTest.Stats;
+using Gateway.LoadTest.Traffic;
 
 namespace Gateway.LoadTest.Running;
+
+/// <summary>What a tunnel tells the runner: its IKE SPI changed (routing), its ESP SPIs came or went.</summary>
+internal interface ITunnelHost
+{
+    /// <summary>Our IKE SPI changed; <paramref name="keepOld"/>: a rekey, whose old SA still gets messages until retired.</summary>
+    void IkeSpiChanged(Tunnel tunnel, ulong oldSpi, bool keepOld);
+    void IkeSpiRetired(Tunnel tunnel, ulong spi);
+    void Established(Tunnel tunnel, TunnelEstablished established);
+    void ChildInstalled(Tunnel tunnel, EstablishedChildSa child);
+    void ChildRetired(Tunnel tunnel, uint inboundSpi);
+}
 
 /// <summary>One tunnel in the run: its machine behind a lock (answers and timer ticks come from different threads).</summary>
 internal sealed class Tunnel : IDisposable
 {
     private readonly object _gate = new();
     private readonly IkeInitiator _machine;
-    private readonly SourceSocket _socket;
     private readonly RunStatistics _stats;
+    private readonly ExchangeStatistics _exchanges;
     private readonly DateTime _runStart;
-    private readonly Action<Tunnel, ulong> _spiChanged;
+    private readonly ITunnelHost _host;
+    private SourceSocket _socket;
     private int _handshakeDone;
 
-    public Tunnel(IkeInitiator machine, SourceSocket socket, RunStatistics stats, DateTime runStart, Action<Tunnel, ulong> spiChanged)
+    public Tunnel(int index, IkeInitiator machine, SourceSocket socket, RunStatistics stats, ExchangeStatistics exchanges,
+        DateTime runStart, ITunnelHost host)
     {
+        Index = index;
         _machine = machine;
         _socket = socket;
         _stats = stats;
+        _exchanges = exchanges;
         _runStart = runStart;
-        _spiChanged = spiChanged;
-        Spi = machine.SpiI;
+        _host = host;
+        Spi = machine.LocalSpi;
     }
 
+    public int Index { get; }
     public ulong Spi { get; private set; }
     public DateTime? Deadline { get; private set; }
     public InitiatorPhase Phase { get { lock (_gate) return _machine.Phase; } }
+
+    /// <summary>The socket this tunnel sends from now (a roam moves it to another source address's socket).</summary>
+    public SourceSocket Socket => Volatile.Read(ref _socket);
+
+    /// <summary>ESP traffic, when the run sends any (set once the tunnel is up).</summary>
+    public EspFlow? Flow { get; set; }
+
+    /// <summary>When this tunnel starts its next child / IKE SA rekey (null: not asked for).</summary>
+    public DateTime? NextChildRekey { get; set; }
+    public DateTime? NextIkeRekey { get; set; }
 
     /// <summary>Called once, when the handshake ends either way (the runner's in-flight count).</summary>
     public Action? HandshakeDone { get; set; }
@@ -36,6 +63,57 @@ internal sealed class Tunnel : IDisposable
     public void Tick(DateTime now) => Run(m => m.Tick(now), now);
     public void Close(DateTime now) => Run(m => m.Close(now), now);
 
+    /// <summary>Starts a child SA rekey; false when another exchange is outstanding (try again later).</summary>
+    public bool RekeyChild(DateTime now) => StartExchange(InitiatorExchange.ChildRekey, m => m.RekeyChild(now), now);
+
+    public bool RekeyIkeSa(DateTime now) => StartExchange(InitiatorExchange.IkeRekey, m => m.RekeyIkeSa(now), now);
+
+    /// <summary>MOBIKE: sends from <paramref name="socket"/>'s address from now on; false when not possible now.</summary>
+    public bool MoveTo(SourceSocket socket, DateTime now)
+    {
+        lock (_gate)
+        {
+            if (!_machine.CanStartExchange || !_machine.MobikeAgreed)
+                return false;
+            Volatile.Write(ref _socket, socket);
+        }
+        return StartExchange(InitiatorExchange.AddressUpdate, m => m.MoveTo(socket.Local, now), now);
+    }
+
+    public bool CanRoam { get { lock (_gate) return _machine.CanStartExchange && _machine.MobikeAgreed; } }
+
+    /// <summary>Sends <paramref name="count"/> ESP packets of this tunnel's flow; returns how many could not be sent.</summary>
+    public int SendEsp(int count)
+    {
+        if (Flow is not { } flow)
+            return count;
+        int failed = 0;
+        var socket = Socket;
+        for (int i = 0; i < count; i++)
+        {
+            var packet = flow.SealNext();
+            if (packet.IsEmpty || !socket.SendEsp(packet, flow.Gateway))
+                failed++;
+        }
+        return failed;
+    }
+
+    private bool StartExchange(InitiatorExchange exchange, Func<IkeInitiator, InitiatorStep> input, DateTime now)
+    {
+        bool started = false;
+        Run(m =>
+        {
+            if (!m.CanStartExchange)
+                return InitiatorStep.Nothing;
+            var step = input(m);
+            started = step.Send.Count > 0;
+            return step;
+        }, now);
+        if (started)
+            _exchanges.Started(exchange);
+        return started;
+    }
+
     private void Run(Func<IkeInitiator, InitiatorStep> input, DateTime now)
     {
         InitiatorStep step;
@@ -44,16 +122,18 @@ internal sealed class Tunnel : IDisposable
         {
             step = input(_machine);
             Deadline = step.Deadline;
-            spi = _machine.SpiI;
+            spi = _machine.LocalSpi;
         }
         if (spi != Spi)
         {
             ulong old = Spi;
             Spi = spi;
-            _spiChanged(this, old); // a redirect starts a new IKE SA with a new SPI
+            // A redirect starts a new IKE SA with a new SPI (the old one is gone), and so does a rekey (the old one lingers).
+            _host.IkeSpiChanged(this, old, keepOld: step.Events.Any(e => e is IkeSaReplaced));
         }
+        var socket = Socket;
         foreach (var d in step.Send)
-            _socket.Send(d);
+            socket.Send(d);
         foreach (var e in step.Events)
             Report(e, now);
     }
@@ -65,6 +145,7 @@ internal sealed class Tunnel : IDisposable
         {
             case TunnelEstablished established:
                 _stats.TunnelEstablished(established.Elapsed, sinceStart);
+                _host.Established(this, established);
                 EndHandshake();
                 break;
             case TunnelFailed failed:
@@ -83,8 +164,50 @@ internal sealed class Tunnel : IDisposable
             case TunnelClosed:
                 _stats.TunnelClosed();
                 break;
+            case ExchangeDone done:
+                _exchanges.Done(done.Exchange, done.Elapsed);
+                break;
+            case ExchangeFailed failed:
+                _exchanges.Failed(failed);
+                RetrySoon(failed, now);
+                break;
+            case ChildSaReplaced rekeyed:
+                if (rekeyed.ByGateway)
+                    _exchanges.GatewayRekeyedChild();
+                else
+                    _exchanges.Started(InitiatorExchange.ChildDelete); // the machine deletes the old child right away
+                _host.ChildInstalled(this, rekeyed.New);
+                break;
+            case ChildSaRetired retired:
+                _host.ChildRetired(this, retired.InboundSpi);
+                break;
+            case IkeSaRetired retired:
+                _host.IkeSpiRetired(this, retired.LocalSpi);
+                break;
+            case IkeSaReplaced { ByGateway: true }:
+                _exchanges.GatewayRekeyedIke();
+                break;
+            case GatewayRequestAnswered { Exchange: Gateway.Ike.ExchangeType.Informational }:
+                _exchanges.GatewayInformationalAnswered();
+                break;
         }
     }
+
+    /// <summary>
+    /// A rekey refused because the gateway is busy with one of its own (TEMPORARY_FAILURE, RFC 7296 §2.25) or replaced
+    /// the child meanwhile (CHILD_SA_NOT_FOUND) is tried again after a short wait, as a client does, not a whole interval later.
+    /// </summary>
+    private void RetrySoon(ExchangeFailed failed, DateTime now)
+    {
+        if (failed.SaLost || failed.Detail is not (nameof(Gateway.Ike.NotifyType.TemporaryFailure) or nameof(Gateway.Ike.NotifyType.ChildSaNotFound)))
+            return;
+        if (failed.Exchange == InitiatorExchange.ChildRekey && NextChildRekey is not null)
+            NextChildRekey = now + RekeyRetryWait;
+        else if (failed.Exchange == InitiatorExchange.IkeRekey && NextIkeRekey is not null)
+            NextIkeRekey = now + RekeyRetryWait;
+    }
+
+    private static readonly TimeSpan RekeyRetryWait = TimeSpan.FromSeconds(1);
 
     private void EndHandshake()
     {
@@ -97,5 +220,6 @@ internal sealed class Tunnel : IDisposable
     {
         lock (_gate)
             _machine.Dispose();
+        Flow?.Dispose();
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Gateway.Core.IkeSa;
+using Gateway.Core.Initiator;
 using Gateway.Core.Transport;
 using Gateway.Crypto.Auth;
 using Gateway.Crypto.Eap;
@@ -96,20 +97,9 @@ internal sealed partial class TestInitiator : IDisposable
         using var ke = KeyExchangeFactory.Create(group);
         Ni = RandomNumberGenerator.GetBytes(32);
         var source = PretendBehindNat ? new IPEndPoint(IPAddress.Parse("10.0.0.2"), 500) : Client;
-        var payloads = new List<Payload>
-        {
-            new SecurityAssociationPayload([proposal]),
-            new KeyExchangePayload(group, ke.PublicKey),
-            new NoncePayload(Ni),
-            NotifyPayload.NatDetection(true, NotifyPayload.ComputeNatDetectionHash(SpiI, 0, source.Address, (ushort)source.Port)),
-            NotifyPayload.NatDetection(false, NotifyPayload.ComputeNatDetectionHash(SpiI, 0, Gateway.Address, (ushort)Gateway.Port)),
-        };
-        if (AnnounceFragmentation)
-            payloads.Add(NotifyPayload.Create(NotifyType.Ikev2FragmentationSupported));
-        if (AnnounceSignatureHashes)
-            payloads.Add(NotifyPayload.SignatureHashAlgorithms([SignatureHashAlgorithm.Sha2_256, SignatureHashAlgorithm.Sha2_384, SignatureHashAlgorithm.Sha2_512]));
-        if (AnnounceRedirectSupport)
-            payloads.Add(NotifyPayload.Create(NotifyType.RedirectSupported));
+        // The product initiator's request (payloads and announcements), so both initiators speak IKE_SA_INIT the same way.
+        var payloads = InitiatorKeying.SaInitPayloads([proposal], group, ke.PublicKey, Ni, SpiI, source, Gateway,
+            AnnounceFragmentation, AnnounceSignatureHashes, AnnounceRedirectSupport);
         var initHeader = IkeHeader.Create(SpiI, 0, ExchangeType.IkeSaInit, IkeHeaderFlags.Initiator, 0);
         InitRequest = IkeMessage.Create(initHeader, payloads).ToArray();
         var step = Deliver(InitRequest);
@@ -134,16 +124,15 @@ internal sealed partial class TestInitiator : IDisposable
 
         InitResponse = bytes;
         SpiR = response.Header.ResponderSpi;
-        Nr = response.Find<NoncePayload>()!.Data.ToArray();
-        var selected = response.Find<SecurityAssociationPayload>()!.Proposals.Single();
-        Assert.True(ke.TryComputeSharedSecret(theirKe.Data.Span, out var secret, out _));
-        var encryption = selected.OfType(TransformType.Encryption).Single();
-        var integrity = (IntegrityAlgorithm)(selected.OfType(TransformType.Integrity).Select(t => t.Id).SingleOrDefault());
-        Prf = (PseudorandomFunction)selected.OfType(TransformType.PseudorandomFunction).Single().Id;
-        var encSizes = TransformSizes.Get((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0);
-        Keys = IkeKeySchedule.DeriveIkeSaKeys(Prf, secret, Ni, Nr, SpiI, SpiR, encSizes.KeyMaterialSize, TransformSizes.Get(integrity).KeySize);
-        _out = SkProtectionFactory.Create((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0, integrity, Keys.SkEi, Keys.SkAi);
-        _in = SkProtectionFactory.Create((EncryptionAlgorithm)encryption.Id, encryption.KeyLength ?? 0, integrity, Keys.SkEr, Keys.SkAr);
+        Assert.Equal(group, theirKe.Group);
+        // The product initiator's checks and key derivation (RFC 7296 §2.14) of the response.
+        var sa = InitiatorKeying.Derive(response, [proposal], ke, Ni, out var nr, out var problem);
+        Assert.True(sa is not null, problem);
+        Nr = nr;
+        Prf = sa.Prf;
+        Keys = sa.Keys;
+        _out = sa.Outbound;
+        _in = sa.Inbound;
         return (step, response);
     }
 
@@ -305,30 +294,26 @@ internal sealed partial class TestInitiator : IDisposable
 
     // ---- AUTH ----
 
-    public byte[] InitiatorOctets(IdentificationPayload idi) => SignedOctets.Build(Prf, InitRequest, Nr, Keys!.SkPi, idi.GetBodyBytes());
+    /// <summary>What both AUTH payloads of this handshake cover (RFC 7296 §2.15), as the product initiator computes it.</summary>
+    internal HandshakeOctets Octets => new(Prf, InitRequest, InitResponse, Ni, Nr, Keys!.SkPi, Keys.SkPr);
 
-    public byte[] ResponderOctets(IdentificationPayload idr) => SignedOctets.Build(Prf, InitResponse, Ni, Keys!.SkPr, idr.GetBodyBytes());
+    public byte[] InitiatorOctets(IdentificationPayload idi) => Octets.ForInitiator(idi.GetBodyBytes());
 
-    /// <summary>Checks the gateway's signature AUTH as a client does: chain to the CA, then the signature.</summary>
+    public byte[] ResponderOctets(IdentificationPayload idr) => Octets.ForResponder(idr.GetBodyBytes());
+
+    /// <summary>Checks the gateway's signature AUTH as the product initiator does: chain to the CA, then the signature.</summary>
     public void VerifyGatewaySignature(IReadOnlyList<Payload> response, X509Certificate2 ca)
     {
-        var idr = response.OfType<IdentificationPayload>().Single(p => !p.IsInitiator);
-        var certs = response.OfType<CertificatePayload>().Select(c => X509CertificateLoader.LoadCertificate(c.Data.Span)).ToList();
-        Assert.NotEmpty(certs);
-        var chain = new CertificateChainValidator([ca]).Validate(certs[0], certs.Skip(1));
-        Assert.True(chain.IsValid, string.Join("; ", chain.Problems));
-        var auth = response.OfType<AuthenticationPayload>().Single();
+        var problem = GatewayAuthentication.VerifySignature(response, Octets, [ca], expectedIdentity: null);
+        Assert.True(problem is null, problem);
         if (AnnounceSignatureHashes)
-            Assert.Equal(AuthMethod.DigitalSignature, auth.Method);
-        Assert.True(AuthSignature.Verify(auth.Method, auth.Data.Span, ResponderOctets(idr), certs[0]).IsValid, "gateway signature does not verify");
+            Assert.Equal(AuthMethod.DigitalSignature, response.OfType<AuthenticationPayload>().Single().Method);
     }
 
     public void VerifyGatewayPsk(IReadOnlyList<Payload> response, byte[] psk)
     {
-        var idr = response.OfType<IdentificationPayload>().Single(p => !p.IsInitiator);
-        var auth = response.OfType<AuthenticationPayload>().Single();
-        Assert.Equal(AuthMethod.SharedKeyMessageIntegrityCode, auth.Method);
-        Assert.True(SharedKeyAuth.Verify(Prf, psk, ResponderOctets(idr), auth.Data.Span), "gateway PSK AUTH does not verify");
+        var problem = GatewayAuthentication.VerifyPsk(response, Octets, psk, expectedIdentity: null);
+        Assert.True(problem is null, problem);
     }
 
     // ---- the first child SA ----
@@ -426,7 +411,10 @@ internal sealed partial class TestInitiator : IDisposable
                 var last = Request(ExchangeType.IkeAuth, [auth]);
                 rounds.Add(last);
                 if (last.Find<AuthenticationPayload>() is { } theirs)
-                    Assert.True(SharedKeyAuth.VerifyForEap(Prf, msk, Keys.SkPr, ResponderOctets(idr), theirs.Data.Span), "gateway MSK AUTH does not verify");
+                {
+                    var problem = GatewayAuthentication.VerifyEapMsk(theirs, idr, Octets, msk);
+                    Assert.True(problem is null, problem);
+                }
                 return rounds;
             }
             EapPacket reply;

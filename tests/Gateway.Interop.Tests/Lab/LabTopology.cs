@@ -56,9 +56,9 @@ public sealed class LabTopology : IAsyncDisposable
     public static async Task<LabTopology> CreateAsync()
     {
         LabEnvironment.RequireRoot();
-        // INTEROP_PREFIX lets parallel developers keep their labs apart (namespace names start with it).
-        string start = Environment.GetEnvironmentVariable("INTEROP_PREFIX") is { Length: > 0 and <= 4 } p ? p : "gwi";
-        string prefix = start + Convert.ToHexString(Guid.NewGuid().ToByteArray()[..3]).ToLowerInvariant();
+        // INTEROP_PREFIX: a namespace prefix of one's own (several people's labs on one machine), made unique per lab.
+        string prefix = (Environment.GetEnvironmentVariable("INTEROP_PREFIX") is { Length: > 0 and <= 6 } own ? own : "gwi")
+                        + Convert.ToHexString(Guid.NewGuid().ToByteArray()[..3]).ToLowerInvariant();
         string work = Path.Combine(Path.GetTempPath(), "gateway-interop-" + prefix);
         Directory.CreateDirectory(work);
         var lab = new LabTopology(prefix, work);
