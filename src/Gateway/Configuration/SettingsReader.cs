@@ -170,6 +170,8 @@ public static class SettingsReader
             MetricsPort = metricsPort,
             Cluster = new ClusterSettings(clusterHost, clusterPort, seeds, logLevel),
             Persistence = PersistenceSettingsReader.Read(v, baseDirectory, dataDirectory),
+            SteeringForwardPort = v.Int("gateway.steering.forward-port", 0, 65535),
+            AkkaOverrides = config.HasPath("akka") ? config : null,
         };
     }
 

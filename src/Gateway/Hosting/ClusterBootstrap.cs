@@ -16,7 +16,9 @@ public static class ClusterBootstrap
     public const string SystemName = "gateway";
 
     /// <param name="persistence">The journal configuration (gateway.persistence), or null for none.</param>
-    public static async Task<ActorSystem> StartAsync(Gateway.Configuration.ClusterSettings settings, TimeSpan timeout, Config? persistence = null)
+    /// <param name="overrides">The configuration file's akka { } section, which wins over everything here.</param>
+    public static async Task<ActorSystem> StartAsync(Gateway.Configuration.ClusterSettings settings, TimeSpan timeout, Config? persistence = null,
+        Config? overrides = null)
     {
         string seeds = string.Join(", ", settings.SeedNodes.Select(s => "\"" + s + "\""));
         Config config = ConfigurationFactory.ParseString($$"""
@@ -28,6 +30,10 @@ public static class ClusterBootstrap
             """).WithFallback(persistence ?? Config.Empty).WithFallback(GatewayClusterConfig.SingleNode(settings.Port, settings.Hostname));
         if (persistence is not null)
             config = config.WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+        if (overrides is not null)
+            config = overrides.WithFallback(config);
+        // DistributedPubSub's serializer bindings from the start (steering announces ESP ownership over it).
+        config = config.WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig());
 
         var system = ActorSystem.Create(SystemName, config);
         try

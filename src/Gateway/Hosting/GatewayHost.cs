@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Gateway.Core.Hosting;
 using Gateway.Core.IkeSa;
+using Gateway.Configuration;
 using Gateway.DataPlane;
+using Gateway.DataPlane.Steering;
 using Gateway.Metrics;
 using Gateway.Network;
 using Gateway.Startup;
@@ -53,27 +55,33 @@ public sealed class GatewayHost : IAsyncDisposable
             metricsText = $"http://{(s.MetricsHost.Contains(':') ? $"[{s.MetricsHost}]" : s.MetricsHost)}:{s.MetricsPort}/metrics";
         }
 
-        SocketSet sockets = SocketSet.Open(s.Listen, s.IkePort, s.NatTraversalPort, s.RawEsp);
+        // Several nodes on this host share the address (issue 5 §5): SO_REUSEPORT, ESP forwarding, host routes.
+        bool steering = s.SteeringForwardPort > 0;
+        SocketSet sockets = SocketSet.Open(s.Listen, s.IkePort, s.NatTraversalPort, s.RawEsp, sharePorts: steering);
         _stack.Add(sockets);
 
         var pools = new[] { s.Ipv4Pool, s.Ipv6Pool }.OfType<System.Net.IPNetwork>().ToList();
-        TunPort tun = TunPort.Create(s.TunName, s.TunMtu, pools);
+        TunPort tun = TunPort.Create(s.TunName, s.TunMtu, steering ? [] : pools);
         _stack.Add(tun);
         if (s.EnableForwarding)
             Forwarding.Enable(s.Ipv6Pool is not null);
 
         var dataPlane = new EspDataPlane(tun, sockets, metrics, s.EspWorkers, s.QueueDepth, s.ReplayWindow);
         _stack.Add(dataPlane);
+        SteeringParts? steered = steering ? StartSteering(s, tun, dataPlane, metrics) : null;
 
         var persistence = PersistenceBootstrap.Prepare(s);
-        _system = await ClusterBootstrap.StartAsync(s.Cluster, TimeSpan.FromSeconds(30), persistence?.Config);
+        _system = await ClusterBootstrap.StartAsync(s.Cluster, TimeSpan.FromSeconds(30), persistence?.Config, s.AkkaOverrides);
+        if (steered is not null)
+            EspOwnership.Start(_system, steered.DataPlane, steered.Owners, steered.Forwarder.Endpoint);
         var services = new InMemoryResponderServices(prepared.Policy.Pools);
-        GatewayCoreHandle core = GatewayCore.Start(_system, prepared.Policy, sockets, dataPlane, services,
+        GatewayCoreHandle core = GatewayCore.Start(_system, prepared.Policy, sockets, steered?.DataPlane ?? (Gateway.Core.DataPlane.IDataPlane)dataPlane, services,
             machineFactory: null, // the real responder (IkeSaResponder)
             s.Core with { Metrics = metrics, StateKeys = persistence?.Keys, SequenceMargin = s.Persistence?.SequenceMargin ?? s.Core.SequenceMargin });
 
         var demux = new PacketDemux(dataPlane, metrics) { Ingress = core.Ingress };
-        foreach (GatewaySocket socket in sockets.Sockets)
+        IEnumerable<GatewaySocket> receiving = steered is null ? sockets.Sockets : [.. sockets.Sockets, steered.Forwarder.Socket];
+        foreach (GatewaySocket socket in receiving)
         {
             var loop = new ReceiveLoop(socket, demux.Handle, e => Log.Warn($"{socket}: dropped a datagram: {e.GetType().Name}: {e.Message}"));
             _loops.Add(loop);
@@ -82,7 +90,34 @@ public sealed class GatewayHost : IAsyncDisposable
         tun.StartReading(dataPlane.ReceiveInner);
 
         Log.Info($"gateway ready: identity {s.Identity}; listening {sockets.Describe()}; tun {tun.Name} mtu {s.TunMtu}; " +
-                 $"esp workers {s.EspWorkers}; metrics {metricsText}; cluster {s.Cluster.Hostname}:{s.Cluster.Port}");
+                 $"esp workers {s.EspWorkers}; metrics {metricsText}; cluster {s.Cluster.Hostname}:{s.Cluster.Port}" +
+                 (steered is null ? "" : $"; shared address, ESP forward {steered.Forwarder.Socket}"));
+    }
+
+    private sealed record SteeringParts(SteeredDataPlane DataPlane, EspOwnerMap Owners, EspForwarder Forwarder);
+
+    /// <summary>The forward socket at the cluster hostname, the owner map, host routes on this node's TUN device.</summary>
+    private SteeringParts StartSteering(GatewaySettings s, TunPort tun, EspDataPlane dataPlane, GatewayMetrics metrics)
+    {
+        System.Net.IPAddress address = System.Net.IPAddress.TryParse(s.Cluster.Hostname, out var literal)
+            ? literal
+            : System.Net.Dns.GetHostAddresses(s.Cluster.Hostname).First();
+        GatewaySocket socket;
+        try
+        {
+            socket = GatewaySocket.Open(address, s.SteeringForwardPort, SocketRole.EspForward);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new IOException($"cannot open the ESP forward socket {address}:{s.SteeringForwardPort} (gateway.steering.forward-port): {e.Message}", e);
+        }
+        _stack.Add(socket);
+        var owners = new EspOwnerMap();
+        var forwarder = new EspForwarder(socket, owners, metrics);
+        dataPlane.Unowned = forwarder;
+        var routes = new TunHostRoutes(tun);
+        _stack.Add(routes);
+        return new SteeringParts(new SteeredDataPlane(dataPlane, routes), owners, forwarder);
     }
 
     public async ValueTask DisposeAsync()

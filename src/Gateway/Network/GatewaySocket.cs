@@ -12,6 +12,8 @@ public enum SocketRole
     NatTraversal,
     /// <summary>Raw IP protocol 50: ESP (IPv4 receives include the IP header).</summary>
     RawEsp,
+    /// <summary>UDP between the nodes of one host: ESP another node received for an SA this node owns (see EspForwarder).</summary>
+    EspForward,
 }
 
 /// <summary>
@@ -39,7 +41,11 @@ public sealed class GatewaySocket : IDisposable
 
     public bool IsWildcard => Bound.Address.Equals(IPAddress.Any) || Bound.Address.Equals(IPAddress.IPv6Any);
 
-    public static GatewaySocket Open(IPAddress address, int port, SocketRole role)
+    /// <param name="sharePort">
+    /// SO_REUSEPORT on the UDP sockets: several gateway nodes on one host bind the same address and port and the kernel
+    /// spreads client flows (by a hash of addresses and ports) across them, as an ECMP router would across hosts.
+    /// </param>
+    public static GatewaySocket Open(IPAddress address, int port, SocketRole role, bool sharePort = false)
     {
         bool raw = role == SocketRole.RawEsp;
         Socket socket = raw ? NativeSocket.OpenRaw(address.AddressFamily, 50) : new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -60,6 +66,8 @@ public sealed class GatewaySocket : IDisposable
             // Bursts of IKE_SA_INIT and line-rate ESP: a larger buffer rides out scheduling hiccups of the receive thread.
             socket.ReceiveBufferSize = 4 * 1024 * 1024;
             socket.SendBufferSize = 4 * 1024 * 1024;
+            if (sharePort && !raw)
+                socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
             socket.Bind(new IPEndPoint(address, raw ? 0 : port));
             return new GatewaySocket(socket, role, new IPEndPoint(address, raw ? 0 : port));
         }
@@ -70,9 +78,12 @@ public sealed class GatewaySocket : IDisposable
         }
     }
 
+    private const int SolSocket = 1, SoReusePort = 15; // Linux values; .NET names no SO_REUSEPORT
+
     public override string ToString() => Role switch
     {
         SocketRole.RawEsp => $"esp:{Bound.Address}",
+        SocketRole.EspForward => $"forward:{Bound}",
         _ => $"udp:{Bound}",
     };
 

@@ -28,17 +28,18 @@ public sealed class SocketSet : IIkeTransport, IEspSender, IDisposable
     public int NatTraversalPort { get; }
 
     /// <summary>Binds every socket, or throws (and closes what was opened) naming the one that failed.</summary>
-    public static SocketSet Open(IEnumerable<IPAddress> listen, int ikePort, int natPort, bool rawEsp)
+    /// <param name="sharePorts">SO_REUSEPORT on UDP 500/4500, for several nodes on one host (see <see cref="GatewaySocket.Open"/>).</param>
+    public static SocketSet Open(IEnumerable<IPAddress> listen, int ikePort, int natPort, bool rawEsp, bool sharePorts = false)
     {
         var opened = new List<GatewaySocket>();
         try
         {
             foreach (IPAddress address in listen)
             {
-                opened.Add(OpenOne(address, ikePort, SocketRole.Ike));
-                opened.Add(OpenOne(address, natPort, SocketRole.NatTraversal));
+                opened.Add(OpenOne(address, ikePort, SocketRole.Ike, sharePorts));
+                opened.Add(OpenOne(address, natPort, SocketRole.NatTraversal, sharePorts));
                 if (rawEsp)
-                    opened.Add(OpenOne(address, 0, SocketRole.RawEsp));
+                    opened.Add(OpenOne(address, 0, SocketRole.RawEsp, sharePorts));
             }
             return new SocketSet([.. opened], ikePort, natPort);
         }
@@ -50,11 +51,11 @@ public sealed class SocketSet : IIkeTransport, IEspSender, IDisposable
         }
     }
 
-    private static GatewaySocket OpenOne(IPAddress address, int port, SocketRole role)
+    private static GatewaySocket OpenOne(IPAddress address, int port, SocketRole role, bool sharePort)
     {
         try
         {
-            return GatewaySocket.Open(address, port, role);
+            return GatewaySocket.Open(address, port, role, sharePort);
         }
         catch (SocketException e)
         {
