@@ -51,10 +51,11 @@ public sealed class LabTopology : IAsyncDisposable
     /// <summary>Set when something failed, so the logs stay for a look (INTEROP_KEEP_WORK=1 keeps them always).</summary>
     public bool KeepWorkDir { get; set; } = Environment.GetEnvironmentVariable("INTEROP_KEEP_WORK") == "1";
 
-    public static async Task<LabTopology> CreateAsync()
+    /// <param name="stem">The prefix's first letters (a test's own, so its namespaces are told apart).</param>
+    public static async Task<LabTopology> CreateAsync(string stem = "gwi")
     {
         LabEnvironment.RequireRoot();
-        string prefix = "gwi" + Convert.ToHexString(Guid.NewGuid().ToByteArray()[..3]).ToLowerInvariant();
+        string prefix = stem + Convert.ToHexString(Guid.NewGuid().ToByteArray()[..3]).ToLowerInvariant();
         string work = Path.Combine(Path.GetTempPath(), "gateway-interop-" + prefix);
         Directory.CreateDirectory(work);
         var lab = new LabTopology(prefix, work);
