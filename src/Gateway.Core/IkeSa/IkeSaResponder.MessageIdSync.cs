@@ -9,17 +9,24 @@ namespace Gateway.Core.IkeSa;
 // INFORMATIONAL #0 {N(IKEV2_MESSAGE_ID_SYNC: nonce | M1 | P1)} — M1 our next request ID, P1 the request ID we
 // expect — before any request of its own; the peer answers #0 with nonce | P2 | M2 (its next request ID, the ID it
 // expects from us, each at least ours) and both continue from there (§4.1, §5.1). Kept apart from the core.
+//
+// Once per IKE SA and never retransmitted: message ID 0 is used again for every sync, and strongSwan (5.9.8) neither
+// caches its sync response nor will seal a second message with ID 0 under the same AEAD keys (its sequential IVs
+// would repeat): a second #0 request — a retransmission, or the sync of a second failover — makes it fail to build
+// the response ("encrypting encrypted payload failed, no IV or padding") and destroy the IKE SA with its tunnel
+// (found by the three-node failover lab test). So the first sync spends the peer's support (persisted with the SA);
+// later resumes continue with the persisted IDs, which are exact unless an exchange outran its save.
 public sealed partial class IkeSaResponder
 {
-    /// <summary>Timer of the sync request's retransmissions (the usual back-off; the SA carries on if it goes unanswered).</summary>
+    /// <summary>Timer of the sync request's wait (the usual back-off; the SA carries on if it goes unanswered).</summary>
     public const string MessageIdSyncTimerKey = "message-id-sync";
 
     private const int SyncDataLength = 12;
 
-    /// <summary>The sync request on the wire: its nonce, its datagram, how often it went out.</summary>
+    /// <summary>The sync request on the wire: its nonce, its datagram, how many waits have passed.</summary>
     private (uint Nonce, byte[] Message, int Attempt)? _messageIdSync;
 
-    /// <summary>The peer sent IKEV2_MESSAGE_ID_SYNC_SUPPORTED in IKE_AUTH (strongSwan does).</summary>
+    /// <summary>The peer sent IKEV2_MESSAGE_ID_SYNC_SUPPORTED in IKE_AUTH (strongSwan does) and no sync has been sent yet.</summary>
     public bool PeerSupportsMessageIdSync { get; private set; }
 
     /// <summary>True while our RFC 6311 sync request waits for its answer (our own requests wait with it).</summary>
@@ -50,11 +57,12 @@ public sealed partial class IkeSaResponder
         var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, ExchangeType.Informational, OwnFlags(IkeHeaderFlags.None), 0);
         var message = SkMessages.Seal(header, [NotifyPayload.Create(NotifyType.Ikev2MessageIdSync, data)], _crypto.Outbound);
         _messageIdSync = (nonce, message, 0);
+        PeerSupportsMessageIdSync = false; // spent: saved with the SA, so no later resume sends #0 again
         step.Send(new IkeDatagram(message, Local, Remote));
         step.Timer(MessageIdSyncTimerKey, OutgoingRequests.Wait(_options, 0));
     }
 
-    /// <summary>The sync retransmission timer; false for other keys.</summary>
+    /// <summary>The sync's wait (the usual back-off, without resending: see the top of this file); false for other keys.</summary>
     private bool OnMessageIdSyncTimer(TimerFired timer, StepBuilder step)
     {
         if (timer.Key != MessageIdSyncTimerKey)
@@ -64,7 +72,6 @@ public sealed partial class IkeSaResponder
             if (sync.Attempt + 1 < _options.RetransmitIntervals.Count)
             {
                 _messageIdSync = sync with { Attempt = sync.Attempt + 1 };
-                step.Send(new IkeDatagram(sync.Message, Local!, Remote!));
                 step.Timer(MessageIdSyncTimerKey, OutgoingRequests.Wait(_options, sync.Attempt + 1));
             }
             else

@@ -32,8 +32,8 @@ public static class ClusterBootstrap
             config = config.WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
         if (overrides is not null)
             config = overrides.WithFallback(config);
-        // DistributedPubSub's serializer bindings from the start (steering announces ESP ownership over it).
-        config = config.WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig());
+        // Steering's ESP ownership messages between nodes (harmless when unused).
+        config = config.WithFallback(ConfigurationFactory.ParseString(Gateway.DataPlane.Steering.EspOwnerAnnouncementSerializer.Config));
 
         var system = ActorSystem.Create(SystemName, config);
         try

@@ -57,7 +57,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
         // Several nodes on this host share the address (issue 5 §5): SO_REUSEPORT, ESP forwarding, host routes.
         bool steering = s.SteeringForwardPort > 0;
-        SocketSet sockets = SocketSet.Open(s.Listen, s.IkePort, s.NatTraversalPort, s.RawEsp, sharePorts: steering);
+        SocketSet sockets = SocketSet.Open(s.Listen, s.IkePort, s.NatTraversalPort, s.RawEsp, sharePorts: steering, bind: !steering);
         _stack.Add(sockets);
 
         var pools = new[] { s.Ipv4Pool, s.Ipv6Pool }.OfType<System.Net.IPNetwork>().ToList();
@@ -73,7 +73,14 @@ public sealed class GatewayHost : IAsyncDisposable
         var persistence = PersistenceBootstrap.Prepare(s);
         _system = await ClusterBootstrap.StartAsync(s.Cluster, TimeSpan.FromSeconds(30), persistence?.Config, s.AkkaOverrides);
         if (steered is not null)
-            EspOwnership.Start(_system, steered.DataPlane, steered.Owners, steered.Forwarder.Endpoint);
+        {
+            // Join the kernel's SO_REUSEPORT group only when the other nodes' SAs are known: from then on it hands this
+            // node a share of every client's flows, which must be forwarded to their owners.
+            Task synced = EspOwnership.Start(_system, steered.DataPlane, steered.Owners, steered.Forwarder.Endpoint);
+            if (await Task.WhenAny(synced, Task.Delay(TimeSpan.FromSeconds(10))) != synced)
+                Log.Warn("ESP ownership: not every node answered within 10 s; taking a share of the flows anyway");
+            sockets.BindAll();
+        }
         var services = new InMemoryResponderServices(prepared.Policy.Pools);
         GatewayCoreHandle core = GatewayCore.Start(_system, prepared.Policy, sockets, steered?.DataPlane ?? (Gateway.Core.DataPlane.IDataPlane)dataPlane, services,
             machineFactory: null, // the real responder (IkeSaResponder)
@@ -122,9 +129,9 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (ReceiveLoop loop in _loops)
-            loop.Dispose();
-        _loops.Clear();
+        // The sockets keep receiving while the node leaves: with several nodes on the address the kernel still hands
+        // this one a share of the flows until its sockets close, and what arrives for SAs already handed over is
+        // forwarded to their new owners.
         if (_system is not null)
         {
             // Leave the cluster and stop the actors (sessions) before the data plane and sockets go away.
@@ -132,6 +139,9 @@ public sealed class GatewayHost : IAsyncDisposable
                 .ContinueWith(_ => { }, TaskScheduler.Default);
             _system = null;
         }
+        foreach (ReceiveLoop loop in _loops)
+            loop.Dispose();
+        _loops.Clear();
         for (int i = _stack.Count - 1; i >= 0; i--)
         {
             try

@@ -39,13 +39,28 @@ public sealed class GatewaySocket : IDisposable
 
     public int Fd => (int)Socket.SafeHandle.DangerousGetHandle();
 
+    public bool IsBound { get; private set; }
+
+    /// <summary>Binds to <see cref="Bound"/> (once).</summary>
+    public void Bind()
+    {
+        if (IsBound)
+            return;
+        Socket.Bind(Bound);
+        IsBound = true;
+    }
+
     public bool IsWildcard => Bound.Address.Equals(IPAddress.Any) || Bound.Address.Equals(IPAddress.IPv6Any);
 
     /// <param name="sharePort">
     /// SO_REUSEPORT on the UDP sockets: several gateway nodes on one host bind the same address and port and the kernel
     /// spreads client flows (by a hash of addresses and ports) across them, as an ECMP router would across hosts.
     /// </param>
-    public static GatewaySocket Open(IPAddress address, int port, SocketRole role, bool sharePort = false)
+    /// <param name="bind">
+    /// False: configured but not yet bound (<see cref="Bind"/> later) — a node sharing the address joins the kernel's
+    /// SO_REUSEPORT group only once it knows which node owns which SA, or the flows moved to it would be lost.
+    /// </param>
+    public static GatewaySocket Open(IPAddress address, int port, SocketRole role, bool sharePort = false, bool bind = true)
     {
         bool raw = role == SocketRole.RawEsp;
         Socket socket = raw ? NativeSocket.OpenRaw(address.AddressFamily, 50) : new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -68,8 +83,10 @@ public sealed class GatewaySocket : IDisposable
             socket.SendBufferSize = 4 * 1024 * 1024;
             if (sharePort && !raw)
                 socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
-            socket.Bind(new IPEndPoint(address, raw ? 0 : port));
-            return new GatewaySocket(socket, role, new IPEndPoint(address, raw ? 0 : port));
+            var gatewaySocket = new GatewaySocket(socket, role, new IPEndPoint(address, raw ? 0 : port));
+            if (bind)
+                gatewaySocket.Bind();
+            return gatewaySocket;
         }
         catch
         {
