@@ -57,12 +57,14 @@ public sealed class GatewayHost : IAsyncDisposable
 
         // Several nodes on this host share the address (issue 5 §5): SO_REUSEPORT, ESP forwarding, host routes.
         bool steering = s.SteeringForwardPort > 0;
-        SocketSet sockets = SocketSet.Open(s.Listen, s.IkePort, s.NatTraversalPort, s.RawEsp, sharePorts: steering, bind: !steering);
-        _stack.Add(sockets);
-
+        // The TUN device before the sockets, so it is closed after them (its reader takes a moment to stop): a node
+        // leaving a shared address must leave the kernel's port group promptly, or the flows it still gets are lost.
         var pools = new[] { s.Ipv4Pool, s.Ipv6Pool }.OfType<System.Net.IPNetwork>().ToList();
         TunPort tun = TunPort.Create(s.TunName, s.TunMtu, steering ? [] : pools);
         _stack.Add(tun);
+
+        SocketSet sockets = SocketSet.Open(s.Listen, s.IkePort, s.NatTraversalPort, s.RawEsp, sharePorts: steering, bind: !steering);
+        _stack.Add(sockets);
         if (s.EnableForwarding)
             Forwarding.Enable(s.Ipv6Pool is not null);
 

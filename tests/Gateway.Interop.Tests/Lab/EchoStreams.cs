@@ -243,7 +243,7 @@ public sealed class EchoStreams : IDisposable
                     if (_sent[seq] >= t0 - 1 && _sent[seq] <= end - 1 && !_returned.ContainsKey((uint)seq))
                         lost++;
                 return new TunnelOutcome(Tunnel, VirtualIp, interrupted, interrupted ? Math.Max(0, resumedAt - t0) : 0,
-                    times.Count > 0 && times[^1] > end - 1, lost, (long)lost * PayloadLength);
+                    interrupted ? longest : 0, times.Count > 0 && times[^1] > end - 1, lost, (long)lost * PayloadLength);
             }
         }
 
@@ -251,6 +251,10 @@ public sealed class EchoStreams : IDisposable
     }
 }
 
-/// <summary>One tunnel through one event. Resume in seconds after the event (0: not interrupted); lost = round trip.</summary>
-public sealed record TunnelOutcome(int Tunnel, string VirtualIp, bool Interrupted, double ResumeSeconds, bool FlowingAtEnd,
-    int LostDatagrams, long LostBytes);
+/// <summary>
+/// One tunnel through one event: resume = seconds from the event until the tunnel carried traffic again (0: not
+/// interrupted); outage = how long it carried nothing (for a restart the move comes seconds after the event, when the
+/// shards rebalance); lost = datagrams (and their payload bytes) sent that never came back, round trip.
+/// </summary>
+public sealed record TunnelOutcome(int Tunnel, string VirtualIp, bool Interrupted, double ResumeSeconds, double OutageSeconds,
+    bool FlowingAtEnd, int LostDatagrams, long LostBytes);

@@ -121,10 +121,10 @@ public sealed class FailoverScenarios(ITestOutputHelper output)
             TunnelOutcome o = s.Measure(t0, end);
             string line = Tsv(what, node, o.Tunnel, o.VirtualIp, ownersBefore.GetValueOrDefault(o.VirtualIp),
                 ownersAfter.GetValueOrDefault(o.VirtualIp), o.ResumeSeconds.ToString("0.000", CultureInfo.InvariantCulture),
-                o.LostDatagrams, o.LostBytes);
+                o.OutageSeconds.ToString("0.000", CultureInfo.InvariantCulture), o.LostDatagrams, o.LostBytes);
             _results.AppendLine(line);
             output.WriteLine($"  tunnel {o.Tunnel,2} {o.VirtualIp,-14} node {ownersBefore.GetValueOrDefault(o.VirtualIp)}→" +
-                             $"{ownersAfter.GetValueOrDefault(o.VirtualIp)} resume {o.ResumeSeconds,6:0.000} s lost {o.LostDatagrams,3} datagrams ({o.LostBytes} B)" +
+                             $"{ownersAfter.GetValueOrDefault(o.VirtualIp)} resume {o.ResumeSeconds,6:0.000} s outage {o.OutageSeconds,6:0.000} s lost {o.LostDatagrams,3} datagrams ({o.LostBytes} B)" +
                              (o.FlowingAtEnd ? "" : "  NOT FLOWING"));
         }
         Assert.True(resumed, $"after {what} of node {node} not every tunnel carried traffic again within {ResumeTimeout.TotalSeconds:0} s: " +
@@ -137,7 +137,7 @@ public sealed class FailoverScenarios(ITestOutputHelper output)
         string path = Environment.GetEnvironmentVariable("FAILOVER_RESULTS") is { Length: > 0 } p
             ? p
             : Path.Combine(lab.WorkDir, "failover-results.tsv");
-        File.WriteAllText(path, "# event\tnode\ttunnel\tvirtual-ip\towner-before\towner-after\tresume-s\tlost-datagrams\tlost-bytes\n" + _results);
+        File.WriteAllText(path, "# event\tnode\ttunnel\tvirtual-ip\towner-before\towner-after\tresume-s\toutage-s\tlost-datagrams\tlost-bytes\n" + _results);
         output.WriteLine($"results: {path}");
     }
 
