@@ -72,6 +72,7 @@ public sealed class GatewayHost : IAsyncDisposable
         _stack.Add(dataPlane);
         SteeringParts? steered = steering ? StartSteering(s, tun, dataPlane, metrics) : null;
 
+        var demux = new PacketDemux(dataPlane, metrics);
         var persistence = PersistenceBootstrap.Prepare(s);
         _system = await ClusterBootstrap.StartAsync(s.Cluster, TimeSpan.FromSeconds(30), persistence?.Config, s.AkkaOverrides);
         if (steered is not null)
@@ -82,25 +83,33 @@ public sealed class GatewayHost : IAsyncDisposable
             if (await Task.WhenAny(synced, Task.Delay(TimeSpan.FromSeconds(10))) != synced)
                 Log.Warn("ESP ownership: not every node answered within 10 s; taking a share of the flows anyway");
             sockets.BindAll();
+            // Receive at once: the kernel already hands this node a share of the established tunnels' ESP, forwarded
+            // to their owners; IKE waits for the core (dropped and counted until then; clients retransmit).
+            StartReceiving([.. sockets.Sockets, steered.Forwarder.Socket], demux);
         }
         var services = new InMemoryResponderServices(prepared.Policy.Pools);
         GatewayCoreHandle core = GatewayCore.Start(_system, prepared.Policy, sockets, steered?.DataPlane ?? (Gateway.Core.DataPlane.IDataPlane)dataPlane, services,
             machineFactory: null, // the real responder (IkeSaResponder)
             s.Core with { Metrics = metrics, StateKeys = persistence?.Keys, SequenceMargin = s.Persistence?.SequenceMargin ?? s.Core.SequenceMargin });
 
-        var demux = new PacketDemux(dataPlane, metrics) { Ingress = core.Ingress };
-        IEnumerable<GatewaySocket> receiving = steered is null ? sockets.Sockets : [.. sockets.Sockets, steered.Forwarder.Socket];
-        foreach (GatewaySocket socket in receiving)
-        {
-            var loop = new ReceiveLoop(socket, demux.Handle, e => Log.Warn($"{socket}: dropped a datagram: {e.GetType().Name}: {e.Message}"));
-            _loops.Add(loop);
-            loop.Start();
-        }
+        demux.Ingress = core.Ingress;
+        if (steered is null)
+            StartReceiving(sockets.Sockets, demux); // alone: what arrived meanwhile waits in the socket buffers
         tun.StartReading(dataPlane.ReceiveInner);
 
         Log.Info($"gateway ready: identity {s.Identity}; listening {sockets.Describe()}; tun {tun.Name} mtu {s.TunMtu}; " +
                  $"esp workers {s.EspWorkers}; metrics {metricsText}; cluster {s.Cluster.Hostname}:{s.Cluster.Port}" +
                  (steered is null ? "" : $"; shared address, ESP forward {steered.Forwarder.Socket}"));
+    }
+
+    private void StartReceiving(IEnumerable<GatewaySocket> sockets, PacketDemux demux)
+    {
+        foreach (GatewaySocket socket in sockets)
+        {
+            var loop = new ReceiveLoop(socket, demux.Handle, e => Log.Warn($"{socket}: dropped a datagram: {e.GetType().Name}: {e.Message}"));
+            _loops.Add(loop);
+            loop.Start();
+        }
     }
 
     private sealed record SteeringParts(SteeredDataPlane DataPlane, EspOwnerMap Owners, EspForwarder Forwarder);
