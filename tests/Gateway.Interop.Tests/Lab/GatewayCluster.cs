@@ -42,16 +42,18 @@ public sealed class GatewayCluster(LabTopology lab, int nodes)
         return owners;
     }
 
-    /// <summary>Rows ever written to the journal (its ordering column only grows) and the bytes of the live rows.</summary>
-    public async Task<(long Writes, long LiveBytes)> JournalAsync()
+    /// <summary>Rows ever written to the journal (its ordering column only grows), the live rows and their bytes.</summary>
+    public async Task<(long Writes, long LiveRows, long LiveBytes)> JournalAsync()
     {
         CommandResult r = await Shell.RunAsync("sqlite3",
-            [JournalPath, "SELECT COALESCE(MAX(ordering),0), COALESCE(SUM(LENGTH(message)),0) FROM journal;"], TimeSpan.FromSeconds(20));
-        string[] parts = r.StdOut.Trim().Split('|');
-        return r.Succeeded && parts.Length == 2
-            ? (long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture))
-            : (-1, -1);
+            [JournalPath, "SELECT COALESCE(MAX(ordering),0), COUNT(*), COALESCE(SUM(LENGTH(message)),0) FROM journal;"], TimeSpan.FromSeconds(20));
+        long[] parts = r.Succeeded ? [.. r.StdOut.Trim().Split('|').Select(p => long.TryParse(p, CultureInfo.InvariantCulture, out long v) ? v : -1)] : [];
+        return parts.Length == 3 ? (parts[0], parts[1], parts[2]) : (-1, -1, -1);
     }
+
+    /// <summary>Child SA rekeys the nodes logged (each node logs the rekeys of the SAs it owns).</summary>
+    public int ChildRekeys() => Enumerable.Range(1, nodes).Sum(n =>
+        Regex.Matches(LabLogs.Read(LogPath(n)), @"child SA [0-9a-f]{8} rekeyed").Count);
 
     public string LogTails() => string.Join("\n", Enumerable.Range(1, nodes).Select(n =>
         $"--- node {n}: {LogPath(n)} ---\n" + LabLogs.Tail(LogPath(n), 30)));

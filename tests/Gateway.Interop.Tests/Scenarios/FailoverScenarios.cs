@@ -58,6 +58,18 @@ public sealed class FailoverScenarios(ITestOutputHelper output)
             Assert.True(await Poll.UntilAsync(() => echo.AllFlowing(0.3), TimeSpan.FromSeconds(20)),
                 "not every tunnel carried the echo stream before the first event");
 
+            // ops/bench/failover.sh: short gateway child lifetimes (GW_NODE_EXTRA) and FAILOVER_REKEYS=1 measure the
+            // journal writes of one child rekey per tunnel before the events.
+            if (Environment.GetEnvironmentVariable("FAILOVER_REKEYS") == "1")
+            {
+                var before = await cluster.JournalAsync();
+                bool rekeyed = await Poll.UntilAsync(() => cluster.ChildRekeys() >= Clients, TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(500));
+                await Task.Delay(TimeSpan.FromSeconds(3)); // the old children's deletes
+                var after = await cluster.JournalAsync();
+                _results.AppendLine(Tsv("journal", "rekeys", cluster.ChildRekeys(), after.Writes - before.Writes, rekeyed));
+                Assert.True(rekeyed && echo.AllFlowing(0.5), "the gateway's child rekeys did not all happen with traffic flowing");
+            }
+
             var owners = await cluster.RouteOwnersAsync();
             output.WriteLine("tunnels per node: " + Describe(owners));
             int victim = MostTunnels(owners, exclude: 0);
@@ -72,9 +84,9 @@ public sealed class FailoverScenarios(ITestOutputHelper output)
             await Event(echo, cluster, "restart", rolled, () => cluster.StartAsync(rolled), settle: 12);
             var journalEnd = await cluster.JournalAsync();
 
-            _results.AppendLine(Tsv("journal", "start", journalStart.Writes, journalStart.LiveBytes));
-            _results.AppendLine(Tsv("journal", "established", journalEstablished.Writes, journalEstablished.LiveBytes));
-            _results.AppendLine(Tsv("journal", "end", journalEnd.Writes, journalEnd.LiveBytes));
+            _results.AppendLine(Tsv("journal", "start", journalStart.Writes, journalStart.LiveRows, journalStart.LiveBytes));
+            _results.AppendLine(Tsv("journal", "established", journalEstablished.Writes, journalEstablished.LiveRows, journalEstablished.LiveBytes));
+            _results.AppendLine(Tsv("journal", "end", journalEnd.Writes, journalEnd.LiveRows, journalEnd.LiveBytes));
             _results.AppendLine(Tsv("journal", "seconds", echo.Now.ToString("0.0", CultureInfo.InvariantCulture), Clients));
 
             foreach (LabClient c in clients)
