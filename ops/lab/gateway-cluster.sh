@@ -9,7 +9,7 @@
 #        gateway-cluster.sh stop   WORKDIR I [SIGNAL]          SIGTERM (graceful leave: hands its tunnels over), or KILL
 #        gateway-cluster.sh users N                            the EAP users c1..cN (password pw-cI), one per line
 # Node I: tun gwI, Akka 127.0.0.1:(4060+I), metrics 127.0.0.1:(9480+I), ESP forward 127.0.0.1:(4610+I); seeds are
-# nodes 1 and 2; node I hands out virtual IPv4 addresses from 10.99.100.(64(I-1))/26. Log WORKDIR/nodeI/gateway.log, pid WORKDIR/nodeI/gateway.pid.
+# nodes 1 and 2; node I hands out virtual IPv4 addresses from 10.99.100.(64(I-1))/26. Log WORKDIR/nodeI/gateway.log, pid WORKDIR/nodeI/daemon.pid.
 # Environment: GATEWAY_DLL (default: src/Gateway/bin/Release, else Debug), GW_NODE_EXTRA (more config lines),
 #              GW_CLIENTS (EAP users c1..cN in the config, default 10), FAILOVER_FAST (default 1: the failure
 #              detector and split brain resolver tuned for one host, see docs/failover.md; 0: Akka's defaults).
@@ -99,25 +99,17 @@ start() {
   : > "$dir/gateway.log"
   ip netns exec "$(lab_ns_gw "$prefix")" env DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     dotnet "$(dll)" --config "$conf" --data-dir "$dir/data" </dev/null >>"$dir/gateway.log" 2>&1 &
-  echo $! > "$dir/gateway.pid"
+  echo $! > "$dir/daemon.pid"
   if ! lab_wait_log 90 "$dir/gateway.log" 'gateway ready'; then
     tail -20 "$dir/gateway.log" >&2
     lab_die "node $i did not become ready (log: $dir/gateway.log)"
   fi
-  lab_log "node $i ready (pid $(cat "$dir/gateway.pid"), tun gw$i, log $dir/gateway.log)"
+  lab_log "node $i ready (pid $(cat "$dir/daemon.pid"), tun gw$i, log $dir/gateway.log)"
 }
 
 stop() {
-  local work=$1 i=$2 sig=${3:-TERM} dir pid
-  dir=$work/node$i
-  [ -s "$dir/gateway.pid" ] || return 0
-  pid=$(cat "$dir/gateway.pid")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "-$sig" "$pid" 2>/dev/null || true
-    for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$dir/gateway.pid"
+  local work=$1 i=$2 sig=${3:-TERM}
+  LAB_STOP_WAIT=300 "$here/charon.sh" stop "$work/node$i" "$sig"
 }
 
 case "${1:-}" in

@@ -14,8 +14,10 @@ namespace Gateway.Core.IkeSa;
 // caches its sync response nor will seal a second message with ID 0 under the same AEAD keys (its sequential IVs
 // would repeat): a second #0 request — a retransmission, or the sync of a second failover — makes it fail to build
 // the response ("encrypting encrypted payload failed, no IV or padding") and destroy the IKE SA with its tunnel
-// (found by the three-node failover lab test). So the first sync spends the peer's support (persisted with the SA);
-// later resumes continue with the persisted IDs, which are exact unless an exchange outran its save.
+// (found by the three-node failover lab test). The same happens when it has already answered one of our requests:
+// that response was its ID-0 message. So a sync goes out only while we have sent no request on the IKE SA, and the
+// first sync spends the peer's support (persisted with the SA); other resumes continue with the persisted IDs, which
+// are exact unless an exchange outran its save.
 public sealed partial class IkeSaResponder
 {
     /// <summary>Timer of the sync request's wait (the usual back-off; the SA carries on if it goes unanswered).</summary>
@@ -45,7 +47,8 @@ public sealed partial class IkeSaResponder
     /// <summary>After a resume: the sync request, when the peer supports it.</summary>
     private void OnResumedMessageIdSync(StepBuilder step)
     {
-        if (!PeerSupportsMessageIdSync || _crypto is null || Local is null || Remote is null)
+        // Our request #0 (a rekey, a liveness probe) had a response #0 from the peer: a sync would ask for a second.
+        if (!PeerSupportsMessageIdSync || _requests.NextMessageId != 0 || _crypto is null || Local is null || Remote is null)
             return;
         Span<byte> nonceBytes = stackalloc byte[4];
         _services.Random(nonceBytes);

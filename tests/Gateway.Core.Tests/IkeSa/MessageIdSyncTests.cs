@@ -110,4 +110,20 @@ public sealed class MessageIdSyncTests
         Assert.Empty(client.GatewayRequests(sa.Handle(new SaResumed(T0.AddMinutes(10)))));
         Assert.False(sa.MessageIdSyncPending);
     }
+
+    [Fact]
+    public void No_sync_once_the_peer_has_answered_one_of_our_requests()
+    {
+        var (sa, client, move, _) = Established(announce: true);
+        using var _c = client;
+        // A liveness probe of ours (request #0) answered by the client: its response used message ID 0.
+        var probe = sa.Handle(new TimerFired(ResponderOptions.LivenessTimerKey, T0.AddHours(1)));
+        var (header, _, _) = Assert.Single(client.GatewayRequests(probe));
+        Assert.Equal(0u, header.MessageId);
+        client.Answer(header, []);
+
+        sa = move();
+        Assert.Empty(client.GatewayRequests(sa.Handle(new SaResumed(T0.AddHours(2)))));
+        Assert.False(sa.MessageIdSyncPending);
+    }
 }
