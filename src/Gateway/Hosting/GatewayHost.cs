@@ -79,6 +79,7 @@ public sealed class GatewayHost : IAsyncDisposable
         {
             // Join the kernel's SO_REUSEPORT group only when the other nodes' SAs are known: from then on it hands this
             // node a share of every client's flows, which must be forwarded to their owners.
+            SameHostDeathWatching.Start(_system);
             Task synced = EspOwnership.Start(_system, steered.DataPlane, steered.Owners, steered.Forwarder.Endpoint);
             if (await Task.WhenAny(synced, Task.Delay(TimeSpan.FromSeconds(10))) != synced)
                 Log.Warn("ESP ownership: not every node answered within 10 s; taking a share of the flows anyway");
