@@ -14,7 +14,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=$(mktemp -d /tmp/failover-bench.XXXXXX)
 cd "$repo"
 
-dotnet build tests/Gateway.Interop.Tests -c Release -v quiet -nologo >/dev/null
+dotnet build tests/Gateway.Interop.Tests -c Release -v quiet -nologo > "$out/build.log" 2>&1 || { tail -20 "$out/build.log" >&2; exit 1; }
 for run in $(seq 1 "$runs"); do
   echo "[failover] run $run of $runs (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   FAILOVER_RESULTS="$out/run$run.tsv" FAILOVER_REKEYS=1 \
