@@ -7,12 +7,13 @@
 #   - journal writes per established tunnel and per child rekey, bytes per write, and journal volume per tunnel-day.
 # Needs root (network namespaces), strongSwan, sqlite3. About 2.5 minutes per run.
 #
-# usage: ops/bench/failover.sh [RUNS=1]
+# usage: ops/bench/failover.sh [RUNS=1]      (FAILOVER_FROM=DIR: only rewrite the doc from an earlier run's DIR)
 set -euo pipefail
 runs=${1:-1}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-out=$(mktemp -d /tmp/failover-bench.XXXXXX)
+out=${FAILOVER_FROM:-$(mktemp -d /tmp/failover-bench.XXXXXX)}
 cd "$repo"
+if [ -z "${FAILOVER_FROM:-}" ]; then
 
 dotnet build tests/Gateway.Interop.Tests -c Release -v quiet -nologo > "$out/build.log" 2>&1 || { tail -20 "$out/build.log" >&2; exit 1; }
 for run in $(seq 1 "$runs"); do
@@ -23,6 +24,8 @@ for run in $(seq 1 "$runs"); do
       --logger "console;verbosity=normal" > "$out/run$run.log" 2>&1 || { tail -40 "$out/run$run.log" >&2; echo "[failover] run $run failed (log $out/run$run.log)" >&2; exit 1; }
   echo "$(cut -d' ' -f1-3 /proc/loadavg)" > "$out/run$run.load"
 done
+fi
+runs=$(ls "$out"/run*.tsv | wc -l)
 
 python3 - "$out" "$runs" "$repo/docs/failover.md" <<'PY'
 import sys, glob, statistics, datetime, os
@@ -56,7 +59,10 @@ for event in ["kill -9", "restart", "sigterm"]:
     rows.append(f"| {event} | {len(all_)} | {len(hit)} | {pct(vals,50):.2f} | {pct(vals,99):.2f} | {max(vals) if vals else float('nan'):.2f} | "
                 f"{statistics.mean([e['lostb'] for e in hit]) if hit else 0:.0f} |")
 
-def nums(k): return [[float(x) for x in r] for r in journal.get(k, [])]
+def num(x):
+    try: return float(x)
+    except ValueError: return float(x == "True")
+def nums(k): return [[num(x) for x in r] for r in journal.get(k, [])]
 clients = int(float(journal["seconds"][0][1]))
 est = [(e[0] - s[0]) / clients for s, e in zip(nums("start"), nums("established")) if s[0] >= 0]
 if not est:  # the table appears with the first write: count from zero
