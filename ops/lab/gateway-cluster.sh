@@ -41,10 +41,15 @@ config() {
   local fast=""
   if [ "${FAILOVER_FAST:-1}" = 1 ]; then
     fast='akka.cluster {
-  # One host, no real network between the nodes: a dead node is noticed after ~1.5 s of silence, and the split
-  # brain resolver downs it after 1 s of stable membership (defaults: 3 s pause, 20 s stable-after).
-  failure-detector { heartbeat-interval = 250ms, acceptable-heartbeat-pause = 1500ms }
-  split-brain-resolver.stable-after = 1s
+  # One host, no real network between the nodes. A dead node is downed at once by the same-host death watch
+  # (steering); the leader removes it once the failure detector also marks it unreachable, so that is tight (1 s of
+  # silence; defaults 1 s heartbeats, 3 s pause) and the leader acts every 250 ms. A live node the loaded machine
+  # delays for a moment is only unreachable, not downed: the split brain resolver waits 5 s (default 20 s).
+  failure-detector { heartbeat-interval = 200ms, acceptable-heartbeat-pause = 1s }
+  unreachable-nodes-reaper-interval = 250ms
+  leader-actions-interval = 250ms
+  gossip-interval = 250ms
+  split-brain-resolver.stable-after = 5s
   down-removal-margin = 500ms
   sharding { retry-interval = 250ms, entity-restart-backoff = 250ms, shard-failure-backoff = 250ms, coordinator-failure-backoff = 500ms }
   singleton.hand-over-retry-interval = 250ms
