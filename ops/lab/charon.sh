@@ -9,7 +9,8 @@
 #
 # usage: charon.sh start NS WORKDIR STRONGSWAN_CONF [-- DAEMON ARGS...]   (DAEMON default: charon)
 #        charon.sh stop WORKDIR [SIGNAL]
-# start leaves the daemon in the background and writes its pid to WORKDIR/daemon.pid;
+# start leaves the daemon in the background and writes its pid to WORKDIR/daemon.pid (stop works for any process
+# whose pid is there, e.g. gateway-cluster.sh's nodes);
 # its stdout/stderr go to WORKDIR/daemon.out.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,8 +43,9 @@ stop() {
   pid=$(cat "$work/daemon.pid")
   if kill -0 "$pid" 2>/dev/null; then
     kill "-$sig" "$pid" 2>/dev/null || true
-    # charon deletes its SAs (sends INFORMATIONAL deletes) on SIGINT/SIGTERM; give it time.
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    # charon deletes its SAs (sends INFORMATIONAL deletes) on SIGINT/SIGTERM; give it time (LAB_STOP_WAIT
+    # tenths of a second, default 50; a gateway node leaving its cluster needs longer).
+    for _ in $(seq "${LAB_STOP_WAIT:-50}"); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$work/daemon.pid"

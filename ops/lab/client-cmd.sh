@@ -15,6 +15,7 @@
 #     --user U --password P   EAP credentials (default LAB_EAP_USER / LAB_EAP_PASSWORD)
 #     --fragment-size N  charon-cmd.fragment_size
 #     --no-wait          return at once instead of waiting for the CHILD_SA
+#     --ns NAME          run in namespace NAME instead of PREFIX-c (clients.sh: PREFIX-c1 ...)
 # Environment: CLIENT_LOGLEVELS, LAB_DAEMON_EXTRA (see strongswan-conf.sh).
 # start waits (30 s) until the CHILD_SA is up and fails otherwise. The log is WORKDIR/charon-cmd.log.
 # stop sends SIGINT: charon-cmd then deletes its IKE SA (an INFORMATIONAL exchange) and exits.
@@ -26,7 +27,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 start() {
   local prefix=$1 work=$2 pki=$3 mode=$4; shift 4
   local ike="" esp="" host=$LAB_GW_OUT_V4 rid=$LAB_GW_ID user=$LAB_EAP_USER pw=$LAB_EAP_PASSWORD
-  local frag=0 wait=1
+  local frag=0 wait=1 ns
+  ns=$(lab_ns_client "$prefix")
   while [ $# -gt 0 ]; do
     case "$1" in
       --ike) ike=$2; shift 2 ;;
@@ -38,6 +40,7 @@ start() {
       --password) pw=$2; shift 2 ;;
       --fragment-size) frag=$2; shift 2 ;;
       --no-wait) wait=0; shift ;;
+      --ns) ns=$2; shift 2 ;;
       *) lab_die "unknown option $1" ;;
     esac
   done
@@ -56,7 +59,7 @@ start() {
   # challenge arrives. For cert mode the stdin is simply never read.
   printf '%s\n' "$pw" > "$work/.stdin"
   chmod 600 "$work/.stdin"
-  "$here/charon.sh" start "$(lab_ns_client "$prefix")" "$work" "$work/strongswan.conf" -- \
+  "$here/charon.sh" start "$ns" "$work" "$work/strongswan.conf" -- \
     charon-cmd "${args[@]}" < "$work/.stdin"
   [ "$wait" = 1 ] || return 0
   if ! lab_wait_log 30 "$work/charon-cmd.log" 'CHILD_SA .* established'; then

@@ -54,3 +54,8 @@ lab_wait_log() {
   local timeout=$1 file=$2 re=$3
   lab_wait_for "$timeout" grep -qE "$re" "$file"
 }
+
+# Many clients (clients.sh): each in its own namespace PREFIX-cN on a bridge "clients" in the gateway namespace.
+LAB_MC_GW_V4=10.99.7.1           # the gateway's address on that bridge (what the clients dial)
+lab_mc_client_v4() { echo "10.99.7.$((10 + $1))"; }
+lab_ns_mclient() { echo "${1}-c${2}"; }

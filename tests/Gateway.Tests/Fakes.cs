@@ -42,7 +42,7 @@ internal sealed class FakeEspReceiver : IEspReceiver
 {
     public ConcurrentQueue<byte[]> Received { get; } = new();
 
-    public void ReceiveEsp(ReadOnlySpan<byte> esp) => Received.Enqueue(esp.ToArray());
+    public void ReceiveEsp(ReadOnlySpan<byte> esp, EspArrival arrival = EspArrival.Udp) => Received.Enqueue(esp.ToArray());
 }
 
 internal static class Eventually

@@ -9,17 +9,26 @@ namespace Gateway.Core.IkeSa;
 // INFORMATIONAL #0 {N(IKEV2_MESSAGE_ID_SYNC: nonce | M1 | P1)} — M1 our next request ID, P1 the request ID we
 // expect — before any request of its own; the peer answers #0 with nonce | P2 | M2 (its next request ID, the ID it
 // expects from us, each at least ours) and both continue from there (§4.1, §5.1). Kept apart from the core.
+//
+// Once per IKE SA and never retransmitted: message ID 0 is used again for every sync, and strongSwan (5.9.8) neither
+// caches its sync response nor will seal a second message with ID 0 under the same AEAD keys (its sequential IVs
+// would repeat): a second #0 request — a retransmission, or the sync of a second failover — makes it fail to build
+// the response ("encrypting encrypted payload failed, no IV or padding") and destroy the IKE SA with its tunnel
+// (found by the three-node failover lab test). The same happens when it has already answered one of our requests:
+// that response was its ID-0 message. So a sync goes out only while we have sent no request on the IKE SA, and the
+// first sync spends the peer's support (persisted with the SA); other resumes continue with the persisted IDs, which
+// are exact unless an exchange outran its save.
 public sealed partial class IkeSaResponder
 {
-    /// <summary>Timer of the sync request's retransmissions (the usual back-off; the SA carries on if it goes unanswered).</summary>
+    /// <summary>Timer of the sync request's wait (the usual back-off; the SA carries on if it goes unanswered).</summary>
     public const string MessageIdSyncTimerKey = "message-id-sync";
 
     private const int SyncDataLength = 12;
 
-    /// <summary>The sync request on the wire: its nonce, its datagram, how often it went out.</summary>
+    /// <summary>The sync request on the wire: its nonce, its datagram, how many waits have passed.</summary>
     private (uint Nonce, byte[] Message, int Attempt)? _messageIdSync;
 
-    /// <summary>The peer sent IKEV2_MESSAGE_ID_SYNC_SUPPORTED in IKE_AUTH (strongSwan does).</summary>
+    /// <summary>The peer sent IKEV2_MESSAGE_ID_SYNC_SUPPORTED in IKE_AUTH (strongSwan does) and no sync has been sent yet.</summary>
     public bool PeerSupportsMessageIdSync { get; private set; }
 
     /// <summary>True while our RFC 6311 sync request waits for its answer (our own requests wait with it).</summary>
@@ -38,7 +47,8 @@ public sealed partial class IkeSaResponder
     /// <summary>After a resume: the sync request, when the peer supports it.</summary>
     private void OnResumedMessageIdSync(StepBuilder step)
     {
-        if (!PeerSupportsMessageIdSync || _crypto is null || Local is null || Remote is null)
+        // Our request #0 (a rekey, a liveness probe) had a response #0 from the peer: a sync would ask for a second.
+        if (!PeerSupportsMessageIdSync || _requests.NextMessageId != 0 || _crypto is null || Local is null || Remote is null)
             return;
         Span<byte> nonceBytes = stackalloc byte[4];
         _services.Random(nonceBytes);
@@ -50,11 +60,12 @@ public sealed partial class IkeSaResponder
         var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, ExchangeType.Informational, OwnFlags(IkeHeaderFlags.None), 0);
         var message = SkMessages.Seal(header, [NotifyPayload.Create(NotifyType.Ikev2MessageIdSync, data)], _crypto.Outbound);
         _messageIdSync = (nonce, message, 0);
+        PeerSupportsMessageIdSync = false; // spent: saved with the SA, so no later resume sends #0 again
         step.Send(new IkeDatagram(message, Local, Remote));
         step.Timer(MessageIdSyncTimerKey, OutgoingRequests.Wait(_options, 0));
     }
 
-    /// <summary>The sync retransmission timer; false for other keys.</summary>
+    /// <summary>The sync's wait (the usual back-off, without resending: see the top of this file); false for other keys.</summary>
     private bool OnMessageIdSyncTimer(TimerFired timer, StepBuilder step)
     {
         if (timer.Key != MessageIdSyncTimerKey)
@@ -64,7 +75,6 @@ public sealed partial class IkeSaResponder
             if (sync.Attempt + 1 < _options.RetransmitIntervals.Count)
             {
                 _messageIdSync = sync with { Attempt = sync.Attempt + 1 };
-                step.Send(new IkeDatagram(sync.Message, Local!, Remote!));
                 step.Timer(MessageIdSyncTimerKey, OutgoingRequests.Wait(_options, sync.Attempt + 1));
             }
             else

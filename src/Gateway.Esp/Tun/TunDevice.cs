@@ -83,6 +83,10 @@ public sealed class TunDevice : IDisposable
     public void AddRoute(IPAddress network, int prefixLength) =>
         IpCommand.Run(Family(network), "route", "replace", $"{network}/{prefixLength}", "dev", Name);
 
+    /// <summary>Removes a route to this interface (not one another interface holds for the same prefix).</summary>
+    public void RemoveRoute(IPAddress network, int prefixLength) =>
+        IpCommand.Run(Family(network), "route", "del", $"{network}/{prefixLength}", "dev", Name);
+
     /// <summary>Blocks until a packet arrives; returns its length, or 0 once the device is disposed.</summary>
     public int Read(Span<byte> buffer) => TryRead(buffer, -1, out int length) ? length : 0;
 

@@ -63,6 +63,15 @@ public sealed record GatewaySettings
 
     public required ClusterSettings Cluster { get; init; }
 
+    /// <summary>
+    /// gateway.steering.forward-port: 0 alone on the address; else several nodes share it on this host (SO_REUSEPORT,
+    /// ESP forwarded between nodes on this UDP port at the cluster hostname, host routes per client).
+    /// </summary>
+    public int SteeringForwardPort { get; init; }
+
+    /// <summary>The configuration file's own akka { } section (expert tuning, e.g. the failure detector), or null.</summary>
+    public Akka.Configuration.Config? AkkaOverrides { get; init; }
+
     /// <summary>gateway.persistence.*: the journal of established IKE SAs (issue 5); null: nothing persisted.</summary>
     public PersistenceSettings? Persistence { get; init; }
 

@@ -156,6 +156,8 @@ public static class SettingsReader
             MetricsPort = metricsPort,
             Cluster = cluster,
             Persistence = PersistenceSettingsReader.Read(v, baseDirectory, dataDirectory),
+            SteeringForwardPort = v.Int("gateway.steering.forward-port", 0, 65535),
+            AkkaOverrides = config.HasPath("akka") ? config : null,
         };
     }
 

@@ -42,6 +42,12 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
 
     public SecurityAssociationTable Table => _table;
 
+    /// <summary>
+    /// Where ESP for an SPI this node has no SA for goes when several nodes share the address (the forwarder); null:
+    /// dropped and counted as unknown SPI.
+    /// </summary>
+    public IUnownedEsp? Unowned { get; set; }
+
     // ---- control plane (IDataPlane) ----
 
     public void Install(ChildSaInstallation sa)
@@ -118,7 +124,7 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
     /// An ESP packet (SPI first) from a receive thread. Copies it into a rented buffer for the SA's worker; the span
     /// may be reused as soon as this returns.
     /// </summary>
-    public void ReceiveEsp(ReadOnlySpan<byte> esp)
+    public void ReceiveEsp(ReadOnlySpan<byte> esp, Network.EspArrival arrival = Network.EspArrival.Udp)
     {
         if (esp.Length < UdpEncapsulation.EspHeaderLength)
         {
@@ -128,7 +134,8 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
         uint spi = UdpEncapsulation.ReadSpi(esp);
         if (!_table.TryGetInbound(spi, out InboundSa? sa))
         {
-            _metrics.Drop(PacketDrop.UnknownSpi);
+            if (Unowned?.Handle(spi, esp, arrival) != true)
+                _metrics.Drop(PacketDrop.UnknownSpi);
             return;
         }
         byte[] buffer = ArrayPool<byte>.Shared.Rent(esp.Length);

@@ -16,3 +16,9 @@ public interface IInnerPacketSink
 {
     bool TryWrite(ReadOnlySpan<byte> packet);
 }
+
+/// <summary>Takes ESP for an SPI this node has no SA for; false: nobody owns it (the caller counts an unknown SPI).</summary>
+public interface IUnownedEsp
+{
+    bool Handle(uint spi, ReadOnlySpan<byte> esp, Network.EspArrival arrival);
+}

@@ -26,6 +26,8 @@ public sealed class TunPort : IInnerPacketSink, IDisposable
 
     public string Name => _device.Name;
 
+    /// <param name="pools">Addressed and routed to the device; none when several nodes share the host (each would claim
+    /// the whole pool): then each client's addresses get host routes (<see cref="AddHostRoute"/>) on the owning node.</param>
     public static TunPort Create(string name, int mtu, IEnumerable<IPNetwork> pools)
     {
         TunDevice device = TunDevice.Create(name);
@@ -48,6 +50,12 @@ public sealed class TunPort : IInnerPacketSink, IDisposable
     }
 
     public bool TryWrite(ReadOnlySpan<byte> packet) => _device.TryWrite(packet);
+
+    /// <summary>Routes one client address here, replacing a route another node's device held.</summary>
+    public void AddHostRoute(IPAddress address, int prefixLength) => _device.AddRoute(address, prefixLength);
+
+    /// <summary>Removes this device's route for one client address (another device's route stays).</summary>
+    public void RemoveHostRoute(IPAddress address, int prefixLength) => _device.RemoveRoute(address, prefixLength);
 
     public void StartReading(Action<byte[], int> deliver)
     {

@@ -18,7 +18,9 @@ public static class ClusterBootstrap
     private static string Millis(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
 
     /// <param name="persistence">The journal configuration (gateway.persistence), or null for none.</param>
-    public static async Task<ActorSystem> StartAsync(Gateway.Configuration.ClusterSettings settings, TimeSpan timeout, Config? persistence = null)
+    /// <param name="overrides">The configuration file's akka { } section, which wins over everything here.</param>
+    public static async Task<ActorSystem> StartAsync(Gateway.Configuration.ClusterSettings settings, TimeSpan timeout, Config? persistence = null,
+        Config? overrides = null)
     {
         string seeds = string.Join(", ", settings.SeedNodes.Select(s => "\"" + s + "\""));
         string roles = string.Join(", ", settings.Roles.Select(r => "\"" + r + "\""));
@@ -36,6 +38,10 @@ public static class ClusterBootstrap
             """).WithFallback(persistence ?? Config.Empty).WithFallback(GatewayClusterConfig.SingleNode(settings.Port, settings.Hostname));
         if (persistence is not null)
             config = config.WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+        if (overrides is not null)
+            config = overrides.WithFallback(config);
+        // Steering's ESP ownership messages between nodes (harmless when unused).
+        config = config.WithFallback(ConfigurationFactory.ParseString(Gateway.DataPlane.Steering.EspOwnerAnnouncementSerializer.Config));
 
         var system = ActorSystem.Create(SystemName, config);
         try

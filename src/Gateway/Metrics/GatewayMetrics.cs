@@ -65,6 +65,11 @@ public sealed class GatewayMetrics : IGatewayMetrics
             "Older IKE SAs deleted because their identity authenticated again with INITIAL_CONTACT.");
         PacketsIn = factory.CreateCounter("gateway_esp_packets_in_total", "ESP packets verified and delivered to the TUN device.");
         PacketsOut = factory.CreateCounter("gateway_esp_packets_out_total", "Inner packets sealed and sent as ESP.");
+        // Several nodes sharing one address (SO_REUSEPORT): ESP the kernel gave to a node that does not own the SA.
+        var forwarded = factory.CreateCounter("gateway_esp_forwarded_total",
+            "ESP packets forwarded between nodes sharing the address: out = sent on to the owning node, in = received for an SA here.", "direction");
+        EspForwardedOut = forwarded.WithLabels("out");
+        EspForwardedIn = forwarded.WithLabels("in");
     }
 
     public CollectorRegistry Registry { get; }
@@ -72,6 +77,10 @@ public sealed class GatewayMetrics : IGatewayMetrics
     public Counter PacketsIn { get; }
 
     public Counter PacketsOut { get; }
+
+    public Counter.Child EspForwardedOut { get; }
+
+    public Counter.Child EspForwardedIn { get; }
 
     public void Drop(PacketDrop reason) => _packetDrops[(int)reason].Inc();
 

@@ -12,6 +12,8 @@ public enum SocketRole
     NatTraversal,
     /// <summary>Raw IP protocol 50: ESP (IPv4 receives include the IP header).</summary>
     RawEsp,
+    /// <summary>UDP between the nodes of one host: ESP another node received for an SA this node owns (see EspForwarder).</summary>
+    EspForward,
 }
 
 /// <summary>
@@ -37,9 +39,28 @@ public sealed class GatewaySocket : IDisposable
 
     public int Fd => (int)Socket.SafeHandle.DangerousGetHandle();
 
+    public bool IsBound { get; private set; }
+
+    /// <summary>Binds to <see cref="Bound"/> (once).</summary>
+    public void Bind()
+    {
+        if (IsBound)
+            return;
+        Socket.Bind(Bound);
+        IsBound = true;
+    }
+
     public bool IsWildcard => Bound.Address.Equals(IPAddress.Any) || Bound.Address.Equals(IPAddress.IPv6Any);
 
-    public static GatewaySocket Open(IPAddress address, int port, SocketRole role)
+    /// <param name="sharePort">
+    /// SO_REUSEPORT on the UDP sockets: several gateway nodes on one host bind the same address and port and the kernel
+    /// spreads client flows (by a hash of addresses and ports) across them, as an ECMP router would across hosts.
+    /// </param>
+    /// <param name="bind">
+    /// False: configured but not yet bound (<see cref="Bind"/> later) — a node sharing the address joins the kernel's
+    /// SO_REUSEPORT group only once it knows which node owns which SA, or the flows moved to it would be lost.
+    /// </param>
+    public static GatewaySocket Open(IPAddress address, int port, SocketRole role, bool sharePort = false, bool bind = true)
     {
         bool raw = role == SocketRole.RawEsp;
         Socket socket = raw ? NativeSocket.OpenRaw(address.AddressFamily, 50) : new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -60,8 +81,12 @@ public sealed class GatewaySocket : IDisposable
             // Bursts of IKE_SA_INIT and line-rate ESP: a larger buffer rides out scheduling hiccups of the receive thread.
             socket.ReceiveBufferSize = 4 * 1024 * 1024;
             socket.SendBufferSize = 4 * 1024 * 1024;
-            socket.Bind(new IPEndPoint(address, raw ? 0 : port));
-            return new GatewaySocket(socket, role, new IPEndPoint(address, raw ? 0 : port));
+            if (sharePort && !raw)
+                socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+            var gatewaySocket = new GatewaySocket(socket, role, new IPEndPoint(address, raw ? 0 : port));
+            if (bind)
+                gatewaySocket.Bind();
+            return gatewaySocket;
         }
         catch
         {
@@ -70,9 +95,12 @@ public sealed class GatewaySocket : IDisposable
         }
     }
 
+    private const int SolSocket = 1, SoReusePort = 15; // Linux values; .NET names no SO_REUSEPORT
+
     public override string ToString() => Role switch
     {
         SocketRole.RawEsp => $"esp:{Bound.Address}",
+        SocketRole.EspForward => $"forward:{Bound}",
         _ => $"udp:{Bound}",
     };
 

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Gateway.Core.Transport;
 using Gateway.DataPlane;
+using Gateway.DataPlane.Steering;
 using Gateway.Esp;
 using Gateway.Metrics;
 
@@ -42,7 +43,7 @@ public sealed class PacketDemux(IEspReceiver dataPlane, GatewayMetrics metrics)
                         DeliverIke(socket, payload, remote, local);
                         return;
                     case UdpDatagramKind.Esp:
-                        dataPlane.ReceiveEsp(payload);
+                        dataPlane.ReceiveEsp(payload, EspArrival.Udp);
                         return;
                     case UdpDatagramKind.NatKeepalive:
                         return; // only keeps the client's NAT mapping alive
@@ -63,7 +64,17 @@ public sealed class PacketDemux(IEspReceiver dataPlane, GatewayMetrics metrics)
                     }
                     esp = datagram[headerLength..];
                 }
-                dataPlane.ReceiveEsp(esp);
+                dataPlane.ReceiveEsp(esp, EspArrival.Raw);
+                return;
+
+            case SocketRole.EspForward:
+                if (!EspForwardFrame.TryOpen(datagram, out ReadOnlySpan<byte> forwarded))
+                {
+                    metrics.Drop(PacketDrop.Malformed);
+                    return;
+                }
+                metrics.EspForwardedIn.Inc();
+                dataPlane.ReceiveEsp(forwarded, EspArrival.Forwarded);
                 return;
         }
     }
@@ -83,8 +94,19 @@ public sealed class PacketDemux(IEspReceiver dataPlane, GatewayMetrics metrics)
     }
 }
 
+/// <summary>How an ESP packet reached this node, which decides what happens when it has no SA for it.</summary>
+public enum EspArrival
+{
+    /// <summary>UDP 4500 from the client: forwarded to the owning node when another node owns the SA.</summary>
+    Udp,
+    /// <summary>Raw protocol 50: every node sharing the address gets a copy; only the owner uses it.</summary>
+    Raw,
+    /// <summary>From another node's forward socket: never forwarded again.</summary>
+    Forwarded,
+}
+
 /// <summary>What the demultiplexer needs of the data plane (a fake in tests).</summary>
 public interface IEspReceiver
 {
-    void ReceiveEsp(ReadOnlySpan<byte> esp);
+    void ReceiveEsp(ReadOnlySpan<byte> esp, EspArrival arrival = EspArrival.Udp);
 }

@@ -28,17 +28,19 @@ public sealed class SocketSet : IIkeTransport, IEspSender, IDisposable
     public int NatTraversalPort { get; }
 
     /// <summary>Binds every socket, or throws (and closes what was opened) naming the one that failed.</summary>
-    public static SocketSet Open(IEnumerable<IPAddress> listen, int ikePort, int natPort, bool rawEsp)
+    /// <param name="sharePorts">SO_REUSEPORT on UDP 500/4500, for several nodes on one host (see <see cref="GatewaySocket.Open"/>).</param>
+    /// <param name="bind">False: bind later with <see cref="BindAll"/> (see <see cref="GatewaySocket.Open"/>).</param>
+    public static SocketSet Open(IEnumerable<IPAddress> listen, int ikePort, int natPort, bool rawEsp, bool sharePorts = false, bool bind = true)
     {
         var opened = new List<GatewaySocket>();
         try
         {
             foreach (IPAddress address in listen)
             {
-                opened.Add(OpenOne(address, ikePort, SocketRole.Ike));
-                opened.Add(OpenOne(address, natPort, SocketRole.NatTraversal));
+                opened.Add(OpenOne(address, ikePort, SocketRole.Ike, sharePorts, bind));
+                opened.Add(OpenOne(address, natPort, SocketRole.NatTraversal, sharePorts, bind));
                 if (rawEsp)
-                    opened.Add(OpenOne(address, 0, SocketRole.RawEsp));
+                    opened.Add(OpenOne(address, 0, SocketRole.RawEsp, sharePorts, bind));
             }
             return new SocketSet([.. opened], ikePort, natPort);
         }
@@ -50,19 +52,40 @@ public sealed class SocketSet : IIkeTransport, IEspSender, IDisposable
         }
     }
 
-    private static GatewaySocket OpenOne(IPAddress address, int port, SocketRole role)
+    private static GatewaySocket OpenOne(IPAddress address, int port, SocketRole role, bool sharePort, bool bind)
     {
         try
         {
-            return GatewaySocket.Open(address, port, role);
+            return GatewaySocket.Open(address, port, role, sharePort, bind);
         }
         catch (SocketException e)
         {
-            string what = role == SocketRole.RawEsp ? $"raw ESP socket on {address}" : $"UDP {FormatEndpoint(address, port)}";
-            string hint = e.SocketErrorCode == SocketError.AccessDenied ? " (run as root, or grant CAP_NET_BIND_SERVICE and CAP_NET_RAW)"
-                : e.SocketErrorCode == SocketError.AddressAlreadyInUse ? " (another IKE daemon running?)" : "";
-            throw new IOException($"cannot open {what}: {e.Message}{hint}", e);
+            throw CannotOpen(address, port, role, e);
         }
+    }
+
+    /// <summary>Binds the sockets opened with bind: false.</summary>
+    public void BindAll()
+    {
+        foreach (GatewaySocket s in _sockets)
+        {
+            try
+            {
+                s.Bind();
+            }
+            catch (SocketException e)
+            {
+                throw CannotOpen(s.Bound.Address, s.Bound.Port, s.Role, e);
+            }
+        }
+    }
+
+    private static IOException CannotOpen(IPAddress address, int port, SocketRole role, SocketException e)
+    {
+        string what = role == SocketRole.RawEsp ? $"raw ESP socket on {address}" : $"UDP {FormatEndpoint(address, port)}";
+        string hint = e.SocketErrorCode == SocketError.AccessDenied ? " (run as root, or grant CAP_NET_BIND_SERVICE and CAP_NET_RAW)"
+            : e.SocketErrorCode == SocketError.AddressAlreadyInUse ? " (another IKE daemon running?)" : "";
+        return new IOException($"cannot open {what}: {e.Message}{hint}", e);
     }
 
     /// <summary>IKE: on the NAT-T port the non-ESP marker goes in front (RFC 3948 §2.2).</summary>

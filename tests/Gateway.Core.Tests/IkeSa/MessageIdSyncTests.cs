@@ -90,4 +90,40 @@ public sealed class MessageIdSyncTests
             Assert.False(sa.MessageIdSyncPending);
         }
     }
+
+    [Fact]
+    public void The_sync_is_sent_once_per_IKE_SA_never_retransmitted_nor_repeated_after_a_second_move()
+    {
+        var (_, client, move, _) = Established(announce: true);
+        using var _c = client;
+        var sa = move();
+        Assert.Single(client.GatewayRequests(sa.Handle(new SaResumed(T0.AddMinutes(1)))));
+        Assert.False(sa.PeerSupportsMessageIdSync); // spent, and so saved
+
+        // Unanswered: the waits pass without a second #0 (strongSwan would destroy the SA), then the SA carries on.
+        for (int i = 0; i < 4 && sa.MessageIdSyncPending; i++)
+            Assert.Empty(client.GatewayRequests(sa.Handle(new TimerFired(IkeSaResponder.MessageIdSyncTimerKey, T0.AddMinutes(2 + i)))));
+        Assert.False(sa.MessageIdSyncPending);
+
+        // A second failover of the same IKE SA: no sync request at all.
+        sa = move();
+        Assert.Empty(client.GatewayRequests(sa.Handle(new SaResumed(T0.AddMinutes(10)))));
+        Assert.False(sa.MessageIdSyncPending);
+    }
+
+    [Fact]
+    public void No_sync_once_the_peer_has_answered_one_of_our_requests()
+    {
+        var (sa, client, move, _) = Established(announce: true);
+        using var _c = client;
+        // A liveness probe of ours (request #0) answered by the client: its response used message ID 0.
+        var probe = sa.Handle(new TimerFired(ResponderOptions.LivenessTimerKey, T0.AddHours(1)));
+        var (header, _, _) = Assert.Single(client.GatewayRequests(probe));
+        Assert.Equal(0u, header.MessageId);
+        client.Answer(header, []);
+
+        sa = move();
+        Assert.Empty(client.GatewayRequests(sa.Handle(new SaResumed(T0.AddHours(2)))));
+        Assert.False(sa.MessageIdSyncPending);
+    }
 }

@@ -43,8 +43,13 @@ public sealed partial class LabClient : IAsyncDisposable
     /// With <paramref name="wait"/> false it returns once the client is started (for failures that are expected).
     /// <paramref name="daemonExtra"/> goes into the client's strongswan.conf section (LAB_DAEMON_EXTRA).
     /// </summary>
+    public static Task<LabClient> StartAsync(LabTopology lab, ClientKind kind, string name, string mode,
+        bool wait = true, string? daemonExtra = null, params string[] options) =>
+        StartAsync(lab, kind, name, mode, wait, daemonExtra, logLevels: null, options);
+
+    /// <param name="logLevels">The client's file log levels (CLIENT_LOGLEVELS, strongswan.conf syntax); null: the lab's default (key dumps).</param>
     public static async Task<LabClient> StartAsync(LabTopology lab, ClientKind kind, string name, string mode,
-        bool wait = true, string? daemonExtra = null, params string[] options)
+        bool wait, string? daemonExtra, string? logLevels, params string[] options)
     {
         var client = new LabClient(lab, kind, name, lab.NewDir("client-" + name));
         string[] args = [client.Script, "start", lab.Prefix, client.WorkDir, lab.PkiDir, mode, .. options];
@@ -52,6 +57,8 @@ public sealed partial class LabClient : IAsyncDisposable
             args = [.. args, "--no-wait"];
         client._started = true;
         var environment = new Dictionary<string, string> { ["LAB_DAEMON_EXTRA"] = daemonExtra ?? "" };
+        if (logLevels is not null)
+            environment["CLIENT_LOGLEVELS"] = logLevels;
         CommandResult r = await Shell.RunAsync("bash", args, TimeSpan.FromSeconds(60), environment);
         if (!r.Succeeded)
         {

@@ -53,11 +53,12 @@ public sealed class LabTopology : IAsyncDisposable
     /// <summary>Set when something failed, so the logs stay for a look (INTEROP_KEEP_WORK=1 keeps them always).</summary>
     public bool KeepWorkDir { get; set; } = Environment.GetEnvironmentVariable("INTEROP_KEEP_WORK") == "1";
 
-    public static async Task<LabTopology> CreateAsync()
+    /// <param name="stem">The prefix's first letters (a test's own, so its namespaces are told apart).</param>
+    public static async Task<LabTopology> CreateAsync(string stem = "gwi")
     {
         LabEnvironment.RequireRoot();
         // INTEROP_PREFIX: a namespace prefix of one's own (several people's labs on one machine), made unique per lab.
-        string prefix = (Environment.GetEnvironmentVariable("INTEROP_PREFIX") is { Length: > 0 and <= 6 } own ? own : "gwi")
+        string prefix = (Environment.GetEnvironmentVariable("INTEROP_PREFIX") is { Length: > 0 and <= 6 } own ? own : stem)
                         + Convert.ToHexString(Guid.NewGuid().ToByteArray()[..3]).ToLowerInvariant();
         string work = Path.Combine(Path.GetTempPath(), "gateway-interop-" + prefix);
         Directory.CreateDirectory(work);

@@ -23,11 +23,6 @@ public sealed record FloodResult(int Sources, int Sent, int CookieAnswers, int F
 /// </summary>
 public static class SaInitFlood
 {
-    private const int CloneNewNet = 0x40000000;
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int setns(int fd, int nstype);
-
     /// <summary>
     /// Sends <paramref name="perSource"/> requests from each of <paramref name="sources"/> addresses (10.99.6.1 …),
     /// spread over about <paramref name="duration"/>, then collects answers for a moment.
@@ -99,40 +94,27 @@ public static class SaInitFlood
         return m[16] == 33 ? Answer.Full : Answer.Other;
     }
 
-    /// <summary>Creates the sockets on a thread that has entered the namespace (a socket stays in the namespace it was made in).</summary>
-    private static List<Socket> OpenInNamespace(string ns, int count)
+    /// <summary>Creates the sockets inside the namespace (a socket stays in the namespace it was made in).</summary>
+    private static List<Socket> OpenInNamespace(string ns, int count) => NetNs.Run(ns, () =>
     {
         var sockets = new List<Socket>();
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        try
         {
-            try
+            for (int i = 1; i <= count; i++)
             {
-                using var handle = File.OpenHandle(Path.Combine("/var/run/netns", ns));
-                if (setns((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
-                    throw new LabException($"setns into {ns} failed: errno {Marshal.GetLastPInvokeError()}");
-                for (int i = 1; i <= count; i++)
-                {
-                    var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                    s.Bind(new IPEndPoint(IPAddress.Parse($"10.99.6.{i}"), 20000 + RandomNumberGenerator.GetInt32(30000)));
-                    sockets.Add(s);
-                }
+                var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                sockets.Add(s);
+                s.Bind(new IPEndPoint(IPAddress.Parse($"10.99.6.{i}"), 20000 + RandomNumberGenerator.GetInt32(30000)));
             }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        thread.Start();
-        thread.Join(); // the thread (and its namespace) ends here; the sockets stay in the client namespace
-        if (failure is not null)
+            return sockets;
+        }
+        catch
         {
             foreach (Socket s in sockets)
                 s.Dispose();
-            throw new LabException($"cannot open the flood's sockets in {ns}: {failure.Message}", failure);
+            throw;
         }
-        return sockets;
-    }
+    });
 
     /// <summary>A fresh IKE_SA_INIT request: SA (IKE: AES-CBC-256, HMAC-SHA2-256 PRF and 128-bit integrity, MODP-2048), KE, Ni.</summary>
     private static byte[] SaInitRequest()
