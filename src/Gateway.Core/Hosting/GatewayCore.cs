@@ -47,6 +47,7 @@ public static class GatewayCore
         {
             CounterPollInterval = options.CounterPollInterval,
             Persistence = SessionPersistenceOf(system, policy, services, options),
+            Mailbox = LeanMailbox.Register(system),
         };
 
         var region = ClusterSharding.Get(system).Start(
