@@ -33,6 +33,7 @@
 #   GATEWAY_DLL, LOADTEST_DLL   prebuilt Gateway.dll / Gateway.LoadTest.dll (default: built here, Release)
 #   BENCH_OUT          result file (default docs/loadtest.md; "-" = do not write)
 #   KEEP_WORK=1        keep the work directory (logs, reports with plots)
+#   LAB_PREFIX         namespace prefix of the lab (default: a new unique one)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 lab=$repo/ops/lab
@@ -56,7 +57,7 @@ for v in BENCH_HANDSHAKES BENCH_CONCURRENCY BENCH_IDLE BENCH_SOURCES BENCH_DURAT
 done
 [ "$nsources" -ge 1 ] && [ "$nsources" -le 128 ] || lab_die "BENCH_SOURCES: 1..128"
 
-prefix=${LAB_PREFIX:-$(lab_new_prefix)}
+prefix=${LAB_PREFIX:-$(lab_new_prefix)}   # LAB_PREFIX: a namespace prefix of your own (parallel labs on one machine)
 work=$(mktemp -d /tmp/bench-loadtest.XXXXXX)
 ours_pid=""
 cleanup() {
@@ -116,8 +117,15 @@ print('' if v is None else round(v, 1) if isinstance(v, float) else v)" "$1" "$2
 measure() {
   local gw=$1 pid=$2 res=$work/$1.results
   : >"$res"
-  # Warm-up (not counted): JIT, thread pools, caches, the first ARP entries.
-  gen "$gw-warmup" windows 100 --teardown
+  # Warm-up (not counted): JIT, thread pools, caches, the first ARP entries. A freshly started gateway on a busy
+  # machine may take longer than the generator's 3 s probe for its very first answer (all of it JIT-compiled), so the
+  # warm-up may try three times.
+  local try
+  for try in 1 2 3; do
+    ( gen "$gw-warmup" windows 100 --teardown ) && break
+    [ "$try" -lt 3 ] || lab_die "warm-up against $gw failed 3 times"
+    sleep 2
+  done
   sleep 2
   for profile in windows strongswan; do
     local c0 c1 name=$gw-$profile
@@ -310,6 +318,8 @@ ours does.
 
 Not measured: 100k idle tunnels (beyond this run's time bound; \`BENCH_IDLE="1000 10000 100000"\` with a larger \`BENCH_DURATION\` would try it).
 Per-run reports with plots (report.md, rate.svg, latency.svg) are in the work directory with \`KEEP_WORK=1\`.
+Where our gateway's CPU per handshake and memory per idle tunnel go (perf and gcdump breakdowns, before/after):
+[loadtest-profile.md](loadtest-profile.md).
 MD
   printf '\n## Runs\n\n%s\n' "$run_line${history:+
 $history}" >> "$out"

@@ -65,4 +65,17 @@ public class PersistenceConfigurationTests
         Assert.Equal("gateway.persistence.state-key-file", e.Key);
         Assert.Equal(GatewayPersistenceConfig.SqliteProvider, generated.Config.GetString("akka.persistence.journal.sql.provider-name"));
     }
+
+    [Fact]
+    public void The_sqlite_journal_file_is_put_in_write_ahead_log_mode()
+    {
+        using var dir = new TempDirectory();
+        var settings = Read(null, dir);
+        PersistenceBootstrap.Prepare(settings, _ => null);
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(settings.Persistence!.ConnectionString + ";Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", command.ExecuteScalar() as string);
+    }
 }

@@ -51,6 +51,7 @@ public static class GatewayCore
             AddressRegistry = addresses,
             AddressLeaseTimeout = options.AddressLeaseTimeout,
             EntityTypeName = options.EntityTypeName,
+            Mailbox = LeanMailbox.Register(system),
         };
 
         var sharding = ClusterSharding.Get(system); // before its settings: it brings their defaults

@@ -48,6 +48,11 @@ public static class GatewayPersistenceConfig
                 # Sessions with an established IKE SA come back (and run their timers) after a node restart or failover.
                 remember-entities = on
                 remember-entities-store = eventsourced
+                # A burst of tunnels coming up or ending queues many remember-entities writes behind the journal; with
+                # Akka's 5 s a slow disk made shards give up and restart, stopping every session in them (measured in
+                # a handshake burst, docs/loadtest.md), which only added recovery work.
+                updating-state-timeout = 30s
+                waiting-for-state-timeout = 30s
               }
             }
             """);

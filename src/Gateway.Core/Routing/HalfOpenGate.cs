@@ -1,4 +1,6 @@
 using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Gateway.Core.Metrics;
 
 namespace Gateway.Core.Routing;
@@ -32,6 +34,8 @@ public sealed class HalfOpenGate
     private readonly object _lock = new();
     private readonly Dictionary<Key, ulong> _byPeer = [];
     private readonly Dictionary<ulong, Entry> _bySpi = [];
+    // Half-open SAs per session id (almost always one): lets a session entity tell it is being opened right now.
+    private readonly Dictionary<ulong, int> _sessions = [];
     // Admission order equals expiry order (one lifetime for all), so expiry is a sweep from the head.
     private readonly Queue<(ulong Spi, Entry Entry)> _expiry = new();
     private readonly int _capacity;
@@ -78,6 +82,7 @@ public sealed class HalfOpenGate
             var entry = new Entry(key, _clock.GetUtcNow() + _lifetime);
             _byPeer.Add(key, responderSpi);
             _bySpi.Add(responderSpi, entry);
+            CollectionsMarshal.GetValueRefOrAddDefault(_sessions, SpiShardMap.SessionOf(responderSpi), out _)++;
             _expiry.Enqueue((responderSpi, entry));
             _metrics.HalfOpenSas(_bySpi.Count);
             return HalfOpenAdmission.New;
@@ -92,6 +97,7 @@ public sealed class HalfOpenGate
             if (_bySpi.Remove(responderSpi, out var entry))
             {
                 _byPeer.Remove(entry.Key);
+                ForgetSession(responderSpi);
                 _metrics.HalfOpenSas(_bySpi.Count);
             }
 
@@ -100,6 +106,24 @@ public sealed class HalfOpenGate
             if (_expiry.Count > 2 * _capacity)
                 Compact();
         }
+    }
+
+    /// <summary>
+    /// True while an IKE_SA_INIT admitted here is opening <paramref name="session"/> (a half-open SA of it is held):
+    /// the session id was just drawn at random, so the entity has nothing to recover.
+    /// </summary>
+    public bool IsOpening(ulong session)
+    {
+        lock (_lock)
+            return _sessions.ContainsKey(session);
+    }
+
+    private void ForgetSession(ulong responderSpi)
+    {
+        ulong session = SpiShardMap.SessionOf(responderSpi);
+        ref int count = ref CollectionsMarshal.GetValueRefOrNullRef(_sessions, session);
+        if (!Unsafe.IsNullRef(ref count) && --count == 0)
+            _sessions.Remove(session);
     }
 
     private void Compact()
@@ -122,6 +146,7 @@ public sealed class HalfOpenGate
             {
                 _bySpi.Remove(head.Spi);
                 _byPeer.Remove(head.Entry.Key);
+                ForgetSession(head.Spi);
                 changed = true;
             }
         }

@@ -30,7 +30,7 @@ public sealed class ChildSaActor : ReceiveActor
     }
 
     public static Props Props(ChildSaInstallation sa, SessionDependencies deps) =>
-        Akka.Actor.Props.Create(() => new ChildSaActor(sa, deps));
+        Akka.Actor.Props.Create(() => new ChildSaActor(sa, deps)).WithMailboxOf(deps);
 
     public static string NameFor(uint inboundSpi) => $"child-{inboundSpi:x8}";
 

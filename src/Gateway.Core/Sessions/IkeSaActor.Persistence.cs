@@ -23,7 +23,7 @@ public sealed partial class IkeSaActor
     private byte[]? _savedDigest;
 
     public static Props PropsRestored(IkeSaSnapshot snapshot, SessionDependencies deps, IActorRef journal) =>
-        Akka.Actor.Props.Create(() => new IkeSaActor(snapshot.LocalSpi, deps, journal, snapshot));
+        Akka.Actor.Props.Create(() => new IkeSaActor(snapshot.LocalSpi, deps, journal, snapshot)).WithMailboxOf(deps);
 
     private ulong SequenceMargin => _deps.Persistence?.SequenceMargin ?? SessionPersistence.DefaultSequenceMargin;
 
@@ -55,14 +55,21 @@ public sealed partial class IkeSaActor
     {
         if (_journal is null)
             return;
+        bool moved = false;
         foreach (uint spi in _childSpis)
         {
             if (_deps.DataPlane.ReadCounters(spi) is not { } counters || !_sequenceMarks.TryGetValue(spi, out ulong mark))
                 continue;
             if (counters.OutboundSequence + SequenceMargin / 2 >= mark)
+            {
                 _sequenceMarks[spi] = counters.OutboundSequence + SequenceMargin;
+                moved = true;
+            }
         }
-        PersistIfChanged();
+        // Only a moved mark needs a save here: exporting, encoding and hashing the state on every poll of every idle
+        // tunnel was most of an idle gateway's CPU.
+        if (moved)
+            PersistIfChanged();
     }
 
     private void PersistIfChanged()

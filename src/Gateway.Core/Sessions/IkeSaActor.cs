@@ -88,7 +88,7 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
     }
 
     public static Props Props(ulong responderSpi, SessionDependencies deps, IActorRef? journal = null) =>
-        Akka.Actor.Props.Create(() => new IkeSaActor(responderSpi, deps, journal, null));
+        Akka.Actor.Props.Create(() => new IkeSaActor(responderSpi, deps, journal, null)).WithMailboxOf(deps);
 
     private DateTime Now => _deps.Clock.GetUtcNow().UtcDateTime;
 
@@ -137,8 +137,8 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
             Schedule(timer);
         if (step.Terminated)
             End();
-        else
-            PersistIfChanged();
+        else if (step.Send.Count > 0 || step.Events.Count > 0 || step.Timers.Count > 0)
+            PersistIfChanged(); // a step that produced nothing changed nothing worth saving (most counter polls)
     }
 
     private void Send(IkeDatagram datagram)

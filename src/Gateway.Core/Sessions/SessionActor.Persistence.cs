@@ -5,7 +5,7 @@ namespace Gateway.Core.Sessions;
 
 // Persistence of the session (issue 5): with SessionDependencies.Persistence set, the session first recovers its
 // journal (stashing what arrives meanwhile); a recovered established IKE SA is restored and resumes (re-installing its
-// child SAs, running its timers). An IKE SA that ends is forgotten (tombstone, history deleted) before the session
+// child SAs, running its timers). An IKE SA that ends is forgotten (history deleted, see SessionJournal) before the session
 // passivates, so it never comes back. A node stopping (handoff, shutdown) stops the session without forgetting.
 public sealed partial class SessionActor
 {
@@ -17,9 +17,12 @@ public sealed partial class SessionActor
     {
         if (_deps.Persistence is null)
             return;
-        _journal = Context.ActorOf(SessionJournal.Props(_session), "journal");
+        // An IKE_SA_INIT opening this session right now drew its id at random: nothing of it can be in the journal.
+        bool fresh = _deps.Gate.IsOpening(_session);
+        _journal = Context.ActorOf(SessionJournal.Props(_session, fresh).WithMailboxOf(_deps), "journal");
         Context.Watch(_journal);
-        BecomeStacked(Recovering);
+        if (!fresh)
+            BecomeStacked(Recovering);
     }
 
     private void Recovering(object message)

@@ -76,7 +76,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithUnboundedStash
     }
 
     public static Props Props(ulong sessionId, SessionDependencies deps) =>
-        Akka.Actor.Props.Create(() => new SessionActor(sessionId, deps));
+        Akka.Actor.Props.Create(() => new SessionActor(sessionId, deps)).WithMailboxOf(deps);
 
     /// <summary>
     /// Any failure of the IKE SA actor (a machine exception above all) stops it: its child SAs stop with it and

@@ -39,4 +39,7 @@ public sealed record SessionDependencies(
 
     /// <summary>Persistence of established IKE SAs (issue 5); null: off (nothing survives the node).</summary>
     public SessionPersistence? Persistence { get; init; }
+
+    /// <summary>The mailbox (configuration path) of the per-tunnel actors; null: Akka's default (see <see cref="LeanMailbox"/>).</summary>
+    public string? Mailbox { get; init; }
 }

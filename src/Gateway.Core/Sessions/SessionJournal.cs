@@ -9,9 +9,11 @@ namespace Gateway.Core.Sessions;
 /// <summary>
 /// The journal of one session (issue 5), a child of <see cref="SessionActor"/>: recovers the latest state of its
 /// established IKE SA and reports it (<see cref="Recovered"/>), persists each new state (<see cref="Save"/>), and
-/// writes a tombstone then deletes the history when the SA ends (<see cref="Forget"/> → <see cref="Forgotten"/>).
+/// deletes the history when the SA ends (<see cref="Forget"/> → <see cref="Forgotten"/>; a tombstone only if that fails).
 /// Every event is the whole state, so recovery needs the last one only and older events are deleted as it goes.
-/// Events go through <see cref="SessionStateSerializer"/> (encrypted at rest).
+/// Events go through <see cref="SessionStateSerializer"/> (encrypted at rest). The journal of a session that an
+/// IKE_SA_INIT is opening right now (a fresh, random session id) skips recovery: there is nothing to read, and the
+/// snapshot load and event replay were a third of a handshake's persistence cost (docs/loadtest.md).
 /// </summary>
 public sealed class SessionJournal : ReceivePersistentActor
 {
@@ -41,15 +43,20 @@ public sealed class SessionJournal : ReceivePersistentActor
     private const int DeleteEvery = 16;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly bool _fresh;
     private IkeSaSnapshot? _recovered;
+    private string? _forgetting; // the reason while the history of an ended SA is being deleted
 
-    public SessionJournal(ulong sessionId)
+    public SessionJournal(ulong sessionId, bool fresh = false)
     {
         PersistenceId = PersistenceIdOf(sessionId);
+        _fresh = fresh;
         Recover<IkeSaStateSaved>(e => _recovered = e.Snapshot);
         Recover<IkeSaStateDeleted>(_ => _recovered = null);
         Recover<RecoveryCompleted>(_ =>
         {
+            if (_fresh)
+                return; // the session did not wait
             Context.Parent.Tell(new Recovered(_recovered));
             _recovered = null; // the IKE SA actor owns it now
         });
@@ -58,21 +65,54 @@ public sealed class SessionJournal : ReceivePersistentActor
             if (LastSequenceNr % DeleteEvery == 0)
                 DeleteMessages(LastSequenceNr - 1);
         }));
-        Command<Forget>(f => Persist(new IkeSaStateDeleted(f.Reason), _ =>
-        {
-            DeleteMessages(LastSequenceNr);
-            Context.Parent.Tell(Forgotten.Instance);
-        }));
+        Command<Forget>(OnForget);
+        // Answered once every write before it is stored (Persist stashes commands meanwhile): the hand-off waits for it.
         Command<Flush>(_ => Sender.Tell(Flushed.Instance));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning("{0}: deleting old events failed: {1}", PersistenceId, f.Cause.Message));
+        Command<DeleteMessagesSuccess>(s =>
+        {
+            if (_forgetting is not null && s.ToSequenceNr >= LastSequenceNr)
+                Forgot();
+        });
+        Command<DeleteMessagesFailure>(f =>
+        {
+            _log.Warning("{0}: deleting old events failed: {1}", PersistenceId, f.Cause.Message);
+            // The history is still there: a tombstone on top keeps the ended SA from coming back.
+            if (_forgetting is { } reason && f.ToSequenceNr >= LastSequenceNr)
+                Persist(new IkeSaStateDeleted(reason), _ => Forgot());
+        });
+    }
+
+    /// <summary>
+    /// Nothing written (a session that never got established): nothing to do. Otherwise the history is deleted, and
+    /// only when that fails is a tombstone written — one journal operation per ended tunnel instead of two, and none
+    /// for an unauthenticated peer's half-open SA.
+    /// </summary>
+    private void OnForget(Forget forget)
+    {
+        if (LastSequenceNr == 0)
+        {
+            Context.Parent.Tell(Forgotten.Instance);
+            return;
+        }
+        _forgetting = forget.Reason;
+        DeleteMessages(LastSequenceNr);
+    }
+
+    private void Forgot()
+    {
+        _forgetting = null;
+        Context.Parent.Tell(Forgotten.Instance);
     }
 
     public override string PersistenceId { get; }
 
     public static string PersistenceIdOf(ulong sessionId) => $"ike-session-{sessionId:x12}";
 
-    public static Props Props(ulong sessionId) => Akka.Actor.Props.Create(() => new SessionJournal(sessionId));
+    /// <summary>The journal of a session; <paramref name="fresh"/>: a new session, no recovery (nothing is reported).</summary>
+    public static Props Props(ulong sessionId, bool fresh = false) => Akka.Actor.Props.Create(() => new SessionJournal(sessionId, fresh));
+
+    /// <summary>A fresh session's journal reads nothing back (Akka still asks the journal for the highest sequence number).</summary>
+    public override Recovery Recovery => _fresh ? Recovery.None : base.Recovery;
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {

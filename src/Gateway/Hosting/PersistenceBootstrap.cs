@@ -36,6 +36,8 @@ public static class PersistenceBootstrap
             ? $"state key generated (development only; keep it safe, id {loaded.key.Id:x8}): {loaded.source}"
             : $"state key from {loaded.source} (id {loaded.key.Id:x8})");
         Log.Info($"persistence: {p.Provider}{(p.Provider == PersistenceSettings.Sqlite ? " " + p.ConnectionString : "")}");
+        if (p.Provider == PersistenceSettings.Sqlite)
+            SqliteWriteAheadLog.Enable(p.ConnectionString);
         return new Prepared(GatewayPersistenceConfig.Sql(p.ConnectionString, p.ProviderName), new StateKeyRing(loaded.key));
     }
 }

@@ -32,6 +32,24 @@ public sealed class HalfOpenGateTests
     }
 
     [Fact]
+    public void A_session_is_opening_while_its_half_open_SA_is_held()
+    {
+        var gate = Gate(10);
+        gate.Admit(A, 1, out var released);
+        gate.Admit(B, 1, out var expiring);
+        ulong session = SpiShardMap.SessionOf(released);
+        Assert.True(gate.IsOpening(session));
+        Assert.True(gate.IsOpening(SpiShardMap.SessionOf(expiring)));
+        Assert.False(gate.IsOpening(session ^ 1));
+
+        gate.Release(released); // established (or ended)
+        Assert.False(gate.IsOpening(session));
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, gate.Count); // the sweep expires the other
+        Assert.False(gate.IsOpening(SpiShardMap.SessionOf(expiring)));
+    }
+
+    [Fact]
     public void Over_the_cap_new_SAs_are_refused_until_one_is_released()
     {
         var gate = Gate(2);
