@@ -3,6 +3,7 @@ using System.Net;
 using Akka.Actor;
 using Gateway.Core.Metrics;
 using Gateway.Core.Routing;
+using Gateway.Core.Sessions;
 using Gateway.Core.Tests.Actors;
 using Gateway.Core.Transport;
 using Gateway.Ike;
