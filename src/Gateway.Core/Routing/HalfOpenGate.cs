@@ -89,6 +89,19 @@ public sealed class HalfOpenGate
         }
     }
 
+    /// <summary>
+    /// The responder SPI of the half-open SA this peer endpoint and initiator SPI opened, if it still is half-open:
+    /// lets the ingress send a retransmitted IKE_SA_INIT to its SA before any cookie check. Never admits anything.
+    /// </summary>
+    public bool TryFindHalfOpen(IPEndPoint remote, ulong initiatorSpi, out ulong responderSpi)
+    {
+        lock (_lock)
+        {
+            Sweep();
+            return _byPeer.TryGetValue(new Key(remote, initiatorSpi), out responderSpi);
+        }
+    }
+
     /// <summary>The SA got established or ended: it no longer counts as half-open. Unknown SPIs are ignored.</summary>
     public void Release(ulong responderSpi)
     {

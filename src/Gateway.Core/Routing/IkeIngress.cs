@@ -10,9 +10,9 @@ namespace Gateway.Core.Routing;
 /// The IKE front door: parses only the header and routes by OUR SPI to the sharding region, so any node can route any
 /// message. Our SPI is the responder SPI when the I flag is set (the peer is the original initiator) and the initiator
 /// SPI when it is clear (we rekeyed the IKE SA and became its original initiator, RFC 7296 §2.18) — for requests and
-/// responses alike. An IKE_SA_INIT request with a zero responder SPI (I flag set) passes the stateless
-/// <see cref="SaInitGuard"/> (cookies, redirect; none when null) and then the half-open gate, which picks the new
-/// SA's SPI (or recognizes a retransmission). Cookie and redirect answers carry responder SPI 0, so the client's retry
+/// responses alike. An IKE_SA_INIT request with a zero responder SPI (I flag set) that retransmits one of a half-open
+/// SA goes straight to that SA; any other passes the stateless <see cref="SaInitGuard"/> (cookies, redirect; none
+/// when null) and then the half-open gate, which picks the new SA's SPI. Cookie and redirect answers carry responder SPI 0, so the client's retry
 /// comes this way again. Responses are routed like requests; the machine discards those it did not ask for.
 /// Thread-safe; called from socket receive loops.
 /// </summary>
@@ -37,6 +37,16 @@ public sealed class IkeIngress(IActorRef region, HalfOpenGate gate, IGatewayMetr
         {
             // Only the initiator's first message may lack our SPI.
             metrics.Dropped(DropReason.UnknownSpi);
+            return;
+        }
+
+        if (gate.TryFindHalfOpen(datagram.Remote, header.InitiatorSpi, out var halfOpen))
+        {
+            // A retransmission to an SA we already opened goes to it (it resends its response for the same bytes),
+            // never to the guard: a cookie or redirect answer would send the client round with a new request while
+            // our first response is still on its way. A client that keys with that response then signs a different
+            // IKE_SA_INIT request than ours (RFC 7296 §2.15), and its AUTH after EAP fails.
+            region.Tell(new OpenIkeSa(halfOpen, Owned(datagram)));
             return;
         }
 

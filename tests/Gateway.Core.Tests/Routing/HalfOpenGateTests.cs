@@ -50,6 +50,23 @@ public sealed class HalfOpenGateTests
     }
 
     [Fact]
+    public void Finding_a_half_open_SA_never_admits_one_and_forgets_it_once_released()
+    {
+        var gate = Gate(10);
+        Assert.False(gate.TryFindHalfOpen(A, 1, out _));
+        Assert.Equal(0, gate.Count);
+
+        gate.Admit(A, 1, out var spi);
+        Assert.True(gate.TryFindHalfOpen(new IPEndPoint(A.Address, A.Port), 1, out var found));
+        Assert.Equal(spi, found);
+        Assert.False(gate.TryFindHalfOpen(B, 1, out _));
+        Assert.False(gate.TryFindHalfOpen(A, 2, out _));
+
+        gate.Release(spi);
+        Assert.False(gate.TryFindHalfOpen(A, 1, out _));
+    }
+
+    [Fact]
     public void Over_the_cap_new_SAs_are_refused_until_one_is_released()
     {
         var gate = Gate(2);

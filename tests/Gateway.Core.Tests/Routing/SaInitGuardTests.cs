@@ -3,6 +3,7 @@ using System.Net;
 using Akka.Actor;
 using Gateway.Core.Metrics;
 using Gateway.Core.Routing;
+using Gateway.Core.Sessions;
 using Gateway.Core.Tests.Actors;
 using Gateway.Core.Transport;
 using Gateway.Ike;
@@ -34,12 +35,12 @@ public sealed class SaInitGuardTests
     }
 
     private IkeIngress Ingress(int threshold = 500, double? rate = null, int burst = 20,
-        Func<IPEndPoint, GatewayIdentity?>? redirect = null)
+        Func<IPEndPoint, GatewayIdentity?>? redirect = null, IActorRef? region = null)
     {
         _gate = new HalfOpenGate(100, TimeSpan.FromSeconds(30), _clock, new CountingSpis(), _metrics);
         var limiter = rate is { } r ? new SourceRateLimiter(65536, r, burst, _clock) : null;
         var cookies = new StatelessCookies(new CookieSecrets(_clock, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1)));
-        return new IkeIngress(ActorRefs.Nobody, _gate, _metrics,
+        return new IkeIngress(region ?? ActorRefs.Nobody, _gate, _metrics,
             new SaInitGuard(_gate, threshold, limiter, cookies, redirect, _wire, _metrics));
     }
 
@@ -124,6 +125,34 @@ public sealed class SaInitGuardTests
         // A valid cookie proves the address: no token needed.
         ingress.Receive(Init(1, 0x43, cookie));
         Assert.Equal(4, _gate.Count);
+    }
+
+    [Fact]
+    public void A_retransmission_to_a_half_open_SA_reaches_it_even_when_cookies_are_due_now()
+    {
+        // Under load the first copy opened an SA whose response is still being computed; meanwhile the half-open count
+        // (or the source's rate) crossed the cookie threshold. A cookie for the retransmission would make the client
+        // send a second, different IKE_SA_INIT and then key with our response to the first: its AUTH octets would
+        // cover the other request and its AUTH after EAP would fail.
+        using var kit = new Akka.TestKit.Xunit2.TestKit();
+        var ingress = Ingress(threshold: 1, region: kit.TestActor);
+        var first = Init(1, 0x71);
+        ingress.Receive(first);
+        var opened = kit.ExpectMsg<OpenIkeSa>();
+        Assert.Equal(1, _gate.Count);
+
+        ingress.Receive(Init(1, 0x71));
+        var again = kit.ExpectMsg<OpenIkeSa>();
+        Assert.Equal(opened.LocalSpi, again.LocalSpi);
+        Assert.Equal(first.Message.ToArray(), again.Datagram.Message.ToArray());
+        Assert.Empty(_wire.Sent);
+        Assert.Equal(0, _metrics.CookiesSent);
+        Assert.Equal(1, _gate.Count);
+
+        // Another SPI from the same address is a new request: it must earn a cookie first.
+        ingress.Receive(Init(1, 0x72));
+        CookieOf(SingleAnswer());
+        Assert.Equal(1, _gate.Count);
     }
 
     [Fact]
