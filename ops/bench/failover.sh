@@ -18,7 +18,10 @@ if [ -z "${FAILOVER_FROM:-}" ]; then
 dotnet build tests/Gateway.Interop.Tests -c Release -v quiet -nologo > "$out/build.log" 2>&1 || { tail -20 "$out/build.log" >&2; exit 1; }
 for run in $(seq 1 "$runs"); do
   echo "[failover] run $run of $runs (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-  FAILOVER_RESULTS="$out/run$run.tsv" FAILOVER_REKEYS=1 \
+  # Odd runs kill node 1 (the oldest: it holds the shard coordinator, the slowest case), even runs the node with
+  # the most tunnels.
+  victim=""; [ $((run % 2)) = 1 ] && victim=1
+  FAILOVER_RESULTS="$out/run$run.tsv" FAILOVER_REKEYS=1 FAILOVER_VICTIM=$victim \
   GW_NODE_EXTRA='ike.lifetimes { child = 90s, child-rekey-margin = 60s, rekey-jitter = 0 }' \
     dotnet test tests/Gateway.Interop.Tests -c Release --no-build --filter "FullyQualifiedName~FailoverScenarios" \
       --logger "console;verbosity=normal" > "$out/run$run.log" 2>&1 || { tail -40 "$out/run$run.log" >&2; echo "[failover] run $run failed (log $out/run$run.log)" >&2; exit 1; }
@@ -50,11 +53,17 @@ def pct(values, p):
     lo, hi = int(k), min(int(k) + 1, len(v) - 1)
     return v[lo] + (v[hi] - v[lo]) * (k - lo)
 
+# The kill is the first event, so node 1 (started first: the oldest) holds the shard coordinator when it is killed.
+kills = events.get("kill -9", [])
+events["kill -9 of node 1 (coordinator)"] = [e for e in kills if e["node"] == "1"]
+events["kill -9 of node 2 or 3"] = [e for e in kills if e["node"] != "1"]
 rows = []
-for event in ["kill -9", "restart", "sigterm"]:
+for event in ["kill -9", "kill -9 of node 1 (coordinator)", "kill -9 of node 2 or 3", "restart", "sigterm"]:
     all_ = events.get(event, [])
+    if not all_ and event.startswith("kill -9 of"):
+        continue
     hit = [e for e in all_ if e["outage"] > 0]
-    key = "resume" if event == "kill -9" else "outage"
+    key = "resume" if event.startswith("kill -9") else "outage"
     vals = [e[key] for e in hit]
     rows.append(f"| {event} | {len(all_)} | {len(hit)} | {pct(vals,50):.2f} | {pct(vals,99):.2f} | {max(vals) if vals else float('nan'):.2f} | "
                 f"{statistics.mean([e['lostb'] for e in hit]) if hit else 0:.0f} |")

@@ -41,10 +41,11 @@ config() {
   local fast=""
   if [ "${FAILOVER_FAST:-1}" = 1 ]; then
     fast='akka.cluster {
-  # One host, no real network between the nodes. A dead node is downed at once by the same-host death watch
-  # (steering); the leader removes it once the failure detector also marks it unreachable, so that is tight (1 s of
-  # silence; defaults 1 s heartbeats, 3 s pause) and the leader acts every 250 ms. A live node the loaded machine
-  # delays for a moment is only unreachable, not downed: the split brain resolver waits 5 s (default 20 s).
+  # One host, no real network between the nodes. A dead node is downed and quarantined at once by the same-host
+  # death watch (steering), so the leader (every 250 ms) removes it without waiting for the failure detector; that
+  # is still tight (1 s of silence; defaults 1 s heartbeats, 3 s pause) for a node that hangs without dying. A live
+  # node the loaded machine delays for a moment is only unreachable, not downed: the split brain resolver waits 5 s
+  # (default 20 s).
   failure-detector { heartbeat-interval = 200ms, acceptable-heartbeat-pause = 1s }
   unreachable-nodes-reaper-interval = 250ms
   leader-actions-interval = 250ms

@@ -14,6 +14,10 @@ namespace Gateway.Hosting;
 /// a TCP connect to its Akka port is refused. Only members with our own cluster hostname are judged; any doubt (the
 /// port answers, a timeout) leaves the decision to the failure detector. Used when several nodes share the host's
 /// address (gateway.steering), where a node's death otherwise dominates the tunnels' resume time.
+/// A dead member is downed and its incarnation (address + UID) quarantined: Akka's leader removes a Down member only
+/// once it is also unreachable (a member the failure detector still trusts never confirms the Down), and the cluster
+/// marks a quarantined incarnation terminated at once instead of after the failure detector's acceptable pause. The
+/// quarantine is as safe as the Down: that incarnation is gone, and a restarted node joins with a new UID.
 /// </summary>
 public sealed class SameHostDeathWatch : ReceiveActor, IWithTimers
 {
@@ -42,8 +46,9 @@ public sealed class SameHostDeathWatch : ReceiveActor, IWithTimers
                 return;
             if (o.Refused)
             {
-                _log.Warning("Node {0} on this host is gone (its port refuses connections): downing it now", o.Member);
+                _log.Warning("Node {0} on this host is gone (its port refuses connections): downing and quarantining it now", o.Member);
                 _cluster.Down(o.Member);
+                ((IRemoteActorRefProvider)((ExtendedActorSystem)Context.System).Provider).Quarantine(o.Member, member.UniqueAddress.Uid);
                 return;
             }
             // Still listening (or no answer): look again while the failure detector deems it unreachable.
