@@ -19,7 +19,7 @@ public sealed record IkeMessage(IkeHeader Header, IReadOnlyList<Payload> Payload
     /// </summary>
     public static IkeParseResult<IkeMessage> Parse(ReadOnlySpan<byte> datagram) =>
         IkeHeader.TryParse(datagram, out var header, out var error)
-            ? ParseBody(header, datagram.ToArray())
+            ? ParseBody(header, CopyOf(datagram))
             : HeaderFailure(datagram.Length, header, error);
 
     /// <summary>
@@ -35,6 +35,14 @@ public sealed record IkeMessage(IkeHeader Header, IReadOnlyList<Payload> Payload
         PayloadChain.TryParse(header.NextPayload, datagram[IkeLimits.HeaderLength..], IkeLimits.HeaderLength, inner: false, header.IsResponse, out var payloads, out var f)
             ? IkeParseResult<IkeMessage>.Ok(new IkeMessage(header, payloads))
             : IkeParseResult<IkeMessage>.Fail(f);
+
+    /// <summary>The parser's own copy of the input: not zeroed first, since every byte is overwritten at once.</summary>
+    private static byte[] CopyOf(ReadOnlySpan<byte> datagram)
+    {
+        byte[] copy = GC.AllocateUninitializedArray<byte>(datagram.Length);
+        datagram.CopyTo(copy);
+        return copy;
+    }
 
     private static IkeParseResult<IkeMessage> HeaderFailure(int length, in IkeHeader header, IkeParseError error)
     {
