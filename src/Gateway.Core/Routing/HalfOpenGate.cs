@@ -122,13 +122,17 @@ public sealed class HalfOpenGate
     }
 
     /// <summary>
-    /// True while an IKE_SA_INIT admitted here is opening <paramref name="session"/> (a half-open SA of it is held):
-    /// the session id was just drawn at random, so the entity has nothing to recover.
+    /// True while an IKE_SA_INIT admitted here is opening <paramref name="session"/> (a half-open SA of it is held and
+    /// not expired). Only a hint: the entry is released on the node hosting the session, so when another node hosts
+    /// it the entry here outlives the handshake until it expires (see <see cref="Sessions.SessionActor"/>).
     /// </summary>
     public bool IsOpening(ulong session)
     {
         lock (_lock)
+        {
+            Sweep();
             return _sessions.ContainsKey(session);
+        }
     }
 
     private void ForgetSession(ulong responderSpi)

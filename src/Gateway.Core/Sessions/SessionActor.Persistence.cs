@@ -7,18 +7,60 @@ namespace Gateway.Core.Sessions;
 // journal (stashing what arrives meanwhile); a recovered established IKE SA is restored and resumes (re-installing its
 // child SAs, running its timers). An IKE SA that ends is forgotten (history deleted, see SessionJournal) before the session
 // passivates, so it never comes back. A node stopping (handoff, shutdown) stops the session without forgetting.
+// A session that an IKE_SA_INIT is opening skips recovery (its id was just drawn at random: nothing of it is in the
+// journal). The gate's word alone does not prove that: its entry is released only on the node hosting the session, so
+// on a node that admitted an IKE_SA_INIT for a session hosted elsewhere it lingers; should that session fail over to
+// this node meanwhile, remember-entities starts it here with its state in the journal (a kill -9 failover lost tunnels
+// so). So the session is fresh only when its first message is that IKE_SA_INIT; a start without one (remember-entities,
+// rebalance) or with any other message recovers.
 public sealed partial class SessionActor
 {
     public IStash Stash { get; set; } = null!;
 
     private int _stashedWhileRecovering;
 
+    /// <summary>Sent to itself at start: arriving first, it tells the session nothing opened it.</summary>
+    private sealed record StartedWithoutMessage
+    {
+        public static readonly StartedWithoutMessage Instance = new();
+    }
+
     protected override void PreStart()
     {
         if (_deps.Persistence is null)
             return;
-        // An IKE_SA_INIT opening this session right now drew its id at random: nothing of it can be in the journal.
-        bool fresh = _deps.Gate.IsOpening(_session);
+        if (_deps.Gate.IsOpening(_session))
+        {
+            BecomeStacked(Starting);
+            Self.Tell(StartedWithoutMessage.Instance);
+        }
+        else
+        {
+            StartJournal(fresh: false);
+        }
+    }
+
+    /// <summary>The first message decides whether the session is fresh (see above).</summary>
+    private void Starting(object message)
+    {
+        UnbecomeStacked();
+        if (message is OpenIkeSa open)
+        {
+            StartJournal(fresh: true);
+            OnOpen(open);
+            return;
+        }
+
+        StartJournal(fresh: false);
+        if (message is not StartedWithoutMessage)
+        {
+            _stashedWhileRecovering++;
+            Stash.Stash();
+        }
+    }
+
+    private void StartJournal(bool fresh)
+    {
         _journal = Context.ActorOf(SessionJournal.Props(_session, fresh).WithMailboxOf(_deps), "journal");
         Context.Watch(_journal);
         if (!fresh)
@@ -49,6 +91,8 @@ public sealed partial class SessionActor
                 UnbecomeStacked();
                 Stash.UnstashAll();
                 break;
+            case StartedWithoutMessage:
+                break; // another message came first and is stashed
             default:
                 _stashedWhileRecovering++;
                 Stash.Stash();

@@ -73,6 +73,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithUnboundedStash
         });
         Receive<Stop>(_ => Context.Stop(Self));
         Receive<HandOff>(_ => OnHandOff());
+        Receive<StartedWithoutMessage>(_ => { }); // the IKE_SA_INIT that opened the session came first
     }
 
     public static Props Props(ulong sessionId, SessionDependencies deps) =>

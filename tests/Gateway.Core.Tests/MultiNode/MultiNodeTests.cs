@@ -44,6 +44,39 @@ public sealed class MultiNodeTests : IDisposable
         clients.ForEach(c => c.Dispose());
     }
 
+    [Fact]
+    public async Task A_survivor_that_admitted_the_IKE_SA_INIT_of_a_session_hosted_on_the_dead_node_recovers_it()
+    {
+        // The admitting node knows no local shards, so its SPIs land in any shard; its half-open gate entry for a
+        // session hosted on the other node is released there, not here, and so outlives the handshake (30 s).
+        var admitting = _cluster.Start(fastLocalShards: false);
+        var dying = _cluster.Start(crashable: true);
+        _cluster.AwaitConverged();
+        ClusterNodes.Client? client = null;
+        for (int i = 0; client is null; i++)
+        {
+            Assert.True(i < 24, "no session of a client entering through the first node landed on the second");
+            var candidate = _cluster.NewClient(i, admitting);
+            candidate.Connect();
+            if (dying.Sessions().Contains(candidate.Session))
+                client = candidate;
+            else
+                candidate.Dispose();
+        }
+        var installed = Assert.Single(dying.DataPlane.Installed, kv => kv.Value.RemoteInnerAddresses.Contains(client.Address!));
+
+        // kill -9, downed at once: the admitting node is the only one left, so the session's shard moves to it.
+        await dying.System.Terminate().WaitAsync(ClusterNodes.Patience);
+        Akka.Cluster.Cluster.Get(admitting.System).Down(dying.Address);
+
+        Assert.True(SpinWait.SpinUntil(() => admitting.DataPlane.Installed.ContainsKey(installed.Key), ClusterNodes.Patience),
+            "the session was not recovered from the journal on the node whose gate still held its IKE_SA_INIT");
+        var keys = client.Initiator.Keys;
+        Assert.True(client.Alive(), "the client lost its IKE SA");
+        Assert.Same(keys, client.Initiator.Keys);
+        client.Dispose();
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
