@@ -66,6 +66,35 @@ public class BufferOwnershipTests
     }
 
     [Fact]
+    public void Empty_status_notifies_parse_to_shared_instances_that_keep_no_critical_bit_and_no_buffer()
+    {
+        Payload[] chain =
+        [
+            NotifyPayload.Create(NotifyType.InitialContact) with { Critical = true },
+            NotifyPayload.Create(NotifyType.InitialContact),
+            NotifyPayload.Create(NotifyType.MobikeSupported),
+            NotifyPayload.Create(NotifyType.AdditionalIp4Address, new byte[] { 192, 0, 2, 1 }),
+            NotifyPayload.CreateForChild(NotifyType.RekeySa, ProtocolId.Esp, 0x01020304),
+            NotifyPayload.Create(NotifyType.AuthenticationFailed),
+        ];
+        var bytes = new byte[PayloadChain.GetSize(chain)];
+        PayloadChain.Write(bytes, chain);
+
+        var first = PayloadChain.Parse(PayloadType.Notify, bytes).Value!;
+        var second = PayloadChain.Parse(PayloadType.Notify, bytes).Value!;
+        DeepEqual.AssertEqual(chain, first);
+        Assert.Equal(chain[1], first[1]); // even by record equality: the shared ones hold default (empty) SPI and data
+        Assert.True(first[0].Critical);
+        Assert.False(first[1].Critical); // the critical copy above did not change the shared instance
+        Assert.Same(first[1], second[1]);
+        Assert.Same(first[2], second[2]);
+        Assert.NotSame(first[3], second[3]); // data, SPI or an error type: parsed afresh
+        Assert.NotSame(first[4], second[4]);
+        Assert.NotSame(first[5], second[5]);
+        Assert.Equal(new byte[] { 192, 0, 2, 1 }, ((NotifyPayload)first[3]).Data.ToArray());
+    }
+
+    [Fact]
     public void Writing_into_a_too_short_destination_throws()
     {
         var message = TestData.SaInitRequest();

@@ -148,10 +148,36 @@ public sealed record NotifyPayload(ProtocolId Protocol, ReadOnlyMemory<byte> Spi
         int spiSize = span[1];
         if (4 + spiSize > span.Length)
             return ParseHelpers.Fail(out f, IkeParseError.InvalidSpiSize, PayloadType.Notify, offset + 1, $"SPI size {spiSize} overruns notify");
-        payload = new NotifyPayload(protocol, body.Slice(4, spiSize), BinaryPrimitives.ReadUInt16BigEndian(span[2..]), body[(4 + spiSize)..]);
+        ushort rawType = BinaryPrimitives.ReadUInt16BigEndian(span[2..]);
+        payload = span.Length == 4 && protocol == ProtocolId.None && TryGetShared(rawType, out var shared)
+            ? shared
+            : new NotifyPayload(protocol, body.Slice(4, spiSize), rawType, body[(4 + spiSize)..]);
         f = default;
         return true;
     }
+
+    /// <summary>
+    /// Status notifies without protocol, SPI or data (INITIAL_CONTACT, MOBIKE_SUPPORTED, ESP_TFC_PADDING_NOT_SUPPORTED
+    /// and most others a peer sends) are parsed into one shared instance per type instead of a new object each: the
+    /// record is immutable and compared by value, and these are 5 of the 23 objects of the typical parsed IKE_AUTH. The table
+    /// is fixed (the first <see cref="SharedCount"/> status types), so no input makes it grow; two threads racing to
+    /// fill a slot both store an equal instance.
+    /// </summary>
+    private static bool TryGetShared(ushort rawType, out NotifyPayload shared)
+    {
+        uint index = (uint)(rawType - FirstStatusType);
+        if (index >= SharedCount)
+        {
+            shared = null!;
+            return false;
+        }
+        shared = SharedEmpty[index] ??= new NotifyPayload(ProtocolId.None, default, rawType, default);
+        return true;
+    }
+
+    private const int FirstStatusType = 16384;
+    private const int SharedCount = 64;
+    private static readonly NotifyPayload?[] SharedEmpty = new NotifyPayload?[SharedCount];
 }
 
 /// <summary>A gateway identity of REDIRECT / REDIRECTED_FROM (RFC 5685 §10): address bytes or an FQDN.</summary>
