@@ -4,6 +4,7 @@ using Akka.Event;
 using Gateway.Core.DataPlane;
 using Gateway.Core.IkeSa;
 using Gateway.Core.Persistence;
+using Gateway.Core.Transport;
 
 namespace Gateway.Core.Sessions;
 
@@ -11,9 +12,19 @@ namespace Gateway.Core.Sessions;
 // persisted) is compared with the last one saved and sent to the session's journal when it changed: established,
 // rekeyed, moved, child added or removed, message IDs advanced, or an outbound ESP sequence mark moved on. The marks
 // are kept here, where the data plane's counters are read: a mark is always ahead of the sequence numbers in use.
+// What a step sends after a save is held until the journal confirms it: a client told "established" (or given a
+// rekey's new keys) by a node that dies before its write commits would hold a tunnel no survivor knows of — with DPD
+// off, as strongSwan clients default, a black hole until its lifetime ends. Held, the answer is lost with the node and
+// the client retries or starts again. Costs a commit's latency on the exchanges that change the state.
 public sealed partial class IkeSaActor
 {
-    private readonly IActorRef? _journal;
+    private IActorRef? _journal;
+
+    /// <summary>Saves sent to the journal and not yet confirmed; datagrams wait while any is.</summary>
+    private int _savesInFlight;
+
+    /// <summary>Datagrams waiting for <see cref="_savesInFlight"/> to reach 0, in order (null: none, the usual case).</summary>
+    private List<IkeDatagram>? _heldUntilSaved;
     private readonly IkeSaSnapshot? _restored;
 
     /// <summary>Outbound ESP sequence high-water mark per child SA (our inbound SPI) as last handed to the journal.</summary>
@@ -88,6 +99,41 @@ public sealed partial class IkeSaActor
         if (_savedDigest is not null && digest.AsSpan().SequenceEqual(_savedDigest))
             return;
         _savedDigest = digest;
+        _savesInFlight++;
         _journal.Tell(new SessionJournal.Save(snapshot));
+    }
+
+    /// <summary>True when the datagram was queued behind an unconfirmed save (sent by <see cref="OnSaved"/>).</summary>
+    private bool HoldUntilSaved(IkeDatagram datagram)
+    {
+        if (_savesInFlight == 0)
+            return false;
+        (_heldUntilSaved ??= []).Add(datagram);
+        return true;
+    }
+
+    private void OnSaved()
+    {
+        if (_savesInFlight > 0 && --_savesInFlight == 0)
+            SendHeld();
+    }
+
+    /// <summary>The journal stopped (a write failed; the session logs it): run on unpersisted, release what waited.</summary>
+    private void OnJournalStopped(IActorRef actor)
+    {
+        if (!actor.Equals(_journal))
+            return;
+        _journal = null;
+        _savesInFlight = 0;
+        SendHeld();
+    }
+
+    private void SendHeld()
+    {
+        if (_heldUntilSaved is not { } held)
+            return;
+        _heldUntilSaved = null;
+        foreach (var datagram in held)
+            Send(datagram);
     }
 }

@@ -19,6 +19,12 @@ public sealed class SessionJournal : ReceivePersistentActor
 {
     public sealed record Save(IkeSaSnapshot Snapshot);
 
+    /// <summary>Answer to the sender of a <see cref="Save"/> once the state is stored.</summary>
+    public sealed record Saved
+    {
+        public static readonly Saved Instance = new();
+    }
+
     public sealed record Forget(string Reason);
 
     public sealed record Recovered(IkeSaSnapshot? Snapshot);
@@ -62,6 +68,7 @@ public sealed class SessionJournal : ReceivePersistentActor
         });
         Command<Save>(s => Persist(new IkeSaStateSaved(s.Snapshot), _ =>
         {
+            Sender.Tell(Saved.Instance);
             if (LastSequenceNr % DeleteEvery == 0)
                 DeleteMessages(LastSequenceNr - 1);
         }));
