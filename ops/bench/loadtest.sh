@@ -39,6 +39,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 lab=$repo/ops/lab
 # shellcheck source=../lab/common.sh
 . "$lab/common.sh"
+# shellcheck source=lib.sh
+. "$repo/ops/bench/lib.sh"
 lab_require_root
 
 handshakes=${BENCH_HANDSHAKES:-1000}
@@ -57,33 +59,13 @@ for v in BENCH_HANDSHAKES BENCH_CONCURRENCY BENCH_IDLE BENCH_SOURCES BENCH_DURAT
 done
 [ "$nsources" -ge 1 ] && [ "$nsources" -le 128 ] || lab_die "BENCH_SOURCES: 1..128"
 
-prefix=${LAB_PREFIX:-$(lab_new_prefix)}   # LAB_PREFIX: a namespace prefix of your own (parallel labs on one machine)
-work=$(mktemp -d /tmp/bench-loadtest.XXXXXX)
-ours_pid=""
-cleanup() {
-  local rc=$?
-  [ -n "$ours_pid" ] && kill -TERM "$ours_pid" 2>/dev/null || true
-  [ -d "$work/gw-strongswan" ] && "$lab/charon.sh" stop "$work/gw-strongswan" KILL 2>/dev/null || true
-  "$lab/topology.sh" down "$prefix" 2>/dev/null || true
-  if [ "${KEEP_WORK:-0}" = 1 ] || [ $rc -ne 0 ]; then lab_log "work dir kept: $work"; else rm -rf "$work"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup loadtest   # LAB_PREFIX: a namespace prefix of your own (parallel labs on one machine)
 
 export GW_LOGLEVELS="default = 1"
 ns_c=$(lab_ns_client "$prefix"); ns_g=$(lab_ns_gw "$prefix")
 
-build() { # project dll-var-name
-  lab_log "building $1 (Release)"
-  dotnet build -c Release --nologo -v q "$repo/$1" >"$work/build-$(basename "$1").out" 2>&1 ||
-    { tail -20 "$work/build-$(basename "$1").out" >&2; lab_die "build of $1 failed"; }
-}
-dll=${GATEWAY_DLL:-}
-[ -n "$dll" ] || { build src/Gateway/Gateway.csproj; dll=$repo/src/Gateway/bin/Release/net10.0/Gateway.dll; }
-gen=${LOADTEST_DLL:-}
-[ -n "$gen" ] || { build src/Gateway.LoadTest/Gateway.LoadTest.csproj; gen=$repo/src/Gateway.LoadTest/bin/Release/net10.0/Gateway.LoadTest.dll; }
-[ -f "$dll" ] && [ -f "$gen" ] || lab_die "no gateway or generator dll"
+dll=$(bench_dll Gateway "${GATEWAY_DLL:-}")
+gen=$(bench_dll Gateway.LoadTest "${LOADTEST_DLL:-}")
 
 "$lab/topology.sh" up "$prefix"
 "$lab/pki.sh" "$work/pki" >/dev/null 2>&1
@@ -92,7 +74,6 @@ for i in $(seq 0 $((nsources - 1))); do ip -n "$ns_c" addr add "10.99.1.$((128 +
 sources=$(seq 128 $((127 + nsources)) | sed 's/^/10.99.1./' | paste -sd,)
 pool=10.99.128.0/17   # room for 10k+ clients on both gateways
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 hz=$(getconf CLK_TCK)
 
@@ -188,37 +169,10 @@ measure strongswan "$(cat "$work/gw-strongswan/daemon.pid")"
 "$lab/gateway.sh" stop "$work/gw-strongswan" >&2 || true
 
 # --- our gateway ---
-mkdir -p "$work/gw-ours/data"
-cat > "$work/gw-ours/gateway.conf" <<CONF
-gateway {
-  identity = "$LAB_GW_ID"
-  certificate = "$work/pki/gateway.pem"
-  private-key = "$work/pki/gateway.key"
-  trusted-cas = ["$work/pki/ca.pem"]
-  pools {
-    ipv4 = "$pool"
-    ipv6 = "$LAB_POOL_V6"
-  }
-  protected-subnets = ["$LAB_PROTECTED_V4", "$LAB_PROTECTED_V6"]
-  auth.eap-mschapv2 {
-    users { $LAB_EAP_USER = "$LAB_EAP_PASSWORD" }
-    demo-user = ""
-  }
-  dos.source-rate.per-second = off
-  ike.liveness-interval = off
-}
-CONF
-ip netns exec "$ns_g" dotnet "$dll" --config "$work/gw-ours/gateway.conf" --data-dir "$work/gw-ours/data" \
-  </dev/null >"$work/gw-ours/gateway.log" 2>&1 &
-ours_pid=$!
-ready() { grep -q 'gateway ready' "$work/gw-ours/gateway.log" || ! kill -0 "$ours_pid" 2>/dev/null; }
-lab_wait_for 90 ready || true
-grep -q 'gateway ready' "$work/gw-ours/gateway.log" || { tail -5 "$work/gw-ours/gateway.log" >&2; lab_die "our gateway did not become ready"; }
+bench_start_ours "$pool" '  dos.source-rate.per-second = off
+  ike.liveness-interval = off' || lab_die "$ours_error"
 measure ours "$ours_pid"
-kill -TERM "$ours_pid" 2>/dev/null || true
-for _ in $(seq 100); do kill -0 "$ours_pid" 2>/dev/null || break; sleep 0.1; done
-kill -KILL "$ours_pid" 2>/dev/null || true
-ours_pid=""
+bench_stop_ours
 
 # --- table ---
 field() { awk -v k="$2" -v p="$3" -v f="$4" '$1 == k && $2 == p { print $f }' "$work/$1.results"; }

@@ -30,6 +30,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 lab=$repo/ops/lab
 # shellcheck source=../lab/common.sh
 . "$lab/common.sh"
+# shellcheck source=lib.sh
+. "$repo/ops/bench/lib.sh"
 lab_require_root
 command -v tshark >/dev/null || lab_die "tshark is needed (ops/install-deps.sh)"
 
@@ -42,42 +44,18 @@ for v in BENCH_MOVES BENCH_REKEYS; do
   [ -n "${!v:-}" ] && command_line="$v=${!v} $command_line"
 done
 
-prefix=$(lab_new_prefix)
-work=$(mktemp -d /tmp/bench-mobility.XXXXXX)
-ours_pid=""
-bg_pids=()
-cleanup() {
-  local rc=$? p
-  for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -n "$ours_pid" ] && kill -TERM "$ours_pid" 2>/dev/null || true
-  for d in "$work"/client-* "$work/gw-strongswan"; do [ -d "$d" ] && "$lab/charon.sh" stop "$d" KILL 2>/dev/null || true; done
-  "$lab/topology.sh" down "$prefix" 2>/dev/null || true
-  if [ "${KEEP_WORK:-0}" = 1 ] || [ $rc -ne 0 ]; then lab_log "work dir kept: $work"; else rm -rf "$work"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup mobility
 
 # Quiet logs (message summaries stay: "generating INFORMATIONAL request 7 [ N(UPD_SA_ADDR) … ]" gives the message ID).
 export GW_LOGLEVELS="default = 1" CLIENT_LOGLEVELS="default = 1"
 ns_c=$(lab_ns_client "$prefix"); ns_g=$(lab_ns_gw "$prefix"); ns_s=$(lab_ns_server "$prefix")
 
-dll=${GATEWAY_DLL:-}
-if [ -z "$dll" ]; then
-  lab_log "building src/Gateway (Release)"
-  dotnet build -c Release --nologo -v q "$repo/src/Gateway/Gateway.csproj" >"$work/build.out" 2>&1 ||
-    { tail -20 "$work/build.out" >&2; lab_die "build of src/Gateway failed"; }
-  dll=$repo/src/Gateway/bin/Release/net10.0/Gateway.dll
-fi
-[ -f "$dll" ] || lab_die "no gateway at $dll"
+dll=$(bench_dll Gateway "${GATEWAY_DLL:-}")
 
 "$lab/topology.sh" up "$prefix"
 "$lab/paths.sh" up "$prefix"
 "$lab/pki.sh" "$work/pki" >/dev/null 2>&1
 
-# CPU time (ns) process $1 has used so far, user + system, exited threads included (/proc/PID/stat, in clock ticks:
-# per-thread schedstat would be finer but loses the time of threads that exit, e.g. .NET pool threads retiring).
-cpu_ns() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f\n", ($14 + $15) * 1e9 / hz }' "/proc/$1/stat"; }
 now() { date +%s.%N; }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) printf "%.1f\n", a[(NR+1)/2]; else printf "%.1f\n", (a[NR/2] + a[NR/2+1]) / 2 }'; }
 maximum() { sort -g | awk '{ m = $1 } END { if (NR == 0) print "n/a"; else printf "%.1f\n", m }'; }
@@ -102,12 +80,12 @@ measure() {
   local dev
   for dev in outside outside2 inside; do
     ip netns exec "$ns_g" tcpdump -i "$dev" -n -s 256 -U -w "$cap/$dev.pcap" 'udp or icmp' 2>"$cap/$dev.err" &
-    bg_pids+=($!)
+    bench_pids+=($!)
   done
   sleep 1
   ip netns exec "$ns_c" ping -n -i 0.01 -s 200 "$LAB_SERVER_V4" >/dev/null 2>&1 &
   local ping=$!
-  bg_pids+=($ping)
+  bench_pids+=($ping)
   sleep 1
 
   # --- moves ---
@@ -161,8 +139,8 @@ measure() {
     echo "$kind $t0 $t1 $(awk -v c=$((c1 - c0)) -v r="$idle_rate" -v t0="$t0" -v t1="$t1" -v n="$n" \
       'BEGIN { printf "%.1f/%.1f", c / 1e6 / n, r * (t1 - t0) / 1e6 / n }')" >> "$cap/rekeys"
   done
-  for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  bg_pids=()
+  for p in "${bench_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  bench_pids=()
   sleep 0.5
   "$lab/client-swanctl.sh" stop "$client" >&2
 
@@ -209,35 +187,9 @@ strongswan=$(measure strongswan "$(cat "$work/gw-strongswan/daemon.pid")") || la
 lab_log "strongSwan: $strongswan"
 
 # --- our gateway ---
-mkdir -p "$work/gw-ours/data"
-cat > "$work/gw-ours/gateway.conf" <<CONF
-gateway {
-  identity = "$LAB_GW_ID"
-  certificate = "$work/pki/gateway.pem"
-  private-key = "$work/pki/gateway.key"
-  trusted-cas = ["$work/pki/ca.pem"]
-  pools {
-    ipv4 = "$LAB_POOL_V4"
-    ipv6 = "$LAB_POOL_V6"
-  }
-  protected-subnets = ["$LAB_PROTECTED_V4", "$LAB_PROTECTED_V6"]
-  auth.eap-mschapv2 {
-    users { $LAB_EAP_USER = "$LAB_EAP_PASSWORD" }
-    demo-user = ""
-  }
-  ike.additional-addresses = ["$LAB_GW_OUT_V4", "$LAB_GW_OUT_V6"]
-}
-CONF
-ip netns exec "$ns_g" dotnet "$dll" --config "$work/gw-ours/gateway.conf" --data-dir "$work/gw-ours/data" \
-  </dev/null >"$work/gw-ours/gateway.log" 2>&1 &
-ours_pid=$!
-ready() { grep -q 'gateway ready' "$work/gw-ours/gateway.log" || ! kill -0 "$ours_pid" 2>/dev/null; }
-lab_wait_for 90 ready || true
-grep -q 'gateway ready' "$work/gw-ours/gateway.log" || lab_die "our gateway did not become ready: $(tail -3 "$work/gw-ours/gateway.log")"
+bench_start_ours "$LAB_POOL_V4" '  ike.additional-addresses = ["'"$LAB_GW_OUT_V4"'", "'"$LAB_GW_OUT_V6"'"]' || lab_die "$ours_error"
 ours=$(measure ours "$ours_pid") || lab_die "no measurement through our gateway (see $work)"
-kill -TERM "$ours_pid" 2>/dev/null || true
-for _ in $(seq 100); do kill -0 "$ours_pid" 2>/dev/null || break; sleep 0.1; done
-ours_pid=""
+bench_stop_ours
 lab_log "ours: $ours"
 
 read -r s_ans s_out s_in s_fwd s_fwdmax s_child s_childcpu s_pfs s_pfscpu s_ike s_ikecpu s_moves s_own <<<"$strongswan"

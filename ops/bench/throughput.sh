@@ -19,6 +19,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 lab=$repo/ops/lab
 # shellcheck source=../lab/common.sh
 . "$lab/common.sh"
+# shellcheck source=lib.sh
+. "$repo/ops/bench/lib.sh"
 lab_require_root
 
 seconds=${BENCH_SECONDS:-10}
@@ -31,38 +33,16 @@ for v in BENCH_SECONDS BENCH_IKE BENCH_ESP BENCH_STREAMS; do
   [ -n "${!v:-}" ] && command_line="$v=${!v} $command_line"
 done
 
-prefix=$(lab_new_prefix)
-work=$(mktemp -d /tmp/bench-throughput.XXXXXX)
-ours_pid=""
-cleanup() {
-  local rc=$?
-  [ -n "$ours_pid" ] && kill -TERM "$ours_pid" 2>/dev/null || true
-  for d in "$work"/client-* "$work/gw-strongswan"; do [ -d "$d" ] && "$lab/charon.sh" stop "$d" KILL 2>/dev/null || true; done
-  "$lab/topology.sh" down "$prefix" 2>/dev/null || true
-  if [ "${KEEP_WORK:-0}" = 1 ] || [ $rc -ne 0 ]; then lab_log "work dir kept: $work"; else rm -rf "$work"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup throughput
 
 # Quiet logs on both sides: the lab's default levels dump keys and payloads, which costs CPU.
 export GW_LOGLEVELS="default = 1" CLIENT_LOGLEVELS="default = 1"
 ns_c=$(lab_ns_client "$prefix"); ns_g=$(lab_ns_gw "$prefix"); ns_s=$(lab_ns_server "$prefix")
 
-dll=${GATEWAY_DLL:-}
-if [ -z "$dll" ]; then
-  lab_log "building src/Gateway (Release)"
-  dotnet build -c Release --nologo -v q "$repo/src/Gateway/Gateway.csproj" >"$work/build.out" 2>&1 ||
-    { tail -20 "$work/build.out" >&2; lab_die "build of src/Gateway failed"; }
-  dll=$repo/src/Gateway/bin/Release/net10.0/Gateway.dll
-fi
-[ -f "$dll" ] || lab_die "no gateway at $dll"
+dll=$(bench_dll Gateway "${GATEWAY_DLL:-}")
 
 "$lab/topology.sh" up "$prefix"
 "$lab/pki.sh" "$work/pki" >/dev/null 2>&1
-
-# CPU time (user + system, in clock ticks) a process has used so far.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # One iperf3 measurement through whatever gateway runs now (pid $2): a client connects, iperf3 runs, the client leaves.
 # Prints "Mbit/s gateway-CPU-% client-CPU-%" (receiver side; the gateway's and the client's (charon-cmd) CPU use over
@@ -101,45 +81,18 @@ read -r strongswan_mbps strongswan_cpu strongswan_client_cpu <<<"$result"
 lab_log "strongSwan gateway: $strongswan_mbps Mbit/s, gateway CPU $strongswan_cpu %, client CPU $strongswan_client_cpu %"
 
 # --- our gateway ---
-mkdir -p "$work/gw-ours/data"
-cat > "$work/gw-ours/gateway.conf" <<CONF
-gateway {
-  identity = "$LAB_GW_ID"
-  certificate = "$work/pki/gateway.pem"
-  private-key = "$work/pki/gateway.key"
-  trusted-cas = ["$work/pki/ca.pem"]
-  pools {
-    ipv4 = "$LAB_POOL_V4"
-    ipv6 = "$LAB_POOL_V6"
-  }
-  protected-subnets = ["$LAB_PROTECTED_V4", "$LAB_PROTECTED_V6"]
-  auth.eap-mschapv2 {
-    users { $LAB_EAP_USER = "$LAB_EAP_PASSWORD" }
-    demo-user = ""
-  }
-}
-CONF
-ip netns exec "$ns_g" dotnet "$dll" --config "$work/gw-ours/gateway.conf" --data-dir "$work/gw-ours/data" \
-  </dev/null >"$work/gw-ours/gateway.log" 2>&1 &
-ours_pid=$!
 ours_mbps=""
 ours_cpu=""
 ours_client_cpu=""
 ours_note=""
-ready() { grep -q 'gateway ready' "$work/gw-ours/gateway.log" || ! kill -0 "$ours_pid" 2>/dev/null; }
-lab_wait_for 90 ready || true
-if ! grep -q 'gateway ready' "$work/gw-ours/gateway.log"; then
-  ours_note="our gateway did not become ready: $(tail -3 "$work/gw-ours/gateway.log" | tr '\n' ' ')"
+if ! bench_start_ours "$LAB_POOL_V4"; then
+  ours_note=$ours_error
 elif result=$(measure ours "$ours_pid"); then
   read -r ours_mbps ours_cpu ours_client_cpu <<<"$result"
 else
   ours_note="no measurement through our gateway: the client could not connect or iperf3 failed (log: $work/gw-ours/gateway.log, $work/client-ours/charon-cmd.log)"
 fi
-if kill -TERM "$ours_pid" 2>/dev/null; then
-  for _ in $(seq 100); do kill -0 "$ours_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$ours_pid" 2>/dev/null && kill -KILL "$ours_pid" 2>/dev/null || true
-fi
-ours_pid=""
+bench_stop_ours
 
 if [ -n "$ours_mbps" ]; then
   ratio=$(awk -v a="$ours_mbps" -v b="$strongswan_mbps" 'BEGIN { printf "%.2f", a / b }')

@@ -1,0 +1,86 @@
+# Shared pieces of the head-to-head benchmarks (throughput.sh, mobility.sh, loadtest.sh): the lab and work directory
+# with their clean-up, the Release builds, our gateway's lab configuration and start/stop, and CPU readings.
+# Sourced after ops/lab/common.sh; expects $repo and $lab.
+
+# bench_setup NAME: a lab prefix ($LAB_PREFIX, else a new one) and a work directory, both removed on exit (the work
+# directory is kept with KEEP_WORK=1 or on failure). Background pids to kill on exit go in bench_pids.
+bench_setup() {
+  prefix=${LAB_PREFIX:-$(lab_new_prefix)}
+  work=$(mktemp -d "/tmp/bench-$1.XXXXXX")
+  ours_pid=""
+  bench_pids=()
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+bench_cleanup() {
+  local rc=$? p d
+  for p in "${bench_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -n "$ours_pid" ] && kill -TERM "$ours_pid" 2>/dev/null || true
+  for d in "$work"/client-* "$work/gw-strongswan"; do [ -d "$d" ] && "$lab/charon.sh" stop "$d" KILL 2>/dev/null || true; done
+  "$lab/topology.sh" down "$prefix" 2>/dev/null || true
+  if [ "${KEEP_WORK:-0}" = 1 ] || [ $rc -ne 0 ]; then lab_log "work dir kept: $work"; else rm -rf "$work"; fi
+  exit $rc
+}
+
+# bench_dll PROJECT OVERRIDE: prints the Release dll of src/PROJECT (built here), or OVERRIDE when set.
+bench_dll() {
+  local project=$1 override=${2:-} out
+  if [ -n "$override" ]; then
+    [ -f "$override" ] || lab_die "no dll at $override"
+    echo "$override"
+    return
+  fi
+  out="$work/build-$project.out"
+  lab_log "building src/$project (Release)"
+  dotnet build -c Release --nologo -v q "$repo/src/$project/$project.csproj" >"$out" 2>&1 ||
+    { tail -20 "$out" >&2; lab_die "build of src/$project failed"; }
+  echo "$repo/src/$project/bin/Release/net10.0/$project.dll"
+}
+
+# bench_start_ours POOL_V4 [EXTRA_CONF_LINES]: our gateway in the gateway namespace with the lab PKI and EAP user,
+# waits until it is ready; sets ours_pid. Fails, with ours_error saying why, when it did not become ready.
+bench_start_ours() {
+  local pool=$1 extra=${2:-}
+  mkdir -p "$work/gw-ours/data"
+  cat > "$work/gw-ours/gateway.conf" <<CONF
+gateway {
+  identity = "$LAB_GW_ID"
+  certificate = "$work/pki/gateway.pem"
+  private-key = "$work/pki/gateway.key"
+  trusted-cas = ["$work/pki/ca.pem"]
+  pools {
+    ipv4 = "$pool"
+    ipv6 = "$LAB_POOL_V6"
+  }
+  protected-subnets = ["$LAB_PROTECTED_V4", "$LAB_PROTECTED_V6"]
+  auth.eap-mschapv2 {
+    users { $LAB_EAP_USER = "$LAB_EAP_PASSWORD" }
+    demo-user = ""
+  }
+$extra
+}
+CONF
+  ip netns exec "$(lab_ns_gw "$prefix")" dotnet "$dll" --config "$work/gw-ours/gateway.conf" --data-dir "$work/gw-ours/data" \
+    </dev/null >"$work/gw-ours/gateway.log" 2>&1 &
+  ours_pid=$!
+  bench_ours_ready() { grep -q 'gateway ready' "$work/gw-ours/gateway.log" || ! kill -0 "$ours_pid" 2>/dev/null; }
+  lab_wait_for 90 bench_ours_ready || true
+  grep -q 'gateway ready' "$work/gw-ours/gateway.log" && return 0
+  ours_error="our gateway did not become ready: $(tail -3 "$work/gw-ours/gateway.log" | tr '\n' ' ')"
+  return 1
+}
+
+# bench_stop_ours: SIGTERM (a graceful stop), SIGKILL after 10 s.
+bench_stop_ours() {
+  [ -n "$ours_pid" ] || return 0
+  kill -TERM "$ours_pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$ours_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$ours_pid" 2>/dev/null || true
+  ours_pid=""
+}
+
+# CPU time a process has used so far, user + system (/proc/PID/stat): in clock ticks, and in nanoseconds. Exited
+# threads are included (per-thread schedstat would be finer but loses .NET pool threads that retire).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+cpu_ns() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f\n", ($14 + $15) * 1e9 / hz }' "/proc/$1/stat"; }
