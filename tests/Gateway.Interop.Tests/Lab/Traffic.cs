@@ -18,10 +18,11 @@ public static partial class Traffic
     private static partial Regex PingSummary();
 
     /// <summary>
-    /// Waits (up to 10 s) for a first echo reply from <paramref name="target"/>, then sends 3 more echoes, all of which
-    /// must be answered. Returns ping's summary line.
+    /// Waits (up to 10 s) for a first echo reply from <paramref name="target"/>, then sends <paramref name="echoes"/>
+    /// more, of which at least <paramref name="answeredAtLeast"/> (default: all) must be answered. Returns ping's
+    /// summary line.
     /// </summary>
-    public static async Task<string> PingAsync(LabTopology lab, string target)
+    public static async Task<string> PingAsync(LabTopology lab, string target, int echoes = 3, int? answeredAtLeast = null)
     {
         CommandResult? last = null;
         bool first = await Poll.UntilAsync(async () =>
@@ -32,10 +33,12 @@ public static partial class Traffic
         if (!first)
             throw new LabException($"no echo reply from {target} within 10 s: {last?.Describe()}");
         CommandResult r = await lab.ExecAsync(lab.ClientNs, TimeSpan.FromSeconds(20),
-            "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", target);
+            "ping", "-n", "-c", echoes.ToString(CultureInfo.InvariantCulture), "-i", "0.2", "-W", "2", target);
         Match m = PingSummary().Match(r.StdOut);
-        if (!m.Success || m.Groups[1].Value != "3" || m.Groups[2].Value != "3")
-            throw new LabException($"ping {target}: not all 3 echoes answered: {r.Describe()}");
+        int wanted = answeredAtLeast ?? echoes;
+        if (!m.Success || int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) != echoes ||
+            int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) < wanted)
+            throw new LabException($"ping {target}: fewer than {wanted} of {echoes} echoes answered: {r.Describe()}");
         return m.Value;
     }
 

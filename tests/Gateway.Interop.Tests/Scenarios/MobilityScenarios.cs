@@ -163,7 +163,9 @@ public abstract partial class InteropScenarios
         await AssertVirtualIpAsync(during, AddressFamily.InterNetwork);
         _output.WriteLine($"client connected during the flood (flood still running: {floodStillRunning}); its IKE_SA_INIT " +
                           (Regex.IsMatch(during.Log, @"N\(COOKIE\)") ? "had to return a cookie" : "got no cookie"));
-        _output.WriteLine($"during the flood: {await Traffic.PingAsync(Lab, LabConstants.ServerV4)}");
+        // While the flood runs the gateway (ours or the strongSwan reference, 2 shared cores) may drop an echo now and
+        // then; what counts is that the tunnel carries traffic. After the flood a full TCP round trip must succeed (below).
+        _output.WriteLine($"during the flood: {await Traffic.PingAsync(Lab, LabConstants.ServerV4, echoes: 5, answeredAtLeast: 3)}");
         FloodResult result = await flood;
         _output.WriteLine(result.ToString());
         Assert.True(floodStillRunning, $"the flood was over before the client was connected: {result}");
