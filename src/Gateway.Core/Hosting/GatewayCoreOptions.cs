@@ -91,5 +91,11 @@ public sealed record GatewayCoreOptions
     /// </summary>
     public TimeSpan AddressLeaseTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The Akka.Persistence query plugin over the session journal (with persistence): the session waker reads the live
+    /// sessions' persistence ids through it (<see cref="GatewayPersistenceConfig"/> configures the SQL one).
+    /// </summary>
+    public string ReadJournalPluginId { get; init; } = GatewayPersistenceConfig.ReadJournalPluginId;
+
     public static readonly GatewayCoreOptions Default = new();
 }

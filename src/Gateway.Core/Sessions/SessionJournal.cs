@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Gateway.Core.IkeSa;
 using Gateway.Core.Persistence;
+using Gateway.Core.Routing;
 
 namespace Gateway.Core.Sessions;
 
@@ -106,7 +107,17 @@ public sealed class SessionJournal : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static string PersistenceIdOf(ulong sessionId) => $"ike-session-{sessionId:x12}";
+    private const string PersistenceIdPrefix = "ike-session-";
+
+    public static string PersistenceIdOf(ulong sessionId) => $"{PersistenceIdPrefix}{sessionId:x12}";
+
+    /// <summary>The session of a persistence id made by <see cref="PersistenceIdOf"/>; false for any other id in the journal.</summary>
+    public static bool TryParsePersistenceId(string persistenceId, out ulong sessionId)
+    {
+        sessionId = 0;
+        return persistenceId.StartsWith(PersistenceIdPrefix, StringComparison.Ordinal)
+            && SpiShardMap.TryParseEntityId(persistenceId[PersistenceIdPrefix.Length..], out sessionId);
+    }
 
     /// <summary>The journal of a session; <paramref name="fresh"/>: a new session, no recovery (nothing is reported).</summary>
     public static Props Props(ulong sessionId, bool fresh = false) => Akka.Actor.Props.Create(() => new SessionJournal(sessionId, fresh));
