@@ -116,7 +116,7 @@ for round in $(seq "$rounds"); do
       c1=$(awk '{ print $14 + $15 }' "/proc/$gw_pid/stat")
       est=$(num "$work/$name/report.json" established)
       line=$(printf '%s %s %s %s %s %s %s %s load=%s' "$v" "$round" "$profile" "$est" "$(num "$work/$name/report.json" handshakes_per_second)" \
-        "$(awk -v t=$((c1 - c0)) -v hz="$hz" -v n="$est" 'BEGIN { printf "%.2f", n > 0 ? 1000 * t / hz / n : 0 }')" \
+        "$(awk -v t=$((c1 - c0)) -v hz="$hz" -v n="$est" 'BEGIN { printf "%.2f", (n > 0 ? 1000 * t / hz / n : 0) }')" \
         "$(num "$work/$name/report.json" latency.p50_ms)" "$(num "$work/$name/report.json" latency.p99_ms)" "$(cut -d' ' -f1 /proc/loadavg)")
       echo "$line" >>"$results"
       lab_log "$line"
