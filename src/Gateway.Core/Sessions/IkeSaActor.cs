@@ -85,6 +85,13 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
         Receive<HalfOpenExpired>(_ => OnHalfOpenExpired());
         Receive<Addresses.LeaseGranted>(OnLeaseGranted);
         Receive<LeaseFailed>(OnLeaseFailed);
+        Receive<SessionJournal.Stored>(s => ReleaseHeld(s.Ticket));
+        if (journal is not null)
+        {
+            Context.Watch(journal);
+            // A journal that stopped (a write failed) never answers: the session runs on unpersisted (logged by it).
+            Receive<Terminated>(t => t.ActorRef.Equals(journal), _ => ReleaseHeld(long.MaxValue));
+        }
     }
 
     public static Props Props(ulong responderSpi, SessionDependencies deps, IActorRef? journal = null) =>
@@ -127,10 +134,11 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
     private void Step(IkeSaInput input)
     {
         var step = _machine.Handle(input);
+        long ticket = HoldUntilStored(step); // 0: the answer need not wait for the journal
 
         // Send first: a final response (e.g. to a Delete) must still leave when the step also terminates the SA.
         foreach (var datagram in step.Send)
-            Send(datagram);
+            SendWhenStored(datagram);
         foreach (var e in step.Events)
             Apply(e);
         foreach (var timer in step.Timers)
@@ -138,7 +146,7 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
         if (step.Terminated)
             End();
         else if (step.Send.Count > 0 || step.Events.Count > 0 || step.Timers.Count > 0)
-            PersistIfChanged(); // a step that produced nothing changed nothing worth saving (most counter polls)
+            PersistIfChanged(ticket); // a step that produced nothing changed nothing worth saving (most counter polls)
     }
 
     private void Send(IkeDatagram datagram)

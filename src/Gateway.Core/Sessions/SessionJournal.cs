@@ -18,7 +18,11 @@ namespace Gateway.Core.Sessions;
 /// </summary>
 public sealed class SessionJournal : ReceivePersistentActor
 {
-    public sealed record Save(IkeSaSnapshot Snapshot);
+    /// <param name="Ticket">Non-zero: answered with <see cref="Stored"/> once the write is durable (the sender waits to answer its peer).</param>
+    public sealed record Save(IkeSaSnapshot Snapshot, long Ticket = 0);
+
+    /// <summary>The <see cref="Save"/> with this ticket (and every one before it) is stored.</summary>
+    public sealed record Stored(long Ticket);
 
     public sealed record Forget(string Reason);
 
@@ -63,6 +67,8 @@ public sealed class SessionJournal : ReceivePersistentActor
         });
         Command<Save>(s => Persist(new IkeSaStateSaved(s.Snapshot), _ =>
         {
+            if (s.Ticket != 0)
+                Sender.Tell(new Stored(s.Ticket));
             if (LastSequenceNr % DeleteEvery == 0)
                 DeleteMessages(LastSequenceNr - 1);
         }));
