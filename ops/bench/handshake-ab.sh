@@ -71,26 +71,8 @@ print(round(v, 1) if isinstance(v, float) else v)" "$1" "$2"; }
 start() { # VARIANT ROUND
   local dir=$work/gw-$1$2
   mkdir -p "$dir/data"
-  cat >"$dir/gateway.conf" <<CONF
-gateway {
-  identity = "$LAB_GW_ID"
-  certificate = "$work/pki/gateway.pem"
-  private-key = "$work/pki/gateway.key"
-  trusted-cas = ["$work/pki/ca.pem"]
-  pools {
-    ipv4 = "10.99.128.0/17"
-    ipv6 = "$LAB_POOL_V6"
-  }
-  protected-subnets = ["$LAB_PROTECTED_V4", "$LAB_PROTECTED_V6"]
-  auth.eap-mschapv2 {
-    users { $LAB_EAP_USER = "$LAB_EAP_PASSWORD" }
-    demo-user = ""
-  }
-  dos.source-rate.per-second = off
-  ike.liveness-interval = off
-}
-${confs[$1]}
-CONF
+  { lab_gateway_conf "$work/pki" 10.99.128.0/17 "dos.source-rate.per-second = off" "ike.liveness-interval = off"
+    echo "${confs[$1]}"; } >"$dir/gateway.conf"
   ip netns exec "$ns_g" dotnet "${dlls[$1]}" --config "$dir/gateway.conf" --data-dir "$dir/data" </dev/null >"$dir/gateway.log" 2>&1 &
   gw_pid=$!
   lab_wait_for 90 grep -q 'gateway ready' "$dir/gateway.log" || { tail -5 "$dir/gateway.log" >&2; lab_die "gateway $1 did not start"; }

@@ -189,25 +189,7 @@ measure strongswan "$(cat "$work/gw-strongswan/daemon.pid")"
 
 # --- our gateway ---
 mkdir -p "$work/gw-ours/data"
-cat > "$work/gw-ours/gateway.conf" <<CONF
-gateway {
-  identity = "$LAB_GW_ID"
-  certificate = "$work/pki/gateway.pem"
-  private-key = "$work/pki/gateway.key"
-  trusted-cas = ["$work/pki/ca.pem"]
-  pools {
-    ipv4 = "$pool"
-    ipv6 = "$LAB_POOL_V6"
-  }
-  protected-subnets = ["$LAB_PROTECTED_V4", "$LAB_PROTECTED_V6"]
-  auth.eap-mschapv2 {
-    users { $LAB_EAP_USER = "$LAB_EAP_PASSWORD" }
-    demo-user = ""
-  }
-  dos.source-rate.per-second = off
-  ike.liveness-interval = off
-}
-CONF
+lab_gateway_conf "$work/pki" "$pool" "dos.source-rate.per-second = off" "ike.liveness-interval = off" >"$work/gw-ours/gateway.conf"
 ip netns exec "$ns_g" dotnet "$dll" --config "$work/gw-ours/gateway.conf" --data-dir "$work/gw-ours/data" \
   </dev/null >"$work/gw-ours/gateway.log" 2>&1 &
 ours_pid=$!

@@ -72,7 +72,7 @@ public sealed record GatewayCoreOptions
 
     /// <summary>
     /// Keys for state at rest. Set: established IKE SAs are persisted in the configured Akka.Persistence journal
-    /// (see <see cref="GatewayPersistenceConfig"/>) and sessions are remembered entities; null: nothing is persisted.
+    /// (see <see cref="GatewayPersistenceConfig"/>) and the session waker brings them back; null: nothing is persisted.
     /// </summary>
     public Persistence.StateKeyRing? StateKeys { get; init; }
 
