@@ -102,23 +102,7 @@ lab_log "strongSwan gateway: $strongswan_mbps Mbit/s, gateway CPU $strongswan_cp
 
 # --- our gateway ---
 mkdir -p "$work/gw-ours/data"
-cat > "$work/gw-ours/gateway.conf" <<CONF
-gateway {
-  identity = "$LAB_GW_ID"
-  certificate = "$work/pki/gateway.pem"
-  private-key = "$work/pki/gateway.key"
-  trusted-cas = ["$work/pki/ca.pem"]
-  pools {
-    ipv4 = "$LAB_POOL_V4"
-    ipv6 = "$LAB_POOL_V6"
-  }
-  protected-subnets = ["$LAB_PROTECTED_V4", "$LAB_PROTECTED_V6"]
-  auth.eap-mschapv2 {
-    users { $LAB_EAP_USER = "$LAB_EAP_PASSWORD" }
-    demo-user = ""
-  }
-}
-CONF
+lab_gateway_conf "$work/pki" "$LAB_POOL_V4" >"$work/gw-ours/gateway.conf"
 ip netns exec "$ns_g" dotnet "$dll" --config "$work/gw-ours/gateway.conf" --data-dir "$work/gw-ours/data" \
   </dev/null >"$work/gw-ours/gateway.log" 2>&1 &
 ours_pid=$!
