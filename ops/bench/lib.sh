@@ -38,29 +38,12 @@ bench_dll() {
   echo "$repo/src/$project/bin/Release/net10.0/$project.dll"
 }
 
-# bench_start_ours POOL_V4 [EXTRA_CONF_LINES]: our gateway in the gateway namespace with the lab PKI and EAP user,
-# waits until it is ready; sets ours_pid. Fails, with ours_error saying why, when it did not become ready.
+# bench_start_ours POOL_V4 [HOCON lines inside gateway { }...]: our gateway in the gateway namespace with the lab's
+# configuration (lab_gateway_conf), waits until it is ready; sets ours_pid. Fails, with ours_error saying why, when it
+# did not become ready.
 bench_start_ours() {
-  local pool=$1 extra=${2:-}
   mkdir -p "$work/gw-ours/data"
-  cat > "$work/gw-ours/gateway.conf" <<CONF
-gateway {
-  identity = "$LAB_GW_ID"
-  certificate = "$work/pki/gateway.pem"
-  private-key = "$work/pki/gateway.key"
-  trusted-cas = ["$work/pki/ca.pem"]
-  pools {
-    ipv4 = "$pool"
-    ipv6 = "$LAB_POOL_V6"
-  }
-  protected-subnets = ["$LAB_PROTECTED_V4", "$LAB_PROTECTED_V6"]
-  auth.eap-mschapv2 {
-    users { $LAB_EAP_USER = "$LAB_EAP_PASSWORD" }
-    demo-user = ""
-  }
-$extra
-}
-CONF
+  lab_gateway_conf "$work/pki" "$@" >"$work/gw-ours/gateway.conf"
   ip netns exec "$(lab_ns_gw "$prefix")" dotnet "$dll" --config "$work/gw-ours/gateway.conf" --data-dir "$work/gw-ours/data" \
     </dev/null >"$work/gw-ours/gateway.log" 2>&1 &
   ours_pid=$!

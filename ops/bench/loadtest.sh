@@ -169,8 +169,7 @@ measure strongswan "$(cat "$work/gw-strongswan/daemon.pid")"
 "$lab/gateway.sh" stop "$work/gw-strongswan" >&2 || true
 
 # --- our gateway ---
-bench_start_ours "$pool" '  dos.source-rate.per-second = off
-  ike.liveness-interval = off' || lab_die "$ours_error"
+bench_start_ours "$pool" "dos.source-rate.per-second = off" "ike.liveness-interval = off" || lab_die "$ours_error"
 measure ours "$ours_pid"
 bench_stop_ours
 

@@ -187,7 +187,7 @@ strongswan=$(measure strongswan "$(cat "$work/gw-strongswan/daemon.pid")") || la
 lab_log "strongSwan: $strongswan"
 
 # --- our gateway ---
-bench_start_ours "$LAB_POOL_V4" '  ike.additional-addresses = ["'"$LAB_GW_OUT_V4"'", "'"$LAB_GW_OUT_V6"'"]' || lab_die "$ours_error"
+bench_start_ours "$LAB_POOL_V4" "ike.additional-addresses = [\"$LAB_GW_OUT_V4\", \"$LAB_GW_OUT_V6\"]" || lab_die "$ours_error"
 ours=$(measure ours "$ours_pid") || lab_die "no measurement through our gateway (see $work)"
 bench_stop_ours
 lab_log "ours: $ours"

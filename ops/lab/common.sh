@@ -59,3 +59,28 @@ lab_wait_log() {
 LAB_MC_GW_V4=10.99.7.1           # the gateway's address on that bridge (what the clients dial)
 lab_mc_client_v4() { echo "10.99.7.$((10 + $1))"; }
 lab_ns_mclient() { echo "${1}-c${2}"; }
+
+# lab_gateway_conf PKI_DIR POOL_V4 [HOCON lines inside gateway { }...]: our gateway's configuration for the lab (the
+# lab PKI's certificate and CA, the EAP user, the protected subnets) on standard output.
+lab_gateway_conf() {
+  local pki=$1 pool=$2; shift 2
+  cat <<CONF
+gateway {
+  identity = "$LAB_GW_ID"
+  certificate = "$pki/gateway.pem"
+  private-key = "$pki/gateway.key"
+  trusted-cas = ["$pki/ca.pem"]
+  pools {
+    ipv4 = "$pool"
+    ipv6 = "$LAB_POOL_V6"
+  }
+  protected-subnets = ["$LAB_PROTECTED_V4", "$LAB_PROTECTED_V6"]
+  auth.eap-mschapv2 {
+    users { $LAB_EAP_USER = "$LAB_EAP_PASSWORD" }
+    demo-user = ""
+  }
+CONF
+  local line
+  for line in "$@"; do printf '  %s\n' "$line"; done
+  echo "}"
+}

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Gateway.Configuration;
 using Gateway.Core.Hosting;
 using Gateway.Core.Persistence;
@@ -77,5 +78,60 @@ public class PersistenceConfigurationTests
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode;";
         Assert.Equal("wal", command.ExecuteScalar() as string);
+    }
+
+    [Theory]
+    [InlineData(null, "normal", 1L)]
+    [InlineData("gateway.persistence.sqlite-synchronous = full", "full", 2L)]
+    public void SQLite_synchronous_defaults_to_normal_and_the_interceptor_sets_it_on_a_connection(string? config, string level, long pragma)
+    {
+        using var dir = new TempDirectory();
+        var p = Read(config, dir).Persistence!;
+        Assert.Equal(level, p.SqliteSynchronous);
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(p.ConnectionString + ";Pooling=False");
+        Directory.CreateDirectory(Path.Combine(dir.Path, "data"));
+        connection.Open();
+        new SqliteSynchronousMode(level).ConnectionOpened(default, connection);
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous;";
+        Assert.Equal(pragma, (long)command.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public void A_bad_sqlite_synchronous_level_names_the_key()
+    {
+        using var dir = new TempDirectory();
+        var e = Assert.Throws<ConfigurationError>(() => Read("gateway.persistence.sqlite-synchronous = off", dir));
+        Assert.Equal("gateway.persistence.sqlite-synchronous", e.Key);
+    }
+
+    [Fact]
+    public async Task The_journal_opens_its_connections_through_the_synchronous_interceptor()
+    {
+        using var dir = new TempDirectory();
+        var prepared = PersistenceBootstrap.Prepare(Read(null, dir), _ => null)!;
+        var config = Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local")
+            .WithFallback(prepared.Config).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+        var setup = Akka.Actor.Setup.ActorSystemSetup.Create(Akka.Actor.BootstrapSetup.Create().WithConfig(config)).And(prepared.Setup!);
+        using var system = Akka.Actor.ActorSystem.Create("sync", setup);
+        var writer = system.ActorOf(Akka.Actor.Props.Create(() => new OneEventWriter()));
+        Assert.Equal("stored", await writer.Ask<string>("write", TimeSpan.FromSeconds(30)));
+        Assert.True(prepared.SqliteSynchronous!.ConnectionsSetUp > 0);
+        await system.Terminate();
+    }
+
+    private sealed class OneEventWriter : Akka.Persistence.ReceivePersistentActor
+    {
+        public override string PersistenceId => "sync-test";
+
+        public OneEventWriter()
+        {
+            Recover<string>(_ => { });
+            Command<string>(_ =>
+            {
+                var sender = Sender;
+                Persist("event", _ => sender.Tell("stored"));
+            });
+        }
     }
 }

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using Akka.Cluster.Tools.Singleton;
+using Gateway.Core.Hosting;
 using Gateway.Core.Policy;
 
 namespace Gateway.Core.Addresses;
@@ -13,16 +13,7 @@ public static class AddressRegistrySingleton
     /// </summary>
     public static IActorRef Start(ActorSystem system, string name, AddressPools pools, bool persistent, string? role)
     {
-        system.Settings.InjectTopLevelFallback(ClusterSingleton.DefaultConfig());
-        var managerSettings = ClusterSingletonManagerSettings.Create(system);
-        var proxySettings = ClusterSingletonProxySettings.Create(system);
-        if (role is not null)
-        {
-            managerSettings = managerSettings.WithRole(role);
-            proxySettings = proxySettings.WithRole(role);
-        }
-        system.ActorOf(ClusterSingletonManager.Props(AddressRegistry.Props(pools, persistent), AddressRegistry.Stop.Instance, managerSettings), name);
-        return system.ActorOf(ClusterSingletonProxy.Props($"/user/{name}", proxySettings), name + "-proxy");
+        GatewaySingleton.StartManager(system, name, AddressRegistry.Props(pools, persistent), AddressRegistry.Stop.Instance, role);
+        return GatewaySingleton.Proxy(system, name, role);
     }
-
 }

@@ -23,6 +23,7 @@ public static class GatewayClusterConfig
             serialization-bindings {
               "Gateway.Core.Sessions.SessionCommand, Gateway.Core" = gateway-session
               "Gateway.Core.Sessions.RedirectReply, Gateway.Core" = gateway-session
+              "Gateway.Core.Sessions.SessionWakeMessage, Gateway.Core" = gateway-session
               "Gateway.Core.Addresses.AddressRegistryMessage, Gateway.Core" = gateway-addresses
               "Gateway.Core.Addresses.AddressRegistryEvent, Gateway.Core" = gateway-addresses
             }
@@ -31,7 +32,8 @@ public static class GatewayClusterConfig
             sharding {
               # An established IKE SA may be silent for long (DPD is the machine's business): never passivate on idleness.
               passivate-idle-entity-after = off
-              # Half-open and unknown-SPI entities stop themselves; established ones will be remembered with persistence (issue 5).
+              # Half-open and unknown-SPI entities stop themselves; established ones are woken from their journals by
+              # the SessionWaker singleton instead (remember-entities would write every half-open entity).
               remember-entities = off
             }
           }

@@ -42,12 +42,15 @@ public static class GatewayCore
         var persistence = SessionPersistenceOf(system, policy, services, options);
         // Virtual addresses: one registry for the cluster (persisted with the sessions), asked by the IKE SA actors.
         var addresses = AddressRegistrySingleton.Start(system, $"{options.EntityTypeName}-addresses", policy.Pools, persistence is not null, options.Role);
+        string wakerName = $"{options.EntityTypeName}-waker";
+        var waker = persistence is null ? ActorRefs.Nobody : GatewaySingleton.Proxy(system, wakerName, options.Role);
         var deps = new SessionDependencies(
             machineFactory ?? ResponderMachine.Factory(policy, services, ResponderOptionsOf(options)),
             transport, dataPlane, options.Metrics, gate, options.Clock, options.HalfOpenLifetime)
         {
             CounterPollInterval = options.CounterPollInterval,
             Persistence = persistence,
+            SessionWaker = waker,
             AddressRegistry = addresses,
             AddressLeaseTimeout = options.AddressLeaseTimeout,
             EntityTypeName = options.EntityTypeName,
@@ -55,7 +58,9 @@ public static class GatewayCore
         };
 
         var sharding = ClusterSharding.Get(system); // before its settings: it brings their defaults
-        var settings = ClusterShardingSettings.Create(system).WithRememberEntities(deps.Persistence is not null);
+        // No remember-entities: it would write every started entity (each half-open IKE_SA_INIT) and make it wait for
+        // the write; the session waker brings the established ones back from their journals instead.
+        var settings = ClusterShardingSettings.Create(system).WithRememberEntities(false);
         if (options.Role is not null)
             settings = settings.WithRole(options.Role);
         var region = sharding.Start(
@@ -65,6 +70,8 @@ public static class GatewayCore
             new SessionMessageExtractor(map),
             sharding.DefaultShardAllocationStrategy(settings),
             SessionActor.HandOff.Instance); // stops a session only once its journal has stored its last state
+        if (persistence is not null)
+            GatewaySingleton.StartManager(system, wakerName, SessionWaker.Props(region, options.ReadJournalPluginId), SessionWaker.Stop.Instance, options.Role);
         if (options.LocalShardRefresh is { } refresh)
             localShards.Observe(system, region, $"{options.EntityTypeName}-local-shards", refresh);
 

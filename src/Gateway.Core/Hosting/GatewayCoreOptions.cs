@@ -72,7 +72,7 @@ public sealed record GatewayCoreOptions
 
     /// <summary>
     /// Keys for state at rest. Set: established IKE SAs are persisted in the configured Akka.Persistence journal
-    /// (see <see cref="GatewayPersistenceConfig"/>) and sessions are remembered entities; null: nothing is persisted.
+    /// (see <see cref="GatewayPersistenceConfig"/>) and the session waker brings them back; null: nothing is persisted.
     /// </summary>
     public Persistence.StateKeyRing? StateKeys { get; init; }
 
@@ -90,6 +90,12 @@ public sealed record GatewayCoreOptions
     /// INTERNAL_ADDRESS_FAILURE (clients retransmit IKE_AUTH meanwhile; the retransmissions are absorbed).
     /// </summary>
     public TimeSpan AddressLeaseTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The Akka.Persistence query plugin over the session journal (with persistence): the session waker reads the live
+    /// sessions' persistence ids through it (<see cref="GatewayPersistenceConfig"/> configures the SQL one).
+    /// </summary>
+    public string ReadJournalPluginId { get; init; } = GatewayPersistenceConfig.ReadJournalPluginId;
 
     public static readonly GatewayCoreOptions Default = new();
 }

@@ -29,6 +29,9 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
     // as the session of that SPI, so a node of the previous version can answer during a rolling upgrade.
     private const string RedirectReplyManifest = "redirect-reply.v2";
     private const string RedirectReplyV1Manifest = "redirect-reply.v1";
+    private const string WakeManifest = "wake.v1";                   // spi
+    private const string AwakeManifest = "awake.v1";                 // session id
+    private const string WakeAfterHandOffManifest = "wake-after-handoff.v1"; // session id
 
     public override int Identifier => SerializerId;
 
@@ -40,6 +43,9 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
         DiscardIkeSa => DiscardManifest,
         RedirectIkeSa => RedirectManifest,
         RedirectReply => RedirectReplyManifest,
+        WakeSession => WakeManifest,
+        SessionAwake => AwakeManifest,
+        WakeAfterHandOff => WakeAfterHandOffManifest,
         _ => throw new ArgumentException($"Cannot serialize {o.GetType()}", nameof(o)),
     };
 
@@ -51,6 +57,8 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
         DiscardIkeSa m => WithReason(m.LocalSpi, m.Reason),
         RedirectIkeSa m => WithBytes(m.LocalSpi, [(byte)m.Gateway.Type, .. m.Gateway.Value.Span]),
         RedirectReply m => WithBytes(m.SessionId, [(byte)m.Outcome]),
+        WakeSession m => WithBytes(m.LocalSpi, []),
+        SessionWakeMessage m => WithBytes(m.SessionId, []),
         _ => throw new ArgumentException($"Cannot serialize {obj.GetType()}", nameof(obj)),
     };
 
@@ -67,6 +75,9 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
             RedirectManifest => new RedirectIkeSa(spi, reader.GatewayIdentity()),
             RedirectReplyManifest => new RedirectReply(spi, (RedirectOutcome)reader.Rest()[0]),
             RedirectReplyV1Manifest => new RedirectReply(SpiShardMap.SessionOf(spi), (RedirectOutcome)reader.Rest()[0]),
+            WakeManifest => new WakeSession(spi),
+            AwakeManifest => new SessionAwake(spi),
+            WakeAfterHandOffManifest => new WakeAfterHandOff(spi),
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown session command manifest '{manifest}'"),
         };
     }

@@ -12,19 +12,9 @@ namespace Gateway.Core.Sessions;
 // persisted) is compared with the last one saved and sent to the session's journal when it changed: established,
 // rekeyed, moved, child added or removed, message IDs advanced, or an outbound ESP sequence mark moved on. The marks
 // are kept here, where the data plane's counters are read: a mark is always ahead of the sequence numbers in use.
-// What a step sends after a save is held until the journal confirms it: a client told "established" (or given a
-// rekey's new keys) by a node that dies before its write commits would hold a tunnel no survivor knows of — with DPD
-// off, as strongSwan clients default, a black hole until its lifetime ends. Held, the answer is lost with the node and
-// the client retries or starts again. Costs a commit's latency on the exchanges that change the state.
 public sealed partial class IkeSaActor
 {
-    private IActorRef? _journal;
-
-    /// <summary>Saves sent to the journal and not yet confirmed; datagrams wait while any is.</summary>
-    private int _savesInFlight;
-
-    /// <summary>Datagrams waiting for <see cref="_savesInFlight"/> to reach 0, in order (null: none, the usual case).</summary>
-    private List<IkeDatagram>? _heldUntilSaved;
+    private readonly IActorRef? _journal;
     private readonly IkeSaSnapshot? _restored;
 
     /// <summary>Outbound ESP sequence high-water mark per child SA (our inbound SPI) as last handed to the journal.</summary>
@@ -32,6 +22,49 @@ public sealed partial class IkeSaActor
 
     /// <summary>A digest of the last state saved (not the state: it holds keys), to skip writes that change nothing.</summary>
     private byte[]? _savedDigest;
+
+    /// <summary>Datagrams waiting for the journal to store the state they announce (<see cref="HoldUntilStored"/>), in order.</summary>
+    private readonly List<IkeDatagram> _heldUntilStored = new();
+
+    private long _lastTicket;
+    private long _awaitedTicket; // 0: nothing held
+
+    /// <summary>
+    /// A failover keeps a tunnel only if the journal has it: a client told "established" (or given a new child SA) by a
+    /// node that dies before that state is stored sends into SAs no survivor knows, and keeps doing so until its liveness
+    /// check gives up and it authenticates again. So the answer of a step that established the IKE SA or installed a
+    /// child SA leaves only once the journal confirms the write, and whatever is sent after it queues behind it (order
+    /// kept, a retransmitted answer included). Every other change (message IDs after a liveness exchange, a move) is
+    /// answered at once: losing it in a crash costs no tunnel (the cached response and RFC 6311 sync cover message IDs,
+    /// the peer's next packet the path, docs/persistence.md), and waiting would put a disk write into every exchange.
+    /// Returns the ticket to save with, or 0.
+    /// </summary>
+    private long HoldUntilStored(IkeSaStep step)
+    {
+        if (_journal is null || step.Terminated || !step.Events.Any(e => e is IkeSaEstablished or ChildSaEstablished or ChildSaRekeyed))
+            return 0;
+        _awaitedTicket = ++_lastTicket;
+        return _awaitedTicket;
+    }
+
+    private void SendWhenStored(IkeDatagram datagram)
+    {
+        if (_awaitedTicket == 0)
+            Send(datagram);
+        else
+            _heldUntilStored.Add(datagram);
+    }
+
+    /// <summary>The journal stored the awaited state (or an older one: keep waiting), or it is gone (released: the session runs unpersisted).</summary>
+    private void ReleaseHeld(long storedTicket)
+    {
+        if (_awaitedTicket == 0 || storedTicket < _awaitedTicket)
+            return;
+        _awaitedTicket = 0;
+        foreach (var datagram in _heldUntilStored)
+            Send(datagram);
+        _heldUntilStored.Clear();
+    }
 
     public static Props PropsRestored(IkeSaSnapshot snapshot, SessionDependencies deps, IActorRef journal) =>
         Akka.Actor.Props.Create(() => new IkeSaActor(snapshot.LocalSpi, deps, journal, snapshot)).WithMailboxOf(deps);
@@ -83,10 +116,13 @@ public sealed partial class IkeSaActor
             PersistIfChanged();
     }
 
-    private void PersistIfChanged()
+    private void PersistIfChanged(long ticket = 0)
     {
         if (_journal is null || _machine.TryExportSnapshot() is not { } snapshot)
+        {
+            ReleaseHeld(ticket);
             return;
+        }
         snapshot = snapshot with
         {
             Children = snapshot.Children
@@ -97,43 +133,11 @@ public sealed partial class IkeSaActor
         var digest = SHA256.HashData(plain);
         CryptographicOperations.ZeroMemory(plain);
         if (_savedDigest is not null && digest.AsSpan().SequenceEqual(_savedDigest))
+        {
+            ReleaseHeld(ticket); // stored already
             return;
+        }
         _savedDigest = digest;
-        _savesInFlight++;
-        _journal.Tell(new SessionJournal.Save(snapshot));
-    }
-
-    /// <summary>True when the datagram was queued behind an unconfirmed save (sent by <see cref="OnSaved"/>).</summary>
-    private bool HoldUntilSaved(IkeDatagram datagram)
-    {
-        if (_savesInFlight == 0)
-            return false;
-        (_heldUntilSaved ??= []).Add(datagram);
-        return true;
-    }
-
-    private void OnSaved()
-    {
-        if (_savesInFlight > 0 && --_savesInFlight == 0)
-            SendHeld();
-    }
-
-    /// <summary>The journal stopped (a write failed; the session logs it): run on unpersisted, release what waited.</summary>
-    private void OnJournalStopped(IActorRef actor)
-    {
-        if (!actor.Equals(_journal))
-            return;
-        _journal = null;
-        _savesInFlight = 0;
-        SendHeld();
-    }
-
-    private void SendHeld()
-    {
-        if (_heldUntilSaved is not { } held)
-            return;
-        _heldUntilSaved = null;
-        foreach (var datagram in held)
-            Send(datagram);
+        _journal.Tell(new SessionJournal.Save(snapshot, ticket));
     }
 }

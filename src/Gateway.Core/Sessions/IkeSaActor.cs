@@ -85,10 +85,13 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
         Receive<HalfOpenExpired>(_ => OnHalfOpenExpired());
         Receive<Addresses.LeaseGranted>(OnLeaseGranted);
         Receive<LeaseFailed>(OnLeaseFailed);
-        Receive<SessionJournal.Saved>(_ => OnSaved());
-        Receive<Terminated>(t => OnJournalStopped(t.ActorRef));
+        Receive<SessionJournal.Stored>(s => ReleaseHeld(s.Ticket));
         if (journal is not null)
+        {
             Context.Watch(journal);
+            // A journal that stopped (a write failed) never answers: the session runs on unpersisted (logged by it).
+            Receive<Terminated>(t => t.ActorRef.Equals(journal), _ => ReleaseHeld(long.MaxValue));
+        }
     }
 
     public static Props Props(ulong responderSpi, SessionDependencies deps, IActorRef? journal = null) =>
@@ -131,34 +134,23 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
     private void Step(IkeSaInput input)
     {
         var step = _machine.Handle(input);
-        if (step.Terminated)
-        {
-            // Send first: a final response (e.g. to a Delete) must still leave when the step terminates the SA.
-            foreach (var datagram in step.Send)
-                Send(datagram);
-            foreach (var e in step.Events)
-                Apply(e);
-            End();
-            return;
-        }
+        long ticket = HoldUntilStored(step); // 0: the answer need not wait for the journal
 
+        // Send first: a final response (e.g. to a Delete) must still leave when the step also terminates the SA.
+        foreach (var datagram in step.Send)
+            SendWhenStored(datagram);
         foreach (var e in step.Events)
             Apply(e);
         foreach (var timer in step.Timers)
             Schedule(timer);
-        // Save before sending: what the step sends (the last IKE_AUTH response, a rekey's answer) is held until the
-        // journal has stored the state it announces (see HoldUntilSaved). A step that produced nothing changed
-        // nothing worth saving (most counter polls).
-        if (step.Send.Count > 0 || step.Events.Count > 0 || step.Timers.Count > 0)
-            PersistIfChanged();
-        foreach (var datagram in step.Send)
-            Send(datagram);
+        if (step.Terminated)
+            End();
+        else if (step.Send.Count > 0 || step.Events.Count > 0 || step.Timers.Count > 0)
+            PersistIfChanged(ticket); // a step that produced nothing changed nothing worth saving (most counter polls)
     }
 
     private void Send(IkeDatagram datagram)
     {
-        if (HoldUntilSaved(datagram))
-            return;
         try
         {
             _deps.Transport.Send(datagram);

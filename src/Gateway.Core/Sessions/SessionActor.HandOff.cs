@@ -6,7 +6,9 @@ namespace Gateway.Core.Sessions;
 // PoisonPill. The IKE SA actor stops first (after the message it is handling, so its last state has gone to the
 // journal), then the journal answers a Flush only after every write it has accepted is stored, and only then does the
 // session stop — so the node that takes the shard over recovers the latest state. Nothing is forgotten: this is not
-// the SA ending, and its address lease stays.
+// the SA ending, and its address lease stays. Sharding does not restart a handed-off entity by itself (no
+// remember-entities), so a session with an IKE SA asks the session waker, once its state is stored, to wake it wherever
+// its shard goes next.
 public sealed partial class SessionActor
 {
     /// <summary>The hand-off stop message (<see cref="Hosting.GatewayCore"/> gives it to sharding).</summary>
@@ -15,8 +17,11 @@ public sealed partial class SessionActor
         public static readonly HandOff Instance = new();
     }
 
+    private bool _wakeAfterHandOff;
+
     private void OnHandOff()
     {
+        _wakeAfterHandOff = _ikeSa is not null && _journal is not null;
         BecomeStacked(HandingOff);
         if (_ikeSa is not null)
             Context.Stop(_ikeSa); // Terminated → FlushJournal
@@ -33,6 +38,8 @@ public sealed partial class SessionActor
                 FlushJournal();
                 break;
             case SessionJournal.Flushed:
+                if (_wakeAfterHandOff)
+                    _deps.SessionWaker.Tell(new WakeAfterHandOff(_session));
                 Context.Stop(Self);
                 break;
             case Terminated t when t.ActorRef.Equals(_journal):

@@ -10,9 +10,9 @@ namespace Gateway.Core.Sessions;
 // A session that an IKE_SA_INIT is opening skips recovery (its id was just drawn at random: nothing of it is in the
 // journal). The gate's word alone does not prove that: its entry is released only on the node hosting the session, so
 // on a node that admitted an IKE_SA_INIT for a session hosted elsewhere it lingers; should that session fail over to
-// this node meanwhile, remember-entities starts it here with its state in the journal (a kill -9 failover lost tunnels
-// so). So the session is fresh only when its first message is that IKE_SA_INIT; a start without one (remember-entities,
-// rebalance) or with any other message recovers.
+// this node meanwhile, the session waker starts it here with its state in the journal (a kill -9 failover lost tunnels
+// so). So the session is fresh only when its first message is that IKE_SA_INIT; a start by any other message (a wake,
+// a retransmission after a move) recovers.
 public sealed partial class SessionActor
 {
     public IStash Stash { get; set; } = null!;
@@ -81,7 +81,7 @@ public sealed partial class SessionActor
                 }
                 else if (_stashedWhileRecovering == 0)
                 {
-                    Passivate(); // started (remember-entities) with nothing to resume
+                    Passivate(); // started with nothing to resume
                 }
                 Stash.UnstashAll();
                 break;
@@ -98,6 +98,17 @@ public sealed partial class SessionActor
                 Stash.Stash();
                 break;
         }
+    }
+
+    /// <summary>
+    /// <see cref="SessionWaker"/> asks: by now the session has recovered (a wake that started it was stashed until
+    /// then), so it answers; with nothing to resume it stops.
+    /// </summary>
+    private void OnWake()
+    {
+        Sender.Tell(new SessionAwake(_session));
+        if (_ikeSa is null)
+            Passivate();
     }
 
     /// <summary>The journal stopped (a write failed): the session runs on unpersisted; an ended SA no longer waits for it.</summary>

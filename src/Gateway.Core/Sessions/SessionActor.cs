@@ -74,6 +74,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithUnboundedStash
         Receive<Stop>(_ => Context.Stop(Self));
         Receive<HandOff>(_ => OnHandOff());
         Receive<StartedWithoutMessage>(_ => { }); // the IKE_SA_INIT that opened the session came first
+        Receive<WakeSession>(_ => OnWake());
     }
 
     public static Props Props(ulong sessionId, SessionDependencies deps) =>

@@ -39,3 +39,18 @@ public sealed record RedirectIkeSa(ulong LocalSpi, GatewayIdentity Gateway) : Se
 /// session id does not); crosses nodes like the commands (same serializer).
 /// </summary>
 public sealed record RedirectReply(ulong SessionId, RedirectOutcome Outcome);
+
+/// <summary>
+/// From <see cref="SessionWaker"/>: start the session if it is not running (it recovers from its journal and runs its
+/// timers) and answer <see cref="SessionAwake"/>. Any SPI with the session's bits reaches it.
+/// </summary>
+public sealed record WakeSession(ulong LocalSpi) : SessionCommand(LocalSpi);
+
+/// <summary>Messages between sessions and the <see cref="SessionWaker"/> singleton (they cross nodes; same serializer as the commands).</summary>
+public abstract record SessionWakeMessage(ulong SessionId);
+
+/// <summary>The answer to <see cref="WakeSession"/>: the session is running (or had nothing to resume and stopped).</summary>
+public sealed record SessionAwake(ulong SessionId) : SessionWakeMessage(SessionId);
+
+/// <summary>A session handed off by a shard move or a leaving node asks to be woken wherever its shard goes next.</summary>
+public sealed record WakeAfterHandOff(ulong SessionId) : SessionWakeMessage(SessionId);

@@ -40,6 +40,9 @@ public sealed record SessionDependencies(
     /// <summary>Persistence of established IKE SAs (issue 5); null: off (nothing survives the node).</summary>
     public SessionPersistence? Persistence { get; init; }
 
+    /// <summary>The <see cref="SessionWaker"/> singleton (a proxy), told about sessions handed off; Nobody without persistence.</summary>
+    public IActorRef SessionWaker { get; init; } = ActorRefs.Nobody;
+
     /// <summary>The mailbox (configuration path) of the per-tunnel actors; null: Akka's default (see <see cref="LeanMailbox"/>).</summary>
     public string? Mailbox { get; init; }
 }

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Gateway.Core.IkeSa;
 using Gateway.Core.Persistence;
+using Gateway.Core.Routing;
 
 namespace Gateway.Core.Sessions;
 
@@ -17,13 +18,11 @@ namespace Gateway.Core.Sessions;
 /// </summary>
 public sealed class SessionJournal : ReceivePersistentActor
 {
-    public sealed record Save(IkeSaSnapshot Snapshot);
+    /// <param name="Ticket">Non-zero: answered with <see cref="Stored"/> once the write is durable (the sender waits to answer its peer).</param>
+    public sealed record Save(IkeSaSnapshot Snapshot, long Ticket = 0);
 
-    /// <summary>Answer to the sender of a <see cref="Save"/> once the state is stored.</summary>
-    public sealed record Saved
-    {
-        public static readonly Saved Instance = new();
-    }
+    /// <summary>The <see cref="Save"/> with this ticket (and every one before it) is stored.</summary>
+    public sealed record Stored(long Ticket);
 
     public sealed record Forget(string Reason);
 
@@ -68,7 +67,8 @@ public sealed class SessionJournal : ReceivePersistentActor
         });
         Command<Save>(s => Persist(new IkeSaStateSaved(s.Snapshot), _ =>
         {
-            Sender.Tell(Saved.Instance);
+            if (s.Ticket != 0)
+                Sender.Tell(new Stored(s.Ticket));
             if (LastSequenceNr % DeleteEvery == 0)
                 DeleteMessages(LastSequenceNr - 1);
         }));
@@ -113,7 +113,17 @@ public sealed class SessionJournal : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static string PersistenceIdOf(ulong sessionId) => $"ike-session-{sessionId:x12}";
+    private const string PersistenceIdPrefix = "ike-session-";
+
+    public static string PersistenceIdOf(ulong sessionId) => $"{PersistenceIdPrefix}{sessionId:x12}";
+
+    /// <summary>The session of a persistence id made by <see cref="PersistenceIdOf"/>; false for any other id in the journal.</summary>
+    public static bool TryParsePersistenceId(string persistenceId, out ulong sessionId)
+    {
+        sessionId = 0;
+        return persistenceId.StartsWith(PersistenceIdPrefix, StringComparison.Ordinal)
+            && SpiShardMap.TryParseEntityId(persistenceId[PersistenceIdPrefix.Length..], out sessionId);
+    }
 
     /// <summary>The journal of a session; <paramref name="fresh"/>: a new session, no recovery (nothing is reported).</summary>
     public static Props Props(ulong sessionId, bool fresh = false) => Akka.Actor.Props.Create(() => new SessionJournal(sessionId, fresh));

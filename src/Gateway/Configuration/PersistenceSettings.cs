@@ -4,7 +4,9 @@ using Gateway.Core.Sessions;
 namespace Gateway.Configuration;
 
 /// <summary>gateway.persistence.* (hocon/gateway.conf): where established IKE SAs are persisted and the key that encrypts them.</summary>
-public sealed record PersistenceSettings(string Provider, string ConnectionString, string ProviderName, string? StateKeyFile, ulong SequenceMargin)
+/// <param name="SqliteSynchronous">SQLite's synchronous level (<see cref="Hosting.SqliteSynchronousMode"/>): normal or full.</param>
+public sealed record PersistenceSettings(string Provider, string ConnectionString, string ProviderName, string? StateKeyFile, ulong SequenceMargin,
+    string SqliteSynchronous = Hosting.SqliteSynchronousMode.Normal)
 {
     public const string Sqlite = "sqlite";
     public const string PostgreSql = "postgresql";
@@ -23,16 +25,19 @@ internal static class PersistenceSettingsReader
         string keyFile = v.String("gateway.persistence.state-key-file");
         string? keyPath = keyFile.Length == 0 ? null : Path.GetFullPath(keyFile, baseDirectory);
         int margin = v.Int("gateway.persistence.sequence-margin", 1 << 10, 1 << 30);
+        string synchronous = v.String("gateway.persistence.sqlite-synchronous").ToLowerInvariant();
+        if (synchronous is not (Hosting.SqliteSynchronousMode.Normal or Hosting.SqliteSynchronousMode.Full))
+            throw new ConfigurationError("gateway.persistence.sqlite-synchronous", $"'{synchronous}' is not one of normal, full");
         switch (provider)
         {
             case PersistenceSettings.Sqlite:
                 if (connection.Length == 0)
                     connection = GatewayPersistenceConfig.SqliteConnectionString(Path.Combine(dataDirectory, PersistenceSettings.DefaultSqliteFile));
-                return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.SqliteProvider, keyPath, (ulong)margin);
+                return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.SqliteProvider, keyPath, (ulong)margin, synchronous);
             case PersistenceSettings.PostgreSql:
                 if (connection.Length == 0)
                     throw new ConfigurationError("gateway.persistence.connection-string", "postgresql needs a connection string (Host=...;Database=...;Username=...)");
-                return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.PostgreSqlProvider, keyPath, (ulong)margin);
+                return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.PostgreSqlProvider, keyPath, (ulong)margin, synchronous);
             default:
                 throw new ConfigurationError("gateway.persistence.provider", $"'{provider}' is not one of {PersistenceSettings.Sqlite}, {PersistenceSettings.PostgreSql}");
         }

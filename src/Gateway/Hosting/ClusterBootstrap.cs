@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Cluster;
 using Akka.Configuration;
 using Gateway.Configuration;
@@ -19,8 +20,9 @@ public static class ClusterBootstrap
 
     /// <param name="persistence">The journal configuration (gateway.persistence), or null for none.</param>
     /// <param name="overrides">The configuration file's akka { } section, which wins over everything here.</param>
+    /// <param name="setup">Setup the persistence plugin takes besides configuration (<see cref="PersistenceBootstrap.Prepared.Setup"/>).</param>
     public static async Task<ActorSystem> StartAsync(Gateway.Configuration.ClusterSettings settings, TimeSpan timeout, Config? persistence = null,
-        Config? overrides = null)
+        Config? overrides = null, Akka.Actor.Setup.Setup? setup = null)
     {
         string seeds = string.Join(", ", settings.SeedNodes.Select(s => "\"" + s + "\""));
         string roles = string.Join(", ", settings.Roles.Select(r => "\"" + r + "\""));
@@ -43,7 +45,8 @@ public static class ClusterBootstrap
         // Steering's ESP ownership messages between nodes (harmless when unused).
         config = config.WithFallback(ConfigurationFactory.ParseString(Gateway.DataPlane.Steering.EspOwnerAnnouncementSerializer.Config));
 
-        var system = ActorSystem.Create(SystemName, config);
+        ActorSystemSetup systemSetup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config));
+        var system = ActorSystem.Create(SystemName, setup is null ? systemSetup : systemSetup.And(setup));
         try
         {
             using var cts = new CancellationTokenSource(timeout);

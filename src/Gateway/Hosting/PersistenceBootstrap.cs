@@ -1,3 +1,4 @@
+using Akka.Actor.Setup;
 using Akka.Configuration;
 using Gateway.Configuration;
 using Gateway.Core.Hosting;
@@ -12,7 +13,13 @@ namespace Gateway.Hosting;
 /// </summary>
 public static class PersistenceBootstrap
 {
-    public sealed record Prepared(Config Config, StateKeyRing Keys);
+    /// <param name="SqliteSynchronous">SQLite only: sets the synchronous level on the journal's connections.</param>
+    public sealed record Prepared(Config Config, StateKeyRing Keys, SqliteSynchronousMode? SqliteSynchronous = null, string? ConnectionString = null,
+        string? ProviderName = null)
+    {
+        /// <summary>What the ActorSystem needs besides configuration, or null.</summary>
+        public Setup? Setup => SqliteSynchronous?.Setup(ConnectionString!, ProviderName!);
+    }
 
     public static Prepared? Prepare(GatewaySettings settings, Func<string, string?>? environment = null)
     {
@@ -36,8 +43,11 @@ public static class PersistenceBootstrap
             ? $"state key generated (development only; keep it safe, id {loaded.key.Id:x8}): {loaded.source}"
             : $"state key from {loaded.source} (id {loaded.key.Id:x8})");
         Log.Info($"persistence: {p.Provider}{(p.Provider == PersistenceSettings.Sqlite ? " " + p.ConnectionString : "")}");
-        if (p.Provider == PersistenceSettings.Sqlite)
-            SqliteWriteAheadLog.Enable(p.ConnectionString);
-        return new Prepared(GatewayPersistenceConfig.Sql(p.ConnectionString, p.ProviderName), new StateKeyRing(loaded.key));
+        var config = GatewayPersistenceConfig.Sql(p.ConnectionString, p.ProviderName);
+        if (p.Provider != PersistenceSettings.Sqlite)
+            return new Prepared(config, new StateKeyRing(loaded.key));
+        SqliteWriteAheadLog.Enable(p.ConnectionString);
+        Log.Info($"persistence: SQLite synchronous={p.SqliteSynchronous}");
+        return new Prepared(config, new StateKeyRing(loaded.key), new SqliteSynchronousMode(p.SqliteSynchronous), p.ConnectionString, p.ProviderName);
     }
 }

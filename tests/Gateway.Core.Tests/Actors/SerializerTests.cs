@@ -19,7 +19,20 @@ public sealed class SerializerTests(ITestOutputHelper output) : GatewayActorTest
         new CloseIkeSa(1, "operator: maintenance ü"),
         new DiscardIkeSa(5, "replaced by 0123456789abcdef (INITIAL_CONTACT)"),
         new RedirectIkeSa(2, Gateway.Ike.GatewayIdentity.FromFqdn("vpn2.example.com")),
+        new WakeSession(0x0123456789ab0000),
     };
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Session_waker_messages_round_trip_with_their_session(bool awake)
+    {
+        SessionWakeMessage message = awake ? new SessionAwake(0x0123456789ab) : new WakeAfterHandOff(0x0123456789ab);
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<SessionCommandSerializer>(serializer);
+        var back = Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message));
+        Assert.Equal(message, back);
+    }
 
     [Fact]
     public void Redirect_replies_round_trip_too()

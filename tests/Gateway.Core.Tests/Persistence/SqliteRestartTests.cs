@@ -75,7 +75,8 @@ public sealed class SqliteRestartTests : IDisposable
         SpinWait.SpinUntil(() => node.DataPlane.Installed.Count == 1, Patience);
         var first = node.DataPlane.Installed.Values.Single();
         Assert.NotNull(client.Request(ExchangeType.Informational, []).Response);
-        Assert.True(HighestSessionEvent() >= 2, "the liveness answer left before its message IDs were in the journal");
+        // Two states written (established; message IDs after the liveness exchange, answered without waiting).
+        Assert.True(SpinWait.SpinUntil(() => HighestSessionEvent() >= 2, Patience), "the journal did not get the session's state");
         node.Dispose();
 
         // A new node on the same file; the gateway's services are fresh (a new process).

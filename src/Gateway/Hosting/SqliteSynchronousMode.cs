@@ -1,0 +1,65 @@
+using System.Data.Common;
+using Akka.Actor.Setup;
+using Akka.Persistence.Sql.Config;
+using LinqToDB;
+using LinqToDB.Interceptors;
+
+namespace Gateway.Hosting;
+
+/// <summary>
+/// Sets SQLite's <c>synchronous</c> level on every connection the journal opens (it is a per-connection setting and
+/// Microsoft.Data.Sqlite has no connection-string keyword for it): a linq2db connection interceptor handed to
+/// Akka.Persistence.Sql through its <see cref="DataOptionsSetup"/>.
+/// <para>In WAL mode (<see cref="SqliteWriteAheadLog"/>) <c>NORMAL</c> syncs only at checkpoints, not at each commit.
+/// A commit is then in the operating system's page cache when the journal acknowledges it: it survives the gateway
+/// process being killed (kill -9, a crash — the failover case the journal exists for) but the last commits can be lost
+/// if the whole host loses power or the kernel panics; the database itself stays consistent either way. <c>FULL</c>
+/// (SQLite's default) syncs the WAL at every commit and survives power loss too, at the cost of one disk sync on the
+/// path of every established tunnel (docs/loadtest-profile.md).</para>
+/// </summary>
+public sealed class SqliteSynchronousMode : IConnectionInterceptor
+{
+    public const string Normal = "normal";
+    public const string Full = "full";
+
+    private readonly string _pragma;
+
+    public SqliteSynchronousMode(string level)
+    {
+        if (level is not (Normal or Full))
+            throw new ArgumentOutOfRangeException(nameof(level), level, "expected normal or full");
+        _pragma = $"PRAGMA synchronous={level.ToUpperInvariant()};";
+    }
+
+    /// <summary>The connections this interceptor has set up (tests check the journal really goes through it).</summary>
+    public long ConnectionsSetUp => Interlocked.Read(ref _connections);
+
+    private long _connections;
+
+    /// <summary>The ActorSystem setup that makes the journal and snapshot store open their connections through this.</summary>
+    public Setup Setup(string connectionString, string providerName) =>
+        new DataOptionsSetup(new DataOptions().UseConnectionString(providerName, connectionString).UseInterceptor(this));
+
+    public void ConnectionOpening(ConnectionEventData eventData, DbConnection connection)
+    {
+    }
+
+    public Task ConnectionOpeningAsync(ConnectionEventData eventData, DbConnection connection, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
+    public void ConnectionOpened(ConnectionEventData eventData, DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = _pragma;
+        command.ExecuteNonQuery();
+        Interlocked.Increment(ref _connections);
+    }
+
+    public async Task ConnectionOpenedAsync(ConnectionEventData eventData, DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = _pragma;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        Interlocked.Increment(ref _connections);
+    }
+}
