@@ -49,16 +49,10 @@ public sealed partial class SessionActor : UntypedActor, IWithUnboundedStash
                 Deliver(new IkeSaActor.Inbound(m.Datagram));
                 break;
             case CloseIkeSa m:
-                if (_ikeSa is null)
-                    Passivate();
-                else
-                    _ikeSa.Tell(new IkeSaActor.Close(m.Reason));
+                TellIkeSaOrPassivate(new IkeSaActor.Close(m.Reason));
                 break;
             case DiscardIkeSa m:
-                if (_ikeSa is null)
-                    Passivate();
-                else
-                    _ikeSa.Tell(new IkeSaActor.Discard(m.Reason));
+                TellIkeSaOrPassivate(new IkeSaActor.Discard(m.Reason));
                 break;
             case RedirectIkeSa m:
                 if (_ikeSa is null)
@@ -145,6 +139,15 @@ public sealed partial class SessionActor : UntypedActor, IWithUnboundedStash
         }
 
         _ikeSa.Tell(message);
+    }
+
+    /// <summary>An operator's or another session's request for the IKE SA; without one there is nothing to keep.</summary>
+    private void TellIkeSaOrPassivate(object request)
+    {
+        if (_ikeSa is null)
+            Passivate();
+        else
+            _ikeSa.Tell(request);
     }
 
     private void OnIkeSaGone()
