@@ -38,19 +38,30 @@ internal sealed class IkeSaCrypto : IDisposable
     public ISkProtection Outbound { get; }
 
     /// <summary>The IKE_SA_INIT request exactly as received (the initiator's AUTH signs it).</summary>
-    public byte[] InitRequest { get; }
+    public byte[] InitRequest { get; private set; }
 
     /// <summary>The IKE_SA_INIT response exactly as sent (our AUTH signs it).</summary>
-    public byte[] InitResponse { get; }
+    public byte[] InitResponse { get; private set; }
 
     /// <summary>Ni data.</summary>
-    public byte[] NonceI { get; }
+    public byte[] NonceI { get; private set; }
 
     /// <summary>Nr data.</summary>
-    public byte[] NonceR { get; }
+    public byte[] NonceR { get; private set; }
 
     /// <summary>The values AUTH covers.</summary>
     public HandshakeOctets Handshake => new(Prf, InitRequest, InitResponse, NonceI, NonceR, Keys.SkPi, Keys.SkPr);
+
+    /// <summary>
+    /// Drops the IKE_SA_INIT messages and nonces once the SA is established: AUTH is never computed again on it (as
+    /// on a rekeyed or restored SA, which never had them), and the first child SA is keyed by then.
+    /// </summary>
+    public void ForgetHandshake()
+    {
+        CryptographicOperations.ZeroMemory(NonceI);
+        CryptographicOperations.ZeroMemory(NonceR);
+        InitRequest = InitResponse = NonceI = NonceR = [];
+    }
 
     public void Dispose()
     {

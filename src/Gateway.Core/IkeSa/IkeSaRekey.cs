@@ -122,8 +122,8 @@ internal sealed class IkeSaRekeyer(GatewayPolicy policy, IResponderServices serv
         var prf = (PseudorandomFunction)selected.OfType(TransformType.PseudorandomFunction).First().Id;
         var keys = IkeKeySchedule.DeriveRekeyedIkeSaKeys(old.Prf, old.Keys.SkD, prf, sharedSecret, nonceI, nonceR,
             SpiBytes(spiI), SpiBytes(spiR), TransformSizes.Get(encryptionAlgorithm, keyBits).KeyMaterialSize, TransformSizes.Get(integrity).KeySize);
-        var fromInitiator = SkProtectionFactory.Create(encryptionAlgorithm, keyBits, integrity, keys.SkEi, keys.SkAi);
-        var fromResponder = SkProtectionFactory.Create(encryptionAlgorithm, keyBits, integrity, keys.SkEr, keys.SkAr);
+        var fromInitiator = SkProtectionFactory.CreateOnDemand(encryptionAlgorithm, keyBits, integrity, keys.SkEi, keys.SkAi);
+        var fromResponder = SkProtectionFactory.CreateOnDemand(encryptionAlgorithm, keyBits, integrity, keys.SkEr, keys.SkAr);
         var (inbound, outbound) = localIsInitiator ? (fromResponder, fromInitiator) : (fromInitiator, fromResponder);
         // No IKE_SA_INIT messages: AUTH is never computed again on a rekeyed SA.
         return new IkeSaCrypto(prf, keys, inbound, outbound, [], [], nonceI.ToArray(), nonceR.ToArray()) { Selected = selected };

@@ -167,8 +167,8 @@ public sealed partial class IkeSaResponder
         var integrity = (IntegrityAlgorithm)(proposal.OfType(TransformType.Integrity).Select(t => t.Id).FirstOrDefault());
         var k = s.Keys;
         var keys = StoredIkeSaKeys.Restore(Copy(k.SkD), Copy(k.SkAi), Copy(k.SkAr), Copy(k.SkEi), Copy(k.SkEr), Copy(k.SkPi), Copy(k.SkPr));
-        var fromInitiator = SkProtectionFactory.Create(encryptionAlgorithm, keyBits, integrity, keys.SkEi, keys.SkAi);
-        var fromResponder = SkProtectionFactory.Create(encryptionAlgorithm, keyBits, integrity, keys.SkEr, keys.SkAr);
+        var fromInitiator = SkProtectionFactory.CreateOnDemand(encryptionAlgorithm, keyBits, integrity, keys.SkEi, keys.SkAi);
+        var fromResponder = SkProtectionFactory.CreateOnDemand(encryptionAlgorithm, keyBits, integrity, keys.SkEr, keys.SkAr);
         // As after an IKE SA rekey: original initiator decides which keys protect what we send.
         var (inbound, outbound) = s.LocalIsOriginalInitiator ? (fromResponder, fromInitiator) : (fromInitiator, fromResponder);
         return new IkeSaCrypto(k.Prf, keys, inbound, outbound, [], [], [], []) { Selected = proposal };

@@ -278,6 +278,17 @@ public sealed partial class IkeSaResponder : IDisposable
     /// <param name="leased">Addresses leased outside the machine (<see cref="AddressLeaseAnswered"/>); null: lease them from the services.</param>
     private IReadOnlyList<Payload> Establish(AuthSucceeded auth, IkeDatagram datagram, StepBuilder step, IReadOnlyList<IPAddress>? leased = null)
     {
+        var payloads = EstablishWith(auth, datagram, step, leased);
+        // An established SA lives for hours mostly idle: what only the negotiation needed goes now (the IKE_AUTH
+        // request's payloads and EAP state held by the authenticator, the IKE_SA_INIT messages and nonces AUTH
+        // covered). A retransmitted last request is answered from the cached response bytes.
+        _auth = null;
+        _crypto!.ForgetHandshake();
+        return payloads;
+    }
+
+    private IReadOnlyList<Payload> EstablishWith(AuthSucceeded auth, IkeDatagram datagram, StepBuilder step, IReadOnlyList<IPAddress>? leased)
+    {
         PeerIdentity = auth.PeerIdentity;
         EmitInitialContact(auth.PeerIdentity, step);
         Phase = IkeSaPhase.Established;

@@ -115,8 +115,8 @@ internal sealed class SaInitResponder(GatewayPolicy policy, IResponderServices s
         var integritySizes = TransformSizes.Get(integrity);
         var keys = IkeKeySchedule.DeriveIkeSaKeys(prf, sharedSecret, nonceI, nonceR, spiI, spiR,
             encryptionSizes.KeyMaterialSize, integritySizes.KeySize);
-        var inbound = SkProtectionFactory.Create(encryptionAlgorithm, keyBits, integrity, keys.SkEi, keys.SkAi);
-        var outbound = SkProtectionFactory.Create(encryptionAlgorithm, keyBits, integrity, keys.SkEr, keys.SkAr);
+        var inbound = SkProtectionFactory.CreateOnDemand(encryptionAlgorithm, keyBits, integrity, keys.SkEi, keys.SkAi);
+        var outbound = SkProtectionFactory.CreateOnDemand(encryptionAlgorithm, keyBits, integrity, keys.SkEr, keys.SkAr);
         return new IkeSaCrypto(prf, keys, inbound, outbound, request, response, nonceI, nonceR) { Selected = selected };
     }
 

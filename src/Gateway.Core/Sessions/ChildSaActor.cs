@@ -12,21 +12,29 @@ namespace Gateway.Core.Sessions;
 /// new ChildSaActor for the new SA while this one stays until the SA is deleted: the data plane routes the inner
 /// addresses to the newest outbound SA at install (make-before-break), and this SA's inbound keeps receiving.
 /// </summary>
-public sealed class ChildSaActor : ReceiveActor
+public sealed class ChildSaActor : UntypedActor
 {
     /// <summary>Move this SA pair's traffic to a new path (MOBIKE, NAT mapping change); SPIs and keys stay.</summary>
     public sealed record Move(IPEndPoint Local, IPEndPoint Remote, bool UdpEncapsulated);
 
     private ChildSaInstallation _sa;
     private readonly SessionDependencies _deps;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ILoggingAdapter _log = SharedLoggers.For<ChildSaActor>(Context);
     private bool _installed;
 
     public ChildSaActor(ChildSaInstallation sa, SessionDependencies deps)
     {
         _sa = sa;
         _deps = deps;
-        Receive<Move>(OnMove);
+    }
+
+    /// <summary>A switch, not ReceiveActor's per-instance Receive&lt;T&gt; table (memory of every tunnel, see IkeSaActor).</summary>
+    protected override void OnReceive(object message)
+    {
+        if (message is Move move)
+            OnMove(move);
+        else
+            Unhandled(message);
     }
 
     public static Props Props(ChildSaInstallation sa, SessionDependencies deps) =>

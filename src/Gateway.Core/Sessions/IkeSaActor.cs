@@ -16,7 +16,7 @@ namespace Gateway.Core.Sessions;
 /// All protocol decisions are the machine's. An exception from the machine escapes on purpose: the session's supervisor stops this actor (and so
 /// removes its child SAs) rather than continue with a machine in an unknown state.
 /// </summary>
-public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
+public sealed partial class IkeSaActor : UntypedActor, IWithTimers
 {
     /// <summary>An IKE message for the machine.</summary>
     public sealed record Inbound(IkeDatagram Datagram);
@@ -33,30 +33,15 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
         public static readonly Ended Instance = new();
     }
 
-    private sealed record MachineTimerKey(string Key);
-
-    private sealed record MachineTimerFired(string Key);
-
-    private sealed record HalfOpenExpired
-    {
-        public static readonly HalfOpenExpired Instance = new();
-    }
-
-    private sealed record PollCounters
-    {
-        public static readonly PollCounters Instance = new();
-    }
-
     private readonly ulong _spi;
     private readonly SessionDependencies _deps;
     private readonly IIkeSaMachine _machine;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ILoggingAdapter _log = SharedLoggers.For<IkeSaActor>(Context);
     private readonly HashSet<uint> _childSpis = [];
     private bool _established;
+    private bool _ending;
     private string? _identity;
     private IActorRef _redirectReplyTo = ActorRefs.Nobody;
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     public IkeSaActor(ulong responderSpi, SessionDependencies deps, IActorRef? journal = null, IkeSaSnapshot? restored = null)
     {
@@ -65,32 +50,50 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
         _journal = journal;
         _restored = restored;
         _machine = restored is not null ? deps.Persistence!.Restore(restored) : deps.MachineFactory(responderSpi);
-
-        Receive<Inbound>(m => Step(new MessageReceived(m.Datagram, Now)));
-        Receive<MachineTimerFired>(m =>
-        {
-            // Fresh ESP activity first, so a peer that sends traffic is not probed for nothing.
-            if (m.Key == ResponderOptions.LivenessTimerKey)
-                FeedCounters();
-            Step(new TimerFired(m.Key, Now));
-        });
-        Receive<PollCounters>(_ => FeedCounters());
-        Receive<Close>(m => Step(new CloseRequested(m.Reason, Now)));
-        Receive<Discard>(m => Step(new DiscardRequested(m.Reason, Now)));
-        Receive<RedirectIkeSa>(m =>
-        {
-            _redirectReplyTo = Sender;
-            Step(new RedirectRequested(m.Gateway, Now));
-        });
-        Receive<HalfOpenExpired>(_ => OnHalfOpenExpired());
-        Receive<Addresses.LeaseGranted>(OnLeaseGranted);
-        Receive<LeaseFailed>(OnLeaseFailed);
-        Receive<SessionJournal.Stored>(s => ReleaseHeld(s.Ticket));
         if (journal is not null)
-        {
             Context.Watch(journal);
-            // A journal that stopped (a write failed) never answers: the session runs on unpersisted (logged by it).
-            Receive<Terminated>(t => t.ActorRef.Equals(journal), _ => ReleaseHeld(long.MaxValue));
+    }
+
+    /// <summary>
+    /// A plain switch rather than ReceiveActor's Receive&lt;T&gt; table: that table (a delegate, a capture and matcher
+    /// state per message type) was about a kilobyte of every tunnel's IKE SA actor for life.
+    /// </summary>
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case Inbound m:
+                Step(new MessageReceived(m.Datagram, Now));
+                break;
+            case DeadlineDue:
+                OnDeadlineDue();
+                break;
+            case Close m:
+                Step(new CloseRequested(m.Reason, Now));
+                break;
+            case Discard m:
+                Step(new DiscardRequested(m.Reason, Now));
+                break;
+            case RedirectIkeSa m:
+                _redirectReplyTo = Sender;
+                Step(new RedirectRequested(m.Gateway, Now));
+                break;
+            case Addresses.LeaseGranted m:
+                OnLeaseGranted(m);
+                break;
+            case LeaseFailed m:
+                OnLeaseFailed(m);
+                break;
+            case SessionJournal.Stored s:
+                ReleaseHeld(s.Ticket);
+                break;
+            case Terminated t when t.ActorRef.Equals(_journal):
+                // A journal that stopped (a write failed) never answers: the session runs on unpersisted (logged by it).
+                ReleaseHeld(long.MaxValue);
+                break;
+            default:
+                Unhandled(message);
+                break;
         }
     }
 
@@ -107,7 +110,8 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
         if (ResumeRestored())
             return;
         // A node-level bound on unauthenticated state that does not rely on the machine's own timers.
-        Timers.StartSingleTimer(HalfOpenExpired.Instance, HalfOpenExpired.Instance, _deps.HalfOpenLifetime);
+        Arm(HalfOpenBoundKey, _deps.HalfOpenLifetime);
+        RearmScheduler();
     }
 
     /// <summary>A failed child SA is stopped (its SA removed); the IKE SA and the other child SAs carry on.</summary>
@@ -142,7 +146,13 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
         foreach (var e in step.Events)
             Apply(e);
         foreach (var timer in step.Timers)
-            Schedule(timer);
+        {
+            if (timer.After is { } after)
+                Arm(timer.Key, after);
+            else
+                _deadlines.Cancel(timer.Key);
+        }
+        RearmScheduler();
         if (step.Terminated)
             End();
         else if (step.Send.Count > 0 || step.Events.Count > 0 || step.Timers.Count > 0)
@@ -242,12 +252,13 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
         if (_established)
             return;
         _established = true;
-        Timers.Cancel(HalfOpenExpired.Instance);
+        _deadlines.Cancel(HalfOpenBoundKey);
         _deps.Gate.Release(_spi);
         _deps.Metrics.EstablishedSasChanged(+1);
         _identity = e.PeerIdentity;
         _deps.Identities.Add(new Hosting.EstablishedSession(Session, e.PeerIdentity, e.Remote, e.VirtualAddresses, e.PeerSupportsRedirect, Now), Self);
-        Timers.StartPeriodicTimer(PollCounters.Instance, PollCounters.Instance, _deps.CounterPollInterval);
+        Arm(CounterPollKey, _deps.CounterPollInterval);
+        RearmScheduler();
         _log.Info("IKE SA {0:x16} established: {1} from {2}, addresses [{3}]",
             _spi, e.PeerIdentity, e.Remote, string.Join(",", e.VirtualAddresses));
     }
@@ -314,15 +325,6 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
             _log.Warning("IKE SA {0:x16}: new SPI {1:x16} is outside this session; messages for it will not arrive", _spi, localSpi);
     }
 
-    private void Schedule(TimerRequest timer)
-    {
-        var key = new MachineTimerKey(timer.Key);
-        if (timer.After is { } after)
-            Timers.StartSingleTimer(key, new MachineTimerFired(timer.Key), after);
-        else
-            Timers.Cancel(key);
-    }
-
     private void OnHalfOpenExpired()
     {
         if (_established)
@@ -334,6 +336,7 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
 
     private void End()
     {
+        _ending = true;
         ReleaseAddressLease();
         Context.Parent.Tell(Ended.Instance);
         Context.Stop(Self);

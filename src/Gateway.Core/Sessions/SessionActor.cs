@@ -15,7 +15,7 @@ namespace Gateway.Core.Sessions;
 /// <para>Session ids are random, not allocated from a table; should a new IKE_SA_INIT draw the id of a live session,
 /// it is dropped and counted here (the client's retransmission then draws a fresh SPI at the half-open gate).</para>
 /// </summary>
-public sealed partial class SessionActor : ReceiveActor, IWithUnboundedStash
+public sealed partial class SessionActor : UntypedActor, IWithUnboundedStash
 {
     /// <summary>The message sharding hands back to stop this entity after <see cref="Passivate"/>.</summary>
     public sealed record Stop
@@ -25,7 +25,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithUnboundedStash
 
     private readonly ulong _session;
     private readonly SessionDependencies _deps;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ILoggingAdapter _log = SharedLoggers.For<SessionActor>(Context);
     private IActorRef? _ikeSa;
     private (ulong ResponderSpi, ulong InitiatorSpi) _openedBy;
     private bool _passivating;
@@ -35,46 +35,61 @@ public sealed partial class SessionActor : ReceiveActor, IWithUnboundedStash
     {
         _session = sessionId;
         _deps = deps;
+    }
 
-        Receive<OpenIkeSa>(OnOpen);
-        Receive<DeliverToIkeSa>(m => Deliver(new IkeSaActor.Inbound(m.Datagram)));
-        Receive<CloseIkeSa>(m =>
+    /// <summary>A switch, not ReceiveActor's per-instance Receive&lt;T&gt; table (memory of every tunnel, see IkeSaActor).</summary>
+    protected override void OnReceive(object message)
+    {
+        switch (message)
         {
-            if (_ikeSa is null)
+            case OpenIkeSa m:
+                OnOpen(m);
+                break;
+            case DeliverToIkeSa m:
+                Deliver(new IkeSaActor.Inbound(m.Datagram));
+                break;
+            case CloseIkeSa m:
+                TellIkeSaOrPassivate(new IkeSaActor.Close(m.Reason));
+                break;
+            case DiscardIkeSa m:
+                TellIkeSaOrPassivate(new IkeSaActor.Discard(m.Reason));
+                break;
+            case RedirectIkeSa m:
+                if (_ikeSa is null)
+                {
+                    Sender.Tell(new RedirectReply(_session, IkeSa.RedirectOutcome.UnknownSession));
+                    Passivate();
+                }
+                else
+                    _ikeSa.Forward(m);
+                break;
+            case IkeSaActor.Ended:
+                OnIkeSaEnded();
+                break;
+            case SessionJournal.Forgotten:
                 Passivate();
-            else
-                _ikeSa.Tell(new IkeSaActor.Close(m.Reason));
-        });
-        Receive<DiscardIkeSa>(m =>
-        {
-            if (_ikeSa is null)
-                Passivate();
-            else
-                _ikeSa.Tell(new IkeSaActor.Discard(m.Reason));
-        });
-        Receive<RedirectIkeSa>(m =>
-        {
-            if (_ikeSa is null)
-            {
-                Sender.Tell(new RedirectReply(_session, IkeSa.RedirectOutcome.UnknownSession));
-                Passivate();
-            }
-            else
-                _ikeSa.Forward(m);
-        });
-        Receive<IkeSaActor.Ended>(_ => OnIkeSaEnded());
-        Receive<SessionJournal.Forgotten>(_ => Passivate());
-        Receive<Terminated>(t =>
-        {
-            if (t.ActorRef.Equals(_ikeSa))
-                OnIkeSaGone();
-            else if (t.ActorRef.Equals(_journal))
-                OnJournalGone();
-        });
-        Receive<Stop>(_ => Context.Stop(Self));
-        Receive<HandOff>(_ => OnHandOff());
-        Receive<StartedWithoutMessage>(_ => { }); // the IKE_SA_INIT that opened the session came first
-        Receive<WakeSession>(_ => OnWake());
+                break;
+            case Terminated t:
+                if (t.ActorRef.Equals(_ikeSa))
+                    OnIkeSaGone();
+                else if (t.ActorRef.Equals(_journal))
+                    OnJournalGone();
+                break;
+            case Stop:
+                Context.Stop(Self);
+                break;
+            case HandOff:
+                OnHandOff();
+                break;
+            case StartedWithoutMessage:
+                break; // the IKE_SA_INIT that opened the session came first
+            case WakeSession:
+                OnWake();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     public static Props Props(ulong sessionId, SessionDependencies deps) =>
@@ -127,6 +142,15 @@ public sealed partial class SessionActor : ReceiveActor, IWithUnboundedStash
         }
 
         _ikeSa.Tell(message);
+    }
+
+    /// <summary>An operator's or another session's request for the IKE SA; without one there is nothing to keep.</summary>
+    private void TellIkeSaOrPassivate(object request)
+    {
+        if (_ikeSa is null)
+            Passivate();
+        else
+            _ikeSa.Tell(request);
     }
 
     private void OnIkeSaGone()

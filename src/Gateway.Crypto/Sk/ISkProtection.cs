@@ -63,6 +63,15 @@ public static class SkProtectionFactory
         ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> integrityKey) =>
         Create(encryption, keyLengthBits, integrity, encryptionKey, integrityKey, CipherBackend.Default);
 
+    /// <summary>
+    /// As <see cref="Create(EncryptionAlgorithm, int, IntegrityAlgorithm, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>,
+    /// but keyed per message (<see cref="OnDemandSkProtection"/>): for IKE SAs, which are idle most of their life. The
+    /// key arrays stay the caller's and must outlive the protection.
+    /// </summary>
+    public static ISkProtection CreateOnDemand(EncryptionAlgorithm encryption, int keyLengthBits, IntegrityAlgorithm integrity,
+        byte[] encryptionKey, byte[] integrityKey) =>
+        new OnDemandSkProtection(encryption, keyLengthBits, integrity, encryptionKey, integrityKey, CipherBackend.Default);
+
     /// <summary>As the public overload, with an explicit implementation (tests, benchmarks).</summary>
     internal static ISkProtection Create(EncryptionAlgorithm encryption, int keyLengthBits, IntegrityAlgorithm integrity,
         ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> integrityKey, CipherBackend backend)

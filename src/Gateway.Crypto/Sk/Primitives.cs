@@ -146,11 +146,8 @@ internal sealed class CbcCipher : IDisposable
     private readonly OpenSslCipher.SafeCipherCtx? _encrypt;
     private readonly OpenSslCipher.SafeCipherCtx? _decrypt;
 
-    // libcrypto backend: CSPRNG output for the next IVs. RAND_bytes costs ~1 µs per call in OpenSSL 3.0 whatever the
-    // length (as much as the whole AES-CBC encryption of a small packet), so it is drawn 1 KiB at a time and each IV
-    // is taken once and wiped from the buffer. IVs are public once sent; they only have to be unpredictable beforehand.
-    private readonly byte[]? _ivPool;
-    private int _ivPoolUsed;
+    // libcrypto backend: IVs from the thread's IvPool (libcrypto's CSPRNG, drawn 1 KiB at a time).
+    private readonly bool _pooledIvs;
 
     internal CbcCipher(EncryptionAlgorithm algorithm, ReadOnlySpan<byte> key, CipherBackend backend = CipherBackend.Default)
     {
@@ -181,8 +178,7 @@ internal sealed class CbcCipher : IDisposable
                 (_encrypt, _decrypt) = OpenSslCipher.CreateCipherPair(name, key);
             }
 
-            _ivPool = new byte[1024];
-            _ivPoolUsed = _ivPool.Length;
+            _pooledIvs = true;
         }
         else
         {
@@ -202,18 +198,9 @@ internal sealed class CbcCipher : IDisposable
     /// <summary>A fresh random IV (RFC 3602 §2.2: unpredictable): libcrypto's RAND_bytes or .NET's RandomNumberGenerator.</summary>
     internal void RandomIv(Span<byte> iv)
     {
-        if (_ivPool is not null && iv.Length <= _ivPool.Length)
+        if (_pooledIvs && IvPool.Fits(iv.Length))
         {
-            if (_ivPoolUsed + iv.Length > _ivPool.Length)
-            {
-                OpenSslCipher.RandomBytes(_ivPool);
-                _ivPoolUsed = 0;
-            }
-
-            var next = _ivPool.AsSpan(_ivPoolUsed, iv.Length);
-            next.CopyTo(iv);
-            next.Clear();
-            _ivPoolUsed += iv.Length;
+            IvPool.Fill(iv);
         }
         else
         {
@@ -261,10 +248,6 @@ internal sealed class CbcCipher : IDisposable
         _aesNi?.Dispose();
         _encrypt?.Dispose();
         _decrypt?.Dispose();
-        if (_ivPool is not null)
-        {
-            CryptographicOperations.ZeroMemory(_ivPool);
-        }
     }
 }
 

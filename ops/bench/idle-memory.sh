@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Memory of idle established tunnels on our gateway alone (issue 6 §5; docs/loadtest-profile.md): RSS (VmRSS) growth
+# per tunnel at cumulative tunnel counts, and optionally a gcdump breakdown (live managed objects per type) at one
+# count. Our gateway is configured as in loadtest.sh. Run as root. Faster than loadtest.sh when only memory matters.
+#
+#   IDLE_COUNTS   cumulative idle tunnel counts (default "1000 10000")
+#   IDLE_GCDUMP   a count from IDLE_COUNTS at which to take a gcdump (one before any tunnel, one at that count,
+#                 reports by `dotnet-gcdump report` next to them); empty = none
+#   GATEWAY_DLL, LOADTEST_DLL   prebuilt Release dlls (default: built here), e.g. for A/B runs of two builds
+#   LAB_PREFIX    namespace prefix (default: a new unique one); KEEP_WORK=1 keeps the work directory (the dumps)
+# Prints "rss N established rss_before_kb rss_after_kb bytes_per_tunnel" per count and the load average.
+set -euo pipefail
+export PATH=$PATH:$HOME/.dotnet/tools
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+lab=$repo/ops/lab
+# shellcheck source=../lab/common.sh
+. "$lab/common.sh"
+# shellcheck source=lib.sh
+. "$repo/ops/bench/lib.sh"
+lab_require_root
+
+counts=${IDLE_COUNTS:-1000 10000}
+gcdump_at=${IDLE_GCDUMP:-}
+[ -z "$gcdump_at" ] || command -v dotnet-gcdump >/dev/null || lab_die "IDLE_GCDUMP needs dotnet-gcdump (dotnet tool install -g dotnet-gcdump)"
+bench_setup idle
+ns_c=$(lab_ns_client "$prefix")
+dll=$(bench_dll Gateway "${GATEWAY_DLL:-}")
+gen=$(bench_dll Gateway.LoadTest "${LOADTEST_DLL:-}")
+
+"$lab/topology.sh" up "$prefix"
+"$lab/pki.sh" "$work/pki" >/dev/null 2>&1
+nsources=32
+for i in $(seq 0 $((nsources - 1))); do ip -n "$ns_c" addr add "10.99.1.$((128 + i))/24" dev outside; done
+sources=$(seq 128 $((127 + nsources)) | sed 's/^/10.99.1./' | paste -sd,)
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+bench_start_ours 10.99.128.0/17 '  dos.source-rate.per-second = off
+  ike.liveness-interval = off' || lab_die "$ours_error"
+
+gen() { # NAME TOTAL [generator options]
+  local name=$1 total=$2; shift 2
+  LOADTEST_PASSWORD=$LAB_EAP_PASSWORD ip netns exec "$ns_c" dotnet "$gen" --target "$LAB_GW_OUT_V4" --profile windows \
+    --user "$LAB_EAP_USER" --ca "$work/pki/ca.pem" --remote-id "$LAB_GW_ID" --source "$sources" \
+    --total "$total" --concurrency 20 --rate 0 --duration 600 --quiet --report-dir "$work/$name" "$@" \
+    >"$work/$name.out" 2>&1 || true
+  [ -f "$work/$name/report.json" ] || { tail -5 "$work/$name.out" >&2; lab_die "generator run $name wrote no report"; }
+}
+established() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['established'])" "$1/report.json"; }
+gcdump() { # NAME
+  dotnet-gcdump collect -p "$ours_pid" -o "$work/$1.gcdump" >/dev/null
+  dotnet-gcdump report "$work/$1.gcdump" >"$work/$1.txt"
+  lab_log "gcdump: $work/$1.txt (heap total on its first line)"
+}
+
+# Warm-up (not counted): JIT, pools, caches; the same handshakes torn down. A fresh gateway on a busy machine may
+# miss the generator's first probe (all of it JIT-compiled), so up to three tries, as in loadtest.sh.
+for try in 1 2 3; do
+  ( gen warmup 300 --teardown ) && break
+  [ "$try" -lt 3 ] || lab_die "warm-up failed 3 times"
+  sleep 2
+done
+sleep 3
+r0=$(rss_kb "$ours_pid")
+[ -z "$gcdump_at" ] || gcdump gcdump-0
+up=0
+for n in $counts; do
+  [ "$n" -gt "$up" ] || continue
+  gen "idle-$n" $((n - up))   # no teardown: the tunnels stay up, idle (no liveness checks)
+  up=$((up + $(established "$work/idle-$n")))
+  sleep 2
+  r1=$(rss_kb "$ours_pid")
+  echo "rss $n $up $r0 $r1 $(awk -v a="$r0" -v b="$r1" -v n="$up" 'BEGIN { printf "%.0f", 1024 * (b - a) / n }')"
+  [ "$n" != "$gcdump_at" ] || gcdump "gcdump-$n"
+done
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"
