@@ -64,6 +64,7 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
         _deps = deps;
         _journal = journal;
         _restored = restored;
+        _sequenceMarks = journal is null ? null : SessionPersistence.NewSequenceMarks(deps.Persistence);
         _machine = restored is not null ? deps.Persistence!.Restore(restored) : deps.MachineFactory(responderSpi);
 
         Receive<Inbound>(m => Step(new MessageReceived(m.Datagram, Now)));
@@ -191,7 +192,7 @@ public sealed partial class IkeSaActor : ReceiveActor, IWithTimers
                 break;
             case ChildSaDeleted deleted:
                 _childSpis.Remove(deleted.InboundSpi);
-                _sequenceMarks.Remove(deleted.InboundSpi);
+                _sequenceMarks?.Forget(deleted.InboundSpi);
                 var actor = Context.Child(ChildSaActor.NameFor(deleted.InboundSpi));
                 if (!actor.IsNobody())
                     Context.Stop(actor);
