@@ -95,6 +95,22 @@ public interface IResponderServices
     /// <summary>A fresh inbound ESP SPI, unique on this node, never 0..255 (RFC 4303 reserves them).</summary>
     uint AllocateEspSpi();
 
+    /// <summary>
+    /// A fresh inbound ESP SPI as <see cref="AllocateEspSpi()"/>, whose remainder modulo <paramref name="modulus"/> is
+    /// <paramref name="residue"/> (cluster services: the session's shard, see <see cref="Routing.SpiShardMap.EspSpiClass"/>).
+    /// The default draws until one fits; services with an SPI table draw in the class directly.
+    /// </summary>
+    uint AllocateEspSpi(uint modulus, uint residue)
+    {
+        while (true)
+        {
+            uint spi = AllocateEspSpi();
+            if (spi % modulus == residue)
+                return spi;
+            ReleaseEspSpi(spi);
+        }
+    }
+
     /// <summary>Releases an inbound ESP SPI after its SA is removed.</summary>
     void ReleaseEspSpi(uint spi);
 

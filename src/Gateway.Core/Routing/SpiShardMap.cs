@@ -46,6 +46,27 @@ public sealed class SpiShardMap
     public string ShardIdOfSession(ulong sessionId) => ShardId(SpiOf(sessionId, 0));
 
     /// <summary>
+    /// Inbound ESP SPIs are partitioned by shard too (issue 5): a session's child SAs get SPIs whose remainder modulo the
+    /// shard count is its shard. A shard runs on one node at a time, and that node's SPI table holds every SPI of the
+    /// shard's SAs (restored ones reclaim theirs), so two nodes never draw the same inbound SPI — steering forwards ESP by
+    /// SPI across nodes sharing one address. (The one gap: an SA of a shard that has just moved and not yet recovered
+    /// its state is not in the new owner's table; docs/persistence.md.)
+    /// </summary>
+    public uint EspSpiClass(ulong ikeSpi) => (uint)ShardOf(ikeSpi);
+
+    /// <summary>
+    /// <paramref name="random"/> moved into the class <paramref name="residue"/> modulo <paramref name="modulus"/>
+    /// (uniform over the class), or null when that would pass 2^32 − 1 or land in 0..255 (RFC 4303 reserves them): draw again.
+    /// </summary>
+    public static uint? EspSpiInClass(uint random, uint modulus, uint residue)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(modulus);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(residue, modulus);
+        ulong spi = (ulong)random - random % modulus + residue;
+        return spi > uint.MaxValue || spi <= 255 ? null : (uint)spi;
+    }
+
+    /// <summary>
     /// A SPI that lands in <paramref name="shard"/>: top 32 bits = shard + ShardCount·k for a random k, low 32 random.
     /// <paramref name="random"/> supplies 8 fresh random bytes.
     /// </summary>
