@@ -80,7 +80,10 @@ public static class GatewayCore
         if (options.StateKeys is not { } keys)
             return null;
         Persistence.StateKeys.Register(system, keys);
-        return new SessionPersistence(ResponderMachine.Restorer(policy, services, ResponderOptionsOf(options), map), options.SequenceMargin);
+        return new SessionPersistence(ResponderMachine.Restorer(policy, services, ResponderOptionsOf(options), map), options.SequenceMargin)
+        {
+            InboundMarkInterval = options.InboundMarkInterval,
+        };
     }
 
     /// <summary>
