@@ -96,16 +96,17 @@ public interface IResponderServices
     uint AllocateEspSpi();
 
     /// <summary>
-    /// A fresh inbound ESP SPI as <see cref="AllocateEspSpi()"/>, whose remainder modulo <paramref name="modulus"/> is
-    /// <paramref name="residue"/> (cluster services: the session's shard, see <see cref="Routing.SpiShardMap.EspSpiClass"/>).
-    /// The default draws until one fits; services with an SPI table draw in the class directly.
+    /// A fresh inbound ESP SPI as <see cref="AllocateEspSpi()"/>, in range <paramref name="index"/> of
+    /// <paramref name="classes"/> equal ranges of the SPI space (cluster services: the session's shard, see
+    /// <see cref="Routing.SpiShardMap.EspSpiClass"/>). The default draws until one fits; services with an SPI table draw
+    /// in the range directly.
     /// </summary>
-    uint AllocateEspSpi(uint modulus, uint residue)
+    uint AllocateEspSpi(uint classes, uint index)
     {
         while (true)
         {
             uint spi = AllocateEspSpi();
-            if (spi % modulus == residue)
+            if (Routing.SpiShardMap.EspSpiClassOf(spi, classes) == index)
                 return spi;
             ReleaseEspSpi(spi);
         }

@@ -28,7 +28,7 @@ public sealed class InMemoryResponderServices : IResponderServices
 
     public uint AllocateEspSpi() => AllocateEspSpi(1, 0);
 
-    public uint AllocateEspSpi(uint modulus, uint residue)
+    public uint AllocateEspSpi(uint classes, uint index)
     {
         Span<byte> bytes = stackalloc byte[4];
         lock (_gate)
@@ -36,7 +36,7 @@ public sealed class InMemoryResponderServices : IResponderServices
             for (int i = 0; i < MaxSpiAttempts; i++)
             {
                 RandomNumberGenerator.Fill(bytes);
-                if (Routing.SpiShardMap.EspSpiInClass(BitConverter.ToUInt32(bytes), modulus, residue) is { } spi && _spis.Add(spi))
+                if (Routing.SpiShardMap.EspSpiInClass(BitConverter.ToUInt32(bytes), classes, index) is { } spi && _spis.Add(spi))
                     return spi;
             }
         }

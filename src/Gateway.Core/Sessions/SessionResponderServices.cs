@@ -27,7 +27,7 @@ public sealed class SessionResponderServices(IResponderServices inner, ulong ope
         ? inner.AllocateEspSpi()
         : inner.AllocateEspSpi((uint)shards.ShardCount, shards.EspSpiClass(openedWithSpi));
 
-    public uint AllocateEspSpi(uint modulus, uint residue) => inner.AllocateEspSpi(modulus, residue);
+    public uint AllocateEspSpi(uint classes, uint index) => inner.AllocateEspSpi(classes, index);
 
     public void ReleaseEspSpi(uint spi) => inner.ReleaseEspSpi(spi);
 

@@ -7,7 +7,7 @@ using Gateway.Core.Sessions;
 
 namespace Gateway.Core.Tests.Routing;
 
-/// <summary>Inbound ESP SPIs are unique across the cluster: each session draws in its shard's class (issue 5).</summary>
+/// <summary>Inbound ESP SPIs are unique across the cluster: each session draws in its shard's range (issue 5).</summary>
 public sealed class EspSpiPartitionTests
 {
     private const int Shards = 12;
@@ -28,29 +28,30 @@ public sealed class EspSpiPartitionTests
     [InlineData(0xFFFF_FFFFu)]
     [InlineData(0x1234_5678u)]
     [InlineData(300u)]
-    public void A_draw_lands_in_the_class_or_is_refused(uint random)
+    public void A_draw_lands_in_its_range_or_is_refused(uint random)
     {
-        for (uint residue = 0; residue < Shards; residue++)
+        for (uint index = 0; index < Shards; index++)
         {
-            if (SpiShardMap.EspSpiInClass(random, Shards, residue) is { } spi)
+            if (SpiShardMap.EspSpiInClass(random, Shards, index) is { } spi)
             {
-                Assert.Equal(residue, spi % Shards);
+                Assert.Equal(index, SpiShardMap.EspSpiClassOf(spi, Shards));
                 Assert.True(spi > 255);
-                Assert.True(spi >= random - random % Shards); // the draw's own block: uniform over the class
+                Assert.Equal(random % ((1ul << 32) / Shards), spi % ((1ul << 32) / Shards)); // the low bits stay the draw's
             }
         }
-        Assert.Null(SpiShardMap.EspSpiInClass(5, Shards, 3)); // 0..255 are reserved
+        Assert.Null(SpiShardMap.EspSpiInClass(5, Shards, 0)); // 0..255 are reserved
+        Assert.Equal(Shards - 1u, SpiShardMap.EspSpiClassOf(uint.MaxValue, Shards)); // the last range takes the rest
     }
 
     [Fact]
-    public void A_session_draws_its_child_sa_spis_in_its_shard_class()
+    public void A_session_draws_its_child_sa_spis_in_its_shard_range()
     {
         var node = NodeServices();
         for (int shard = 0; shard < Shards; shard++)
         {
             var session = new SessionResponderServices(node, SessionSpiIn(shard), Map);
             for (int i = 0; i < 20; i++)
-                Assert.Equal((uint)shard, session.AllocateEspSpi() % Shards);
+                Assert.Equal((uint)shard, SpiShardMap.EspSpiClassOf(session.AllocateEspSpi(), Shards));
         }
     }
 
@@ -76,8 +77,8 @@ public sealed class EspSpiPartitionTests
                     drawnBy.Add((node, spi));
                 }
             }
-            // Why no two nodes can collide, whatever the randomness: a class is drawn in by one node only.
-            Assert.All(drawnBy.GroupBy(d => d.Spi % Shards), c => Assert.Single(c.Select(d => d.Node).Distinct()));
+            // Why no two nodes can collide, whatever the randomness: a range is drawn in by one node only.
+            Assert.All(drawnBy.GroupBy(d => SpiShardMap.EspSpiClassOf(d.Spi, Shards)), c => Assert.Single(c.Select(d => d.Node).Distinct()));
         }
 
         Draw(nodeZeroDead: false, perShard: 400);
@@ -88,6 +89,6 @@ public sealed class EspSpiPartitionTests
         Draw(nodeZeroDead: true, perShard: 400);
 
         Assert.Equal(inUse.Count, inUse.Select(s => s.Spi).Distinct().Count());
-        Assert.All(inUse, s => Assert.Equal((uint)s.Shard, s.Spi % Shards));
+        Assert.All(inUse, s => Assert.Equal((uint)s.Shard, SpiShardMap.EspSpiClassOf(s.Spi, Shards)));
     }
 }
