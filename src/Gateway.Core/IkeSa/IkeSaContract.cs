@@ -98,19 +98,9 @@ public interface IResponderServices
     /// <summary>
     /// A fresh inbound ESP SPI as <see cref="AllocateEspSpi()"/>, in range <paramref name="index"/> of
     /// <paramref name="classes"/> equal ranges of the SPI space (cluster services: the session's shard, see
-    /// <see cref="Routing.SpiShardMap.EspSpiClass"/>). The default draws until one fits; services with an SPI table draw
-    /// in the range directly.
+    /// <see cref="Routing.SpiShardMap.EspSpiClass"/>); unique among the node's SPIs like the other overload.
     /// </summary>
-    uint AllocateEspSpi(uint classes, uint index)
-    {
-        while (true)
-        {
-            uint spi = AllocateEspSpi();
-            if (Routing.SpiShardMap.EspSpiClassOf(spi, classes) == index)
-                return spi;
-            ReleaseEspSpi(spi);
-        }
-    }
+    uint AllocateEspSpi(uint classes, uint index);
 
     /// <summary>Releases an inbound ESP SPI after its SA is removed.</summary>
     void ReleaseEspSpi(uint spi);
