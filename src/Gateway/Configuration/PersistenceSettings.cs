@@ -6,6 +6,9 @@ namespace Gateway.Configuration;
 /// <summary>gateway.persistence.* (hocon/gateway.conf): where established IKE SAs are persisted and the key that encrypts them.</summary>
 public sealed record PersistenceSettings(string Provider, string ConnectionString, string ProviderName, string? StateKeyFile, ulong SequenceMargin)
 {
+    /// <summary>gateway.persistence.inbound-mark-interval (see <see cref="SessionPersistence.InboundMarkInterval"/>).</summary>
+    public TimeSpan InboundMarkInterval { get; init; } = SessionPersistence.DefaultInboundMarkInterval;
+
     public const string Sqlite = "sqlite";
     public const string PostgreSql = "postgresql";
     public const string DefaultSqliteFile = "journal.db";
@@ -23,16 +26,23 @@ internal static class PersistenceSettingsReader
         string keyFile = v.String("gateway.persistence.state-key-file");
         string? keyPath = keyFile.Length == 0 ? null : Path.GetFullPath(keyFile, baseDirectory);
         int margin = v.Int("gateway.persistence.sequence-margin", 1 << 10, 1 << 30);
+        var inboundMarkInterval = v.Duration("gateway.persistence.inbound-mark-interval", TimeSpan.Zero, TimeSpan.FromHours(1));
         switch (provider)
         {
             case PersistenceSettings.Sqlite:
                 if (connection.Length == 0)
                     connection = GatewayPersistenceConfig.SqliteConnectionString(Path.Combine(dataDirectory, PersistenceSettings.DefaultSqliteFile));
-                return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.SqliteProvider, keyPath, (ulong)margin);
+                return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.SqliteProvider, keyPath, (ulong)margin)
+                {
+                    InboundMarkInterval = inboundMarkInterval,
+                };
             case PersistenceSettings.PostgreSql:
                 if (connection.Length == 0)
                     throw new ConfigurationError("gateway.persistence.connection-string", "postgresql needs a connection string (Host=...;Database=...;Username=...)");
-                return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.PostgreSqlProvider, keyPath, (ulong)margin);
+                return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.PostgreSqlProvider, keyPath, (ulong)margin)
+                {
+                    InboundMarkInterval = inboundMarkInterval,
+                };
             default:
                 throw new ConfigurationError("gateway.persistence.provider", $"'{provider}' is not one of {PersistenceSettings.Sqlite}, {PersistenceSettings.PostgreSql}");
         }
