@@ -27,7 +27,10 @@ public sealed partial class IkeSaActor
     private List<IkeDatagram>? _heldUntilSaved;
     private readonly IkeSaSnapshot? _restored;
 
-    /// <summary>ESP sequence marks per child SA as last handed to the journal; null without persistence.</summary>
+    /// <summary>
+    /// ESP sequence marks per child SA as last handed to the journal (outbound ahead of use; inbound as received, for
+    /// the replay window after a failover); null without persistence.
+    /// </summary>
     private readonly SequenceMarks? _sequenceMarks;
 
     /// <summary>A digest of the last state saved (not the state: it holds keys), to skip writes that change nothing.</summary>
