@@ -23,7 +23,7 @@ public sealed record SessionPersistence(Func<IkeSaSnapshot, IIkeSaMachine> Resto
     /// <summary>... or at most this long of a slow SA's traffic: one save per busy SA every 5 minutes at most.</summary>
     public TimeSpan InboundMarkInterval { get; init; } = DefaultInboundMarkInterval;
 
-    public const ulong DefaultInboundMarkStep = 1ul << 16;
+    public const ulong DefaultInboundMarkStep = 1ul << 20;
     public static readonly TimeSpan DefaultInboundMarkInterval = TimeSpan.FromMinutes(5);
 
     /// <summary>The marks of one IKE SA under these settings (the defaults without persistence settings).</summary>
