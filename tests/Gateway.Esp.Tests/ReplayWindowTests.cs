@@ -168,6 +168,20 @@ public class ReplayWindowTests
         Assert.False(window.Accept(late));
     }
 
+    // Failover (issue 5): the survivor resumes the window at the persisted inbound mark, an observed value (150 here)
+    // while the peer had already sent up to 250 before the node died.
+    [Fact]
+    public void A_window_resumed_at_the_inbound_mark_refuses_replays_up_to_it_and_drops_no_new_packet()
+    {
+        var window = new ReplayWindow(1024, extendedSequenceNumbers: true, highestReceived: 150);
+        Assert.False(window.TryInferAndCheck(1, out _));    // replay of an early packet
+        Assert.False(window.TryInferAndCheck(150, out _));  // replay of the last packet before the save
+        Assert.True(Receive(window, 200));                  // received after the save: the documented exposure, once
+        Assert.False(window.TryInferAndCheck(200, out _));
+        Assert.True(Receive(window, 251));                  // the peer's next packets all pass
+        Assert.Equal(251ul, window.Highest);
+    }
+
     // RFC 4303 Appendix A2.2, case A (window within one subspace): a low value below the window's bottom belongs to
     // the next subspace.
     [Fact]

@@ -25,12 +25,21 @@ public class PersistenceConfigurationTests
         Assert.Equal($"Data Source={Path.Combine(dir.Path, "data", "journal.db")}", p.ConnectionString);
         Assert.Null(p.StateKeyFile);
         Assert.Equal(1ul << 22, p.SequenceMargin);
+        Assert.Equal(TimeSpan.FromMinutes(5), p.InboundMarkInterval);
+    }
+
+    [Fact]
+    public void The_inbound_mark_interval_is_read()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(TimeSpan.FromSeconds(30), Read("gateway.persistence.inbound-mark-interval = 30s", dir).Persistence!.InboundMarkInterval);
     }
 
     [Theory]
     [InlineData("gateway.persistence.provider = mysql", "gateway.persistence.provider")]
     [InlineData("gateway.persistence.provider = postgresql", "gateway.persistence.connection-string")]
     [InlineData("gateway.persistence.sequence-margin = 5", "gateway.persistence.sequence-margin")]
+    [InlineData("gateway.persistence.inbound-mark-interval = 2h", "gateway.persistence.inbound-mark-interval")]
     public void A_bad_value_is_one_line_naming_the_key(string config, string key)
     {
         using var dir = new TempDirectory();

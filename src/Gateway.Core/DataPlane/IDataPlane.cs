@@ -51,6 +51,12 @@ public sealed record ChildSaInstallation(
     /// </summary>
     public ulong OutboundSequenceStart { get; init; }
 
+    /// <summary>
+    /// Inbound sequence numbers at or below this count as already received (replays): 0 for a new SA; the persisted
+    /// inbound mark for an SA resumed after a failover, so packets received before that save cannot be replayed.
+    /// </summary>
+    public ulong InboundSequenceStart { get; init; }
+
     /// <summary>Never print keys.</summary>
     public override string ToString() =>
         $"ChildSa(in={InboundSpi:x8}, out={OutboundSpi:x8}, {Encryption}/{EncryptionKeyBits}/{Integrity}, esn={ExtendedSequenceNumbers}, {Local}->{Remote}, udp={UdpEncapsulated}, inner=[{string.Join(",", RemoteInnerAddresses)}])";
@@ -63,4 +69,7 @@ public sealed record ChildSaCounters(
 {
     /// <summary>The last outbound ESP sequence number handed out (for the persisted high-water mark; 0: none yet or unknown).</summary>
     public ulong OutboundSequence { get; init; }
+
+    /// <summary>The highest inbound ESP sequence number accepted (for the persisted inbound mark; 0: none yet or unknown).</summary>
+    public ulong InboundSequence { get; init; }
 }

@@ -39,13 +39,13 @@ public static class GatewayCore
         var gate = new HalfOpenGate(
             options.HalfOpenLimit, options.HalfOpenLifetime, options.Clock,
             new RandomResponderSpiSource(map, localShards), options.Metrics);
-        var persistence = SessionPersistenceOf(system, policy, services, options);
+        var persistence = SessionPersistenceOf(system, policy, services, options, map);
         // Virtual addresses: one registry for the cluster (persisted with the sessions), asked by the IKE SA actors.
         var addresses = AddressRegistrySingleton.Start(system, $"{options.EntityTypeName}-addresses", policy.Pools, persistence is not null, options.Role);
         string wakerName = $"{options.EntityTypeName}-waker";
         var waker = persistence is null ? ActorRefs.Nobody : GatewaySingleton.Proxy(system, wakerName, options.Role);
         var deps = new SessionDependencies(
-            machineFactory ?? ResponderMachine.Factory(policy, services, ResponderOptionsOf(options)),
+            machineFactory ?? ResponderMachine.Factory(policy, services, ResponderOptionsOf(options), map),
             transport, dataPlane, options.Metrics, gate, options.Clock, options.HalfOpenLifetime)
         {
             CounterPollInterval = options.CounterPollInterval,
@@ -81,12 +81,16 @@ public static class GatewayCore
     }
 
     /// <summary>Persistence (issue 5) when configured: the state keys registered for the journal serializer, the restorer.</summary>
-    private static SessionPersistence? SessionPersistenceOf(ActorSystem system, GatewayPolicy policy, IResponderServices services, GatewayCoreOptions options)
+    private static SessionPersistence? SessionPersistenceOf(ActorSystem system, GatewayPolicy policy, IResponderServices services,
+        GatewayCoreOptions options, SpiShardMap map)
     {
         if (options.StateKeys is not { } keys)
             return null;
         Persistence.StateKeys.Register(system, keys);
-        return new SessionPersistence(ResponderMachine.Restorer(policy, services, ResponderOptionsOf(options)), options.SequenceMargin);
+        return new SessionPersistence(ResponderMachine.Restorer(policy, services, ResponderOptionsOf(options), map), options.SequenceMargin)
+        {
+            InboundMarkInterval = options.InboundMarkInterval,
+        };
     }
 
     /// <summary>

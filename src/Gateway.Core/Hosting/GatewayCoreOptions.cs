@@ -79,6 +79,9 @@ public sealed record GatewayCoreOptions
     /// <summary>How far ahead of use the persisted outbound ESP sequence mark is kept (see <see cref="Sessions.SessionPersistence"/>).</summary>
     public ulong SequenceMargin { get; init; } = Sessions.SessionPersistence.DefaultSequenceMargin;
 
+    /// <summary>How long a received inbound ESP sequence number may wait before its mark is saved (see <see cref="Sessions.SessionPersistence"/>).</summary>
+    public TimeSpan InboundMarkInterval { get; init; } = Sessions.SessionPersistence.DefaultInboundMarkInterval;
+
     /// <summary>
     /// Cluster role of the nodes that host sessions and the address registry (a node without it only routes to them).
     /// Null: every node. The executable uses "gateway" (gateway.cluster.roles).

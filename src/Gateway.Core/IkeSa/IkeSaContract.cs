@@ -95,6 +95,13 @@ public interface IResponderServices
     /// <summary>A fresh inbound ESP SPI, unique on this node, never 0..255 (RFC 4303 reserves them).</summary>
     uint AllocateEspSpi();
 
+    /// <summary>
+    /// A fresh inbound ESP SPI as <see cref="AllocateEspSpi()"/>, in range <paramref name="index"/> of
+    /// <paramref name="classes"/> equal ranges of the SPI space (cluster services: the session's shard, see
+    /// <see cref="Routing.SpiShardMap.EspSpiClass"/>); unique among the node's SPIs like the other overload.
+    /// </summary>
+    uint AllocateEspSpi(uint classes, uint index);
+
     /// <summary>Releases an inbound ESP SPI after its SA is removed.</summary>
     void ReleaseEspSpi(uint spi);
 

@@ -22,8 +22,8 @@ public sealed partial class IkeSaResponder
     /// <summary>Absolute due times of the timers we asked for, so lifetimes keep their deadlines across a move.</summary>
     private readonly Dictionary<string, DateTime> _timerDue = new(StringComparer.Ordinal);
 
-    /// <summary>Outbound sequence marks of a restored SA's children, for <see cref="SaResumed"/> and later exports.</summary>
-    private readonly Dictionary<uint, ulong> _restoredMarks = new();
+    /// <summary>Outbound and inbound sequence marks of a restored SA's children, for <see cref="SaResumed"/> and later exports.</summary>
+    private readonly Dictionary<uint, (ulong Outbound, ulong Inbound)> _restoredMarks = new();
 
     private bool _awaitingResume;
 
@@ -98,7 +98,8 @@ public sealed partial class IkeSaResponder
             },
             SoftDueUtc = _timerDue.TryGetValue(RekeyTimers.ChildSoft(sa.InboundSpi), out var soft) ? soft : null,
             HardDueUtc = _timerDue.TryGetValue(RekeyTimers.ChildHard(sa.InboundSpi), out var hard) ? hard : null,
-            OutboundSequenceMark = _restoredMarks.GetValueOrDefault(sa.InboundSpi),
+            OutboundSequenceMark = _restoredMarks.GetValueOrDefault(sa.InboundSpi).Outbound,
+            InboundSequenceMark = _restoredMarks.GetValueOrDefault(sa.InboundSpi).Inbound,
         };
     }
 
@@ -138,7 +139,7 @@ public sealed partial class IkeSaResponder
         var sa = child.Sa;
         _children.Add(sa);
         _services.ReclaimEspSpi(sa.InboundSpi);
-        _restoredMarks[sa.InboundSpi] = child.OutboundSequenceMark;
+        _restoredMarks[sa.InboundSpi] = (child.OutboundSequenceMark, child.InboundSequenceMark);
         if (child.Transforms is { } transforms)
         {
             _lives[sa.InboundSpi] = new ChildSaLife(sa.InboundSpi, new Proposal(1, ProtocolId.Esp, ReadOnlyMemory<byte>.Empty, transforms),
@@ -181,7 +182,10 @@ public sealed partial class IkeSaResponder
         _awaitingResume = false;
         step.Emit(new IkeSaEstablished(PeerIdentity!, VirtualAddresses, Remote!) { PeerSupportsRedirect = _peerSupportsRedirect });
         foreach (var sa in _children.All)
-            step.Emit(new ChildSaEstablished(sa with { OutboundSequenceStart = _restoredMarks.GetValueOrDefault(sa.InboundSpi) }));
+        {
+            var marks = _restoredMarks.GetValueOrDefault(sa.InboundSpi);
+            step.Emit(new ChildSaEstablished(sa with { OutboundSequenceStart = marks.Outbound, InboundSequenceStart = marks.Inbound }));
+        }
         foreach (var (key, due) in _timerDue.ToArray())
         {
             var left = due - resumed.NowUtc;

@@ -100,7 +100,13 @@ public sealed record ChildSaSnapshot
     /// <summary>No outbound packet of this SA has had or will get a sequence number at or below this once resumed.</summary>
     public ulong OutboundSequenceMark { get; init; }
 
-    public override string ToString() => $"ChildSaSnapshot({Sa}, {State}, mark={OutboundSequenceMark})";
+    /// <summary>
+    /// Inbound ESP sequence numbers at or below this were received before the save (an observed value, not one ahead):
+    /// once resumed they count as replays. 0: none known (layout v1).
+    /// </summary>
+    public ulong InboundSequenceMark { get; init; }
+
+    public override string ToString() => $"ChildSaSnapshot({Sa}, {State}, mark={OutboundSequenceMark}, inbound mark={InboundSequenceMark})";
 }
 
 /// <summary>Where a persisted child SA stood (see the machine's life states).</summary>

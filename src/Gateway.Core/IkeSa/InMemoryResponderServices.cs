@@ -26,7 +26,9 @@ public sealed class InMemoryResponderServices : IResponderServices
 
     public void Random(Span<byte> buffer) => RandomNumberGenerator.Fill(buffer);
 
-    public uint AllocateEspSpi()
+    public uint AllocateEspSpi() => AllocateEspSpi(1, 0);
+
+    public uint AllocateEspSpi(uint classes, uint index)
     {
         Span<byte> bytes = stackalloc byte[4];
         lock (_gate)
@@ -34,8 +36,7 @@ public sealed class InMemoryResponderServices : IResponderServices
             for (int i = 0; i < MaxSpiAttempts; i++)
             {
                 RandomNumberGenerator.Fill(bytes);
-                uint spi = BitConverter.ToUInt32(bytes);
-                if (spi > 255 && _spis.Add(spi))
+                if (Routing.SpiShardMap.EspSpiInClass(BitConverter.ToUInt32(bytes), classes, index) is { } spi && _spis.Add(spi))
                     return spi;
             }
         }

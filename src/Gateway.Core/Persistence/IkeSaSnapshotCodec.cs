@@ -6,13 +6,18 @@ using Gateway.Ike;
 namespace Gateway.Core.Persistence;
 
 /// <summary>
-/// The body of an <see cref="IkeSaSnapshot"/>, layout version 1: every field in the order of the record, big-endian,
-/// byte strings and lists with a u32 length. A new layout gets a new version and a new reader beside this one, so
-/// blobs already in a journal keep decoding (the fixture test pins v1). Plaintext only inside <see cref="StateCipher"/>.
+/// The body of an <see cref="IkeSaSnapshot"/>: every field in the order of the record, big-endian, byte strings and
+/// lists with a u32 length. A new layout gets a new version and is read beside the older ones, so blobs already in a
+/// journal keep decoding (the fixture test pins v1). v2 appends each child's inbound sequence mark. Plaintext only
+/// inside <see cref="StateCipher"/>.
 /// </summary>
 internal static class IkeSaSnapshotCodec
 {
     public const byte V1 = 1;
+    public const byte V2 = 2;
+
+    /// <summary>The layout <see cref="Write"/> produces.</summary>
+    public const byte Current = V2;
 
     public static byte[] Write(IkeSaSnapshot s)
     {
@@ -50,8 +55,8 @@ internal static class IkeSaSnapshotCodec
 
     public static IkeSaSnapshot Read(byte version, byte[] body)
     {
-        if (version != V1)
-            throw new StateFormatException($"IKE SA state layout version {version} is not known to this gateway (it reads up to {V1}); upgrade the node");
+        if (version is not (V1 or V2))
+            throw new StateFormatException($"IKE SA state layout version {version} is not known to this gateway (it reads up to {Current}); upgrade the node");
         var r = new StateReader(body);
         ulong spiI = r.U64(), spiR = r.U64();
         bool localIsOriginalInitiator = r.Bool();
@@ -87,7 +92,7 @@ internal static class IkeSaSnapshotCodec
             PeerSupportsRedirect = r.Bool(),
             PeerSupportsMessageIdSync = r.Bool(),
             IkeRekeyDueUtc = r.Time(),
-            Children = r.List(() => ReadChild(r)),
+            Children = r.List(() => ReadChild(r, version)),
         };
         if (!r.AtEnd)
             throw new StateFormatException("IKE SA state v1 has trailing bytes");
@@ -120,9 +125,10 @@ internal static class IkeSaSnapshotCodec
         w.Time(c.SoftDueUtc);
         w.Time(c.HardDueUtc);
         w.U64(c.OutboundSequenceMark);
+        w.U64(c.InboundSequenceMark);
     }
 
-    private static ChildSaSnapshot ReadChild(StateReader r)
+    private static ChildSaSnapshot ReadChild(StateReader r, byte version)
     {
         var sa = new ChildSaInstallation(
             InboundSpi: r.U32(),
@@ -156,6 +162,7 @@ internal static class IkeSaSnapshotCodec
             SoftDueUtc = r.Time(),
             HardDueUtc = r.Time(),
             OutboundSequenceMark = r.U64(),
+            InboundSequenceMark = version >= V2 ? r.U64() : 0,
         };
     }
 

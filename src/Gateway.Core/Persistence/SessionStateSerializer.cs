@@ -47,7 +47,7 @@ public sealed class SessionStateSerializer(ExtendedActorSystem system) : Seriali
 
     public static byte[] Encode(SessionEvent e, StateKeyRing keys) => e switch
     {
-        IkeSaStateSaved s => StateCipher.Seal(IkeSaSnapshotCodec.V1, SavedKind, IkeSaSnapshotCodec.Write(s.Snapshot), keys.Current),
+        IkeSaStateSaved s => StateCipher.Seal(IkeSaSnapshotCodec.Current, SavedKind, IkeSaSnapshotCodec.Write(s.Snapshot), keys.Current),
         IkeSaStateDeleted d => StateCipher.Seal(DeletedV1, DeletedKind, System.Text.Encoding.UTF8.GetBytes(d.Reason), keys.Current),
         _ => throw new ArgumentException($"Cannot serialize {e.GetType()}", nameof(e)),
     };

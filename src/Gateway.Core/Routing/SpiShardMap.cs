@@ -46,6 +46,32 @@ public sealed class SpiShardMap
     public string ShardIdOfSession(ulong sessionId) => ShardId(SpiOf(sessionId, 0));
 
     /// <summary>
+    /// Inbound ESP SPIs are partitioned by shard too (issue 5): the 2^32 SPIs are cut into shard-count equal ranges, and a
+    /// session's child SAs get SPIs in its shard's range. A shard runs on one node at a time, and that node's SPI table
+    /// holds every SPI of the shard's SAs (restored ones reclaim theirs), so two nodes never draw the same inbound SPI —
+    /// steering forwards ESP by SPI across nodes sharing one address. (The one gap: an SA of a shard that has just moved
+    /// and not yet recovered its state is not in the new owner's table; docs/persistence.md.) Ranges rather than
+    /// remainders keep the low bits random, which the data plane's worker choice (SPI modulo workers) relies on.
+    /// </summary>
+    public uint EspSpiClass(ulong ikeSpi) => (uint)ShardOf(ikeSpi);
+
+    /// <summary>
+    /// <paramref name="random"/> moved into range <paramref name="index"/> of <paramref name="classes"/> equal ranges of
+    /// the SPI space, or null when it lands in 0..255 (RFC 4303 reserves them): draw again.
+    /// </summary>
+    public static uint? EspSpiInClass(uint random, uint classes, uint index)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(classes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, classes);
+        ulong size = (1ul << 32) / classes;
+        ulong spi = index * size + random % size;
+        return spi <= 255 ? null : (uint)spi;
+    }
+
+    /// <summary>The range of <paramref name="classes"/> an ESP SPI lies in (the last range takes the remainder).</summary>
+    public static uint EspSpiClassOf(uint spi, uint classes) => (uint)Math.Min(spi / ((1ul << 32) / classes), classes - 1);
+
+    /// <summary>
     /// A SPI that lands in <paramref name="shard"/>: top 32 bits = shard + ShardCount·k for a random k, low 32 random.
     /// <paramref name="random"/> supplies 8 fresh random bytes.
     /// </summary>

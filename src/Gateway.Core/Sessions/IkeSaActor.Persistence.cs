@@ -17,8 +17,11 @@ public sealed partial class IkeSaActor
     private readonly IActorRef? _journal;
     private readonly IkeSaSnapshot? _restored;
 
-    /// <summary>Outbound ESP sequence high-water mark per child SA (our inbound SPI) as last handed to the journal.</summary>
-    private readonly Dictionary<uint, ulong> _sequenceMarks = new();
+    /// <summary>
+    /// ESP sequence marks per child SA as last handed to the journal (outbound ahead of use; inbound as received, for
+    /// the replay window after a failover); null without persistence.
+    /// </summary>
+    private readonly SequenceMarks? _sequenceMarks;
 
     /// <summary>A digest of the last state saved (not the state: it holds keys), to skip writes that change nothing.</summary>
     private byte[]? _savedDigest;
@@ -69,8 +72,6 @@ public sealed partial class IkeSaActor
     public static Props PropsRestored(IkeSaSnapshot snapshot, SessionDependencies deps, IActorRef journal) =>
         Akka.Actor.Props.Create(() => new IkeSaActor(snapshot.LocalSpi, deps, journal, snapshot)).WithMailboxOf(deps);
 
-    private ulong SequenceMargin => _deps.Persistence?.SequenceMargin ?? SessionPersistence.DefaultSequenceMargin;
-
     /// <summary>A restored SA resumes at once (children re-installed, timers running): true when this is one.</summary>
     private bool ResumeRestored()
     {
@@ -88,27 +89,18 @@ public sealed partial class IkeSaActor
     /// A child SA is installed: its first outbound sequence number is <see cref="ChildSaInstallation.OutboundSequenceStart"/>
     /// + 1, so the mark to persist is one margin beyond (it goes out with this step's save, before much is sent).
     /// </summary>
-    private void ReserveSequenceMark(ChildSaInstallation sa)
-    {
-        if (_journal is not null)
-            _sequenceMarks[sa.InboundSpi] = sa.OutboundSequenceStart + SequenceMargin;
-    }
+    private void ReserveSequenceMark(ChildSaInstallation sa) => _sequenceMarks?.Reserve(sa, Now);
 
-    /// <summary>Moves a mark on when the data plane's sequence number came within half a margin of it.</summary>
+    /// <summary>Moves the marks on from the data plane's counters (see <see cref="SequenceMarks"/>).</summary>
     private void AdvanceSequenceMarks()
     {
-        if (_journal is null)
+        if (_sequenceMarks is null)
             return;
         bool moved = false;
         foreach (uint spi in _childSpis)
         {
-            if (_deps.DataPlane.ReadCounters(spi) is not { } counters || !_sequenceMarks.TryGetValue(spi, out ulong mark))
-                continue;
-            if (counters.OutboundSequence + SequenceMargin / 2 >= mark)
-            {
-                _sequenceMarks[spi] = counters.OutboundSequence + SequenceMargin;
-                moved = true;
-            }
+            if (_deps.DataPlane.ReadCounters(spi) is { } counters)
+                moved |= _sequenceMarks.Advance(spi, counters, Now);
         }
         // Only a moved mark needs a save here: exporting, encoding and hashing the state on every poll of every idle
         // tunnel was most of an idle gateway's CPU.
@@ -118,17 +110,12 @@ public sealed partial class IkeSaActor
 
     private void PersistIfChanged(long ticket = 0)
     {
-        if (_journal is null || _machine.TryExportSnapshot() is not { } snapshot)
+        if (_journal is null || _sequenceMarks is null || _machine.TryExportSnapshot() is not { } snapshot)
         {
             ReleaseHeld(ticket);
             return;
         }
-        snapshot = snapshot with
-        {
-            Children = snapshot.Children
-                .Select(c => c with { OutboundSequenceMark = _sequenceMarks.GetValueOrDefault(c.Sa.InboundSpi, c.OutboundSequenceMark) })
-                .ToArray(),
-        };
+        snapshot = snapshot with { Children = snapshot.Children.Select(_sequenceMarks.Apply).ToArray() };
         var plain = IkeSaSnapshotCodec.Write(snapshot);
         var digest = SHA256.HashData(plain);
         CryptographicOperations.ZeroMemory(plain);

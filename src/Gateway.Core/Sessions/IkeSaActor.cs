@@ -49,6 +49,7 @@ public sealed partial class IkeSaActor : UntypedActor, IWithTimers
         _deps = deps;
         _journal = journal;
         _restored = restored;
+        _sequenceMarks = journal is null ? null : SessionPersistence.NewSequenceMarks(deps.Persistence);
         _machine = restored is not null ? deps.Persistence!.Restore(restored) : deps.MachineFactory(responderSpi);
         if (journal is not null)
             Context.Watch(journal);
@@ -193,7 +194,7 @@ public sealed partial class IkeSaActor : UntypedActor, IWithTimers
                 break;
             case ChildSaDeleted deleted:
                 _childSpis.Remove(deleted.InboundSpi);
-                _sequenceMarks.Remove(deleted.InboundSpi);
+                _sequenceMarks?.Forget(deleted.InboundSpi);
                 var actor = Context.Child(ChildSaActor.NameFor(deleted.InboundSpi));
                 if (!actor.IsNobody())
                     Context.Stop(actor);

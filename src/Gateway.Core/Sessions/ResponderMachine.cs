@@ -1,5 +1,6 @@
 using Gateway.Core.IkeSa;
 using Gateway.Core.Policy;
+using Gateway.Core.Routing;
 
 namespace Gateway.Core.Sessions;
 
@@ -19,10 +20,12 @@ public sealed class ResponderMachine(IkeSaResponder responder) : IIkeSaMachine, 
     /// Machines for new IKE SAs. Each gets the node's services through its own <see cref="SessionResponderServices"/>,
     /// so the SPIs it allocates when rekeying keep its session id (and so its entity).
     /// </summary>
-    public static Func<ulong, IIkeSaMachine> Factory(GatewayPolicy policy, IResponderServices services, ResponderOptions? options = null) =>
-        spi => new ResponderMachine(new IkeSaResponder(spi, policy, new SessionResponderServices(services, spi), options));
+    public static Func<ulong, IIkeSaMachine> Factory(GatewayPolicy policy, IResponderServices services, ResponderOptions? options = null,
+        SpiShardMap? shards = null) =>
+        spi => new ResponderMachine(new IkeSaResponder(spi, policy, new SessionResponderServices(services, spi, shards), options));
 
     /// <summary>Machines for IKE SAs recovered from the journal (issue 5), with the session's services as for new ones.</summary>
-    public static Func<IkeSaSnapshot, IIkeSaMachine> Restorer(GatewayPolicy policy, IResponderServices services, ResponderOptions? options = null) =>
-        snapshot => new ResponderMachine(IkeSaResponder.Restore(snapshot, policy, new SessionResponderServices(services, snapshot.LocalSpi), options));
+    public static Func<IkeSaSnapshot, IIkeSaMachine> Restorer(GatewayPolicy policy, IResponderServices services, ResponderOptions? options = null,
+        SpiShardMap? shards = null) =>
+        snapshot => new ResponderMachine(IkeSaResponder.Restore(snapshot, policy, new SessionResponderServices(services, snapshot.LocalSpi, shards), options));
 }

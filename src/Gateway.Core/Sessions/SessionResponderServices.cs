@@ -9,9 +9,11 @@ namespace Gateway.Core.Sessions;
 /// The node's <see cref="IResponderServices"/> as one session's IKE SA machine sees them: everything is passed
 /// through, except that every IKE SPI the machine allocates (IKE SA rekeys, both roles) keeps the session id of the
 /// SPI the session was opened with and only draws new generation bits (<see cref="SpiShardMap"/>). So the ingress
-/// routes all of a session's SPIs to its entity without any table, and the pure machine knows nothing about it.
+/// routes all of a session's SPIs to its entity without any table, and the pure machine knows nothing about it. With
+/// <paramref name="shards"/> (cluster), its inbound ESP SPIs are drawn in its shard's class, so they are unique across
+/// the nodes (<see cref="SpiShardMap.EspSpiClass"/>).
 /// </summary>
-public sealed class SessionResponderServices(IResponderServices inner, ulong openedWithSpi) : IResponderServices
+public sealed class SessionResponderServices(IResponderServices inner, ulong openedWithSpi, SpiShardMap? shards = null) : IResponderServices
 {
     /// <summary>Remembered so a new generation never repeats one that may still be in use (a retired SA lingers).</summary>
     private const int Remembered = 8;
@@ -21,7 +23,11 @@ public sealed class SessionResponderServices(IResponderServices inner, ulong ope
 
     public void Random(Span<byte> buffer) => inner.Random(buffer);
 
-    public uint AllocateEspSpi() => inner.AllocateEspSpi();
+    public uint AllocateEspSpi() => shards is null
+        ? inner.AllocateEspSpi()
+        : inner.AllocateEspSpi((uint)shards.ShardCount, shards.EspSpiClass(openedWithSpi));
+
+    public uint AllocateEspSpi(uint classes, uint index) => inner.AllocateEspSpi(classes, index);
 
     public void ReleaseEspSpi(uint spi) => inner.ReleaseEspSpi(spi);
 

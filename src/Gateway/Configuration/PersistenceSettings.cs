@@ -8,6 +8,9 @@ namespace Gateway.Configuration;
 public sealed record PersistenceSettings(string Provider, string ConnectionString, string ProviderName, string? StateKeyFile, ulong SequenceMargin,
     string SqliteSynchronous = Hosting.SqliteSynchronousMode.Normal)
 {
+    /// <summary>gateway.persistence.inbound-mark-interval (see <see cref="SessionPersistence.InboundMarkInterval"/>).</summary>
+    public TimeSpan InboundMarkInterval { get; init; } = SessionPersistence.DefaultInboundMarkInterval;
+
     public const string Sqlite = "sqlite";
     public const string PostgreSql = "postgresql";
     public const string DefaultSqliteFile = "journal.db";
@@ -28,16 +31,23 @@ internal static class PersistenceSettingsReader
         string synchronous = v.String("gateway.persistence.sqlite-synchronous").ToLowerInvariant();
         if (synchronous is not (Hosting.SqliteSynchronousMode.Normal or Hosting.SqliteSynchronousMode.Full))
             throw new ConfigurationError("gateway.persistence.sqlite-synchronous", $"'{synchronous}' is not one of normal, full");
+        var inboundMarkInterval = v.Duration("gateway.persistence.inbound-mark-interval", TimeSpan.Zero, TimeSpan.FromHours(1));
         switch (provider)
         {
             case PersistenceSettings.Sqlite:
                 if (connection.Length == 0)
                     connection = GatewayPersistenceConfig.SqliteConnectionString(Path.Combine(dataDirectory, PersistenceSettings.DefaultSqliteFile));
-                return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.SqliteProvider, keyPath, (ulong)margin, synchronous);
+                return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.SqliteProvider, keyPath, (ulong)margin, synchronous)
+                {
+                    InboundMarkInterval = inboundMarkInterval,
+                };
             case PersistenceSettings.PostgreSql:
                 if (connection.Length == 0)
                     throw new ConfigurationError("gateway.persistence.connection-string", "postgresql needs a connection string (Host=...;Database=...;Username=...)");
-                return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.PostgreSqlProvider, keyPath, (ulong)margin, synchronous);
+                return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.PostgreSqlProvider, keyPath, (ulong)margin, synchronous)
+                {
+                    InboundMarkInterval = inboundMarkInterval,
+                };
             default:
                 throw new ConfigurationError("gateway.persistence.provider", $"'{provider}' is not one of {PersistenceSettings.Sqlite}, {PersistenceSettings.PostgreSql}");
         }

@@ -62,7 +62,7 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
                 sa.OutboundEncryptionKey, sa.OutboundIntegrityKey, sa.ExtendedSequenceNumbers));
             var inner = sa.RemoteInnerAddresses.Select(InnerAddress.FromIPAddress).ToArray();
             var path = Path(sa.Remote, sa.UdpEncapsulated);
-            var inSa = new InboundSa(sa.InboundSpi, inbound, new ReplayWindow(_replayWindow, sa.ExtendedSequenceNumbers), path, inner);
+            var inSa = new InboundSa(sa.InboundSpi, inbound, new ReplayWindow(_replayWindow, sa.ExtendedSequenceNumbers, sa.InboundSequenceStart), path, inner);
             var outSa = new OutboundSa(sa.OutboundSpi, outbound, new SequenceCounter(sa.ExtendedSequenceNumbers, sa.OutboundSequenceStart), path, inner);
 
             if (!_pairs.TryAdd(sa.InboundSpi, new InstalledPair(inSa, outSa)))
@@ -115,6 +115,7 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
         return new ChildSaCounters(i.Packets, i.Bytes, o.Packets, o.Bytes, i.ReplayDrops, i.IcvFailures, pair.LastInbound(i.Packets))
         {
             OutboundSequence = pair.Outbound.Sequence.LastUsed,
+            InboundSequence = pair.Inbound.ReplayWindow.Highest,
         };
     }
 

@@ -101,6 +101,7 @@ public sealed class GatewayHost : IAsyncDisposable
             s.Core with
             {
                 Metrics = metrics, StateKeys = persistence?.Keys, SequenceMargin = s.Persistence?.SequenceMargin ?? s.Core.SequenceMargin,
+                InboundMarkInterval = s.Persistence?.InboundMarkInterval ?? s.Core.InboundMarkInterval,
                 RedirectPolicy = drain.Choose,
             });
 

@@ -89,6 +89,8 @@ public sealed class FakeResponderServices : IResponderServices
     private int _next = 0x1000;
     public void Random(Span<byte> buffer) => RandomNumberGenerator.Fill(buffer);
     public uint AllocateEspSpi() => (uint)Interlocked.Increment(ref _next);
+    public uint AllocateEspSpi(uint classes, uint index) =>
+        Gateway.Core.Routing.SpiShardMap.EspSpiInClass((uint)Interlocked.Increment(ref _next), classes, index)!.Value;
     public void ReleaseEspSpi(uint spi) { }
     public IReadOnlyList<IPAddress> LeaseAddresses(string identity, bool wantIpv4, bool wantIpv6) => [IPAddress.Parse("10.77.0.2")];
     public void ReleaseAddresses(string identity, IReadOnlyList<IPAddress> addresses) { }

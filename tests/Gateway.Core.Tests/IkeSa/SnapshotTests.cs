@@ -46,11 +46,14 @@ public sealed class SnapshotTests
     }
 
     /// <summary>Exports, restores on a new node's services, resumes at <paramref name="now"/>; returns the resume step.</summary>
-    private static (IkeSaStep Step, TestGateway Node) MoveToNewNode(Moving m, DateTime now, ulong mark = 0)
+    private static (IkeSaStep Step, TestGateway Node) MoveToNewNode(Moving m, DateTime now, ulong mark = 0, ulong inboundMark = 0)
     {
         var snapshot = m.Sa.TryExportSnapshot()!;
-        if (mark != 0)
-            snapshot = snapshot with { Children = snapshot.Children.Select(c => c with { OutboundSequenceMark = mark }).ToArray() };
+        if (mark != 0 || inboundMark != 0)
+            snapshot = snapshot with
+            {
+                Children = snapshot.Children.Select(c => c with { OutboundSequenceMark = mark, InboundSequenceMark = inboundMark }).ToArray(),
+            };
         m.Sa.Dispose(); // the old node is gone (its keys zeroed: the snapshot must not share arrays with it)
         var node = new TestGateway();
         m.Sa = IkeSaResponder.Restore(snapshot, node.Policy, node.Services);
@@ -62,7 +65,7 @@ public sealed class SnapshotTests
     {
         var (m, first) = Established();
         using var _ = m;
-        var (resumed, node) = MoveToNewNode(m, T0.AddMinutes(10), mark: 1 << 20);
+        var (resumed, node) = MoveToNewNode(m, T0.AddMinutes(10), mark: 1 << 20, inboundMark: 70_000);
 
         Assert.Equal(TestGateway.PskIdentity, resumed.Single<IkeSaEstablished>().PeerIdentity);
         var reinstalled = resumed.Single<ChildSaEstablished>().Sa;
@@ -72,6 +75,8 @@ public sealed class SnapshotTests
         Assert.Equal(first.OutboundIntegrityKey, reinstalled.OutboundIntegrityKey);
         Assert.Equal(first.RemoteInnerAddresses, reinstalled.RemoteInnerAddresses);
         Assert.Equal(1ul << 20, reinstalled.OutboundSequenceStart);
+        Assert.Equal(70_000ul, reinstalled.InboundSequenceStart); // the data plane's replay window starts there
+        Assert.Equal(70_000ul, m.Sa.TryExportSnapshot()!.Children.Single().InboundSequenceMark); // and it is saved again
         Assert.Equal(1, node.Services.EspSpisInUse); // the new node will not hand out the restored SPI again
         // Nor the restored virtual address: another client gets another one, and so does a second client of the same
         // identity while the restored SA holds it; released, it is the identity's again.

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
+using Gateway.Core.DataPlane;
 using Gateway.Core.Hosting;
 using Gateway.Core.IkeSa;
 using Gateway.Core.Persistence;
@@ -16,7 +17,8 @@ namespace Gateway.Core.Tests.Persistence;
 /// <summary>
 /// The whole path on a real SQLite journal (Akka.Persistence.Sql, a temp file): a client establishes through the
 /// ingress; the node stops; a new node on the same file recovers the remembered session, re-installs the child SA
-/// (outbound sequence above the persisted mark) and answers the client's liveness check with the old keys.
+/// (outbound sequence above the persisted mark, inbound replay window from the persisted inbound mark) and answers the
+/// client's liveness check with the old keys.
 /// </summary>
 public sealed class SqliteRestartTests : IDisposable
 {
@@ -48,7 +50,12 @@ public sealed class SqliteRestartTests : IDisposable
         var wire = new QueueTransport();
         var dataPlane = new RecordingDataPlane();
         var core = GatewayCore.Start(system, gateway.Policy, wire, dataPlane, gateway.Services, null,
-            GatewayCoreOptions.Default with { StateKeys = keys, LocalShardRefresh = null });
+            GatewayCoreOptions.Default with
+            {
+                StateKeys = keys, LocalShardRefresh = null,
+                // Counters polled often and every inbound advance saved, so the inbound mark reaches the journal at once.
+                CounterPollInterval = TimeSpan.FromMilliseconds(200), InboundMarkInterval = TimeSpan.Zero,
+            });
         return new Node(system, core, wire, dataPlane);
     }
 
@@ -77,6 +84,9 @@ public sealed class SqliteRestartTests : IDisposable
         Assert.NotNull(client.Request(ExchangeType.Informational, []).Response);
         // Two states written (established; message IDs after the liveness exchange, answered without waiting).
         Assert.True(SpinWait.SpinUntil(() => HighestSessionEvent() >= 2, Patience), "the journal did not get the session's state");
+        // The data plane reports ESP received up to 4242: a third state (the inbound mark) before the node goes.
+        node.DataPlane.Counters[first.InboundSpi] = new ChildSaCounters(10, 1000, 0, 0, 0, 0, DateTime.UtcNow) { InboundSequence = 4242 };
+        Assert.True(SpinWait.SpinUntil(() => HighestSessionEvent() >= 3, Patience), "the inbound mark was not saved");
         node.Dispose();
 
         // A new node on the same file; the gateway's services are fresh (a new process).
@@ -90,6 +100,7 @@ public sealed class SqliteRestartTests : IDisposable
             Assert.Equal(first.InboundEncryptionKey, restored.InboundEncryptionKey);
             Assert.Equal(first.OutboundEncryptionKey, restored.OutboundEncryptionKey);
             Assert.True(restored.OutboundSequenceStart >= SessionPersistenceDefaults.Margin, "outbound sequence numbers restart above the persisted mark");
+            Assert.Equal(4242ul, restored.InboundSequenceStart); // replays of what was received before are refused
 
             Assert.NotNull(client.Request(ExchangeType.Informational, []).Response); // old keys, next message ID
             var close = client.Request(ExchangeType.Informational, [new DeletePayload(ProtocolId.Ike, [])]);

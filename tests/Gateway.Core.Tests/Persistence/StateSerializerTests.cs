@@ -7,12 +7,12 @@ using Gateway.Ike;
 
 namespace Gateway.Core.Tests.Persistence;
 
-/// <summary>Snapshot serializer: round trip, the checked-in v1 fixture, tampering, wrong and rotated keys, key files.</summary>
+/// <summary>Snapshot serializer: round trip, the checked-in v1 and v2 fixtures, tampering, wrong and rotated keys, key files.</summary>
 public sealed class StateSerializerTests
 {
     // The fixture key (tests only) and the fixture blob: IkeSaStateSaved(Sample()) sealed by the v1 code.
     private const string FixtureKeyHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-    private static readonly string FixturePath = Path.Combine(AppContext.BaseDirectory, "fixtures", "state", "ike-sa-state.v1.b64");
+    private static string FixturePath(int version) => Path.Combine(AppContext.BaseDirectory, "fixtures", "state", $"ike-sa-state.v{version}.b64");
 
     private static StateKeyRing Ring(StateKey key, params StateKey[] older) => new(key, older);
 
@@ -71,6 +71,7 @@ public sealed class StateSerializerTests
                     RemoteTs = [TrafficSelector.ForHost(IPAddress.Parse("10.10.0.2"))],
                     SoftDueUtc = new DateTime(2030, 1, 1, 1, 55, 0, DateTimeKind.Utc),
                     HardDueUtc = new DateTime(2030, 1, 1, 2, 6, 0, DateTimeKind.Utc),
+                    InboundSequenceMark = 70_000, // layout v2
                 },
                 new ChildSaSnapshot { Sa = Child(0x3000, 0xc0000003, 60) }, // no recorded life
             ],
@@ -103,22 +104,37 @@ public sealed class StateSerializerTests
     }
 
     [Fact]
-    public void The_checked_in_v1_blob_keeps_decoding()
+    public void The_checked_in_v1_blob_keeps_decoding_without_inbound_marks()
+    {
+        var back = DecodeFixture(1);
+        var expected = Sample() with { Children = Sample().Children.Select(c => c with { InboundSequenceMark = 0 }).ToArray() };
+        Assert.Equal(Plain(expected), Plain(back));
+        Assert.All(back.Children, c => Assert.Equal(0ul, c.InboundSequenceMark));
+    }
+
+    [Fact]
+    public void The_checked_in_v2_blob_keeps_decoding()
+    {
+        var back = DecodeFixture(2);
+        Assert.Equal(Plain(Sample()), Plain(back));
+        Assert.Equal(70_000ul, back.Children[1].InboundSequenceMark);
+    }
+
+    private static IkeSaSnapshot DecodeFixture(int version)
     {
         var ring = Ring(new StateKey(Convert.FromHexString(FixtureKeyHex)));
-        var blob = Convert.FromBase64String(File.ReadAllText(FixturePath).Trim());
-        Assert.Equal(1, blob[0]);
-        var back = Assert.IsType<IkeSaStateSaved>(SessionStateSerializer.Decode(blob, ring)).Snapshot;
-        Assert.Equal(Plain(Sample()), Plain(back));
+        var blob = Convert.FromBase64String(File.ReadAllText(FixturePath(version)).Trim());
+        Assert.Equal(version, blob[0]);
+        return Assert.IsType<IkeSaStateSaved>(SessionStateSerializer.Decode(blob, ring)).Snapshot;
     }
 
     [Fact]
     public void A_newer_version_is_refused_with_a_clear_error()
     {
         var ring = Ring(StateKey.Generate());
-        var blob = StateCipher.Seal(2, 1, Plain(Sample()), ring.Current);
+        var blob = StateCipher.Seal(3, 1, Plain(Sample()), ring.Current);
         var e = Assert.Throws<StateFormatException>(() => SessionStateSerializer.Decode(blob, ring));
-        Assert.Contains("version 2", e.Message);
+        Assert.Contains("version 3", e.Message);
     }
 
     [Theory]
@@ -177,14 +193,14 @@ public sealed class StateSerializerTests
         }
     }
 
-    /// <summary>Writes the v1 fixture (run once by hand with GATEWAY_WRITE_FIXTURES set; the checked-in file must not change).</summary>
+    /// <summary>Writes the current layout's fixture (run once by hand with GATEWAY_WRITE_FIXTURES set, when a layout is added; checked-in files must not change).</summary>
     [Fact]
     public void Write_fixture_when_asked()
     {
         if (Environment.GetEnvironmentVariable("GATEWAY_WRITE_FIXTURES") is not { } root)
             return;
         var blob = SessionStateSerializer.Encode(new IkeSaStateSaved(Sample()), Ring(new StateKey(Convert.FromHexString(FixtureKeyHex))));
-        var path = Path.Combine(root, "tests", "fixtures", "state", "ike-sa-state.v1.b64");
+        var path = Path.Combine(root, "tests", "fixtures", "state", $"ike-sa-state.v{IkeSaSnapshotCodec.Current}.b64");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, Convert.ToBase64String(blob) + "\n");
     }
