@@ -104,7 +104,7 @@ joins). Bytes lost: echo payload that never came back (round trip, 160-byte data
 
 | journal | value |
 |---|---|
-| writes per established tunnel (IKE_AUTH to first child installed, incl. remember-entities) | {statistics.mean(est):.1f} |
+| writes per established tunnel (IKE_AUTH to first child installed) | {statistics.mean(est):.1f} |
 | writes per child rekey (gateway-initiated, incl. the old child's delete) | {w_rekey:.1f} |
 | bytes per write (live rows: encrypted state envelope) | {bytes_per_write:.0f} |
 | live rows per tunnel at the end (older events deleted every 16 writes) | {live_rows_per_tunnel:.1f} |
