@@ -7,6 +7,7 @@
 #   IDLE_GCDUMP   a count from IDLE_COUNTS at which to take a gcdump (one before any tunnel, one at that count,
 #                 reports by `dotnet-gcdump report` next to them); empty = none
 #   GATEWAY_DLL, LOADTEST_DLL   prebuilt Release dlls (default: built here), e.g. for A/B runs of two builds
+#   IDLE_POOL     the virtual IPv4 pool (default 10.99.128.0/17: 32k addresses; e.g. 10.100.0.0/14 for 100k tunnels)
 #   LAB_PREFIX    namespace prefix (default: a new unique one); KEEP_WORK=1 keeps the work directory (the dumps)
 # Prints "rss N established rss_before_kb rss_after_kb bytes_per_tunnel" per count and the load average.
 set -euo pipefail
@@ -21,6 +22,7 @@ lab_require_root
 
 counts=${IDLE_COUNTS:-1000 10000}
 gcdump_at=${IDLE_GCDUMP:-}
+pool=${IDLE_POOL:-10.99.128.0/17}
 [ -z "$gcdump_at" ] || command -v dotnet-gcdump >/dev/null || lab_die "IDLE_GCDUMP needs dotnet-gcdump (dotnet tool install -g dotnet-gcdump)"
 bench_setup idle
 ns_c=$(lab_ns_client "$prefix")
@@ -34,8 +36,7 @@ for i in $(seq 0 $((nsources - 1))); do ip -n "$ns_c" addr add "10.99.1.$((128 +
 sources=$(seq 128 $((127 + nsources)) | sed 's/^/10.99.1./' | paste -sd,)
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
-bench_start_ours 10.99.128.0/17 '  dos.source-rate.per-second = off
-  ike.liveness-interval = off' || lab_die "$ours_error"
+bench_start_ours "$pool" "dos.source-rate.per-second = off" "ike.liveness-interval = off" || lab_die "$ours_error"
 
 gen() { # NAME TOTAL [generator options]
   local name=$1 total=$2; shift 2
