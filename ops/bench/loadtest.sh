@@ -269,7 +269,7 @@ use all $esp_tunnels SAs, replies only as many as there are distinct virtual add
 reply for the tunnel its ICMP identifier names). strongSwan's libipsec moves ESP through a TUN device in userspace, as
 ours does.
 
-Not measured: 100k idle tunnels (beyond this run's time bound; \`BENCH_IDLE="1000 10000 100000"\` with a larger \`BENCH_DURATION\` would try it).
+100k idle tunnels are beyond this run's time bound; ours alone was measured with \`ops/bench/idle-memory.sh\` (see Runs), strongSwan not.
 Per-run reports with plots (report.md, rate.svg, latency.svg) are in the work directory with \`KEEP_WORK=1\`.
 Where our gateway's CPU per handshake and memory per idle tunnel go (perf and gcdump breakdowns, before/after):
 [loadtest-profile.md](loadtest-profile.md).
