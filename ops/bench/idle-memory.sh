@@ -8,7 +8,8 @@
 #                 reports by `dotnet-gcdump report` next to them); empty = none
 #   GATEWAY_DLL, LOADTEST_DLL   prebuilt Release dlls (default: built here), e.g. for A/B runs of two builds
 #   IDLE_POOL     the virtual IPv4 pool (default 10.99.128.0/17: 32k addresses; e.g. 10.100.0.0/14 for 100k tunnels)
-#   LAB_PREFIX    namespace prefix (default: a new unique one); KEEP_WORK=1 keeps the work directory (the dumps)
+#   LAB_PREFIX    namespace prefix (default: a new unique one); KEEP_WORK=1 keeps the work directory (the dumps, and
+#                 /proc/PID/smaps as smaps-0 and smaps-N for the native side: GC heap, malloc arenas, code)
 # Prints "rss N established rss_before_kb rss_after_kb bytes_per_tunnel" per count and the load average.
 set -euo pipefail
 export PATH=$PATH:$HOME/.dotnet/tools
@@ -62,6 +63,7 @@ for try in 1 2 3; do
 done
 sleep 3
 r0=$(rss_kb "$ours_pid")
+cp "/proc/$ours_pid/smaps" "$work/smaps-0"
 [ -z "$gcdump_at" ] || gcdump gcdump-0
 up=0
 for n in $counts; do
@@ -70,6 +72,7 @@ for n in $counts; do
   up=$((up + $(established "$work/idle-$n")))
   sleep 2
   r1=$(rss_kb "$ours_pid")
+  cp "/proc/$ours_pid/smaps" "$work/smaps-$n"
   echo "rss $n $up $r0 $r1 $(awk -v a="$r0" -v b="$r1" -v n="$up" 'BEGIN { printf "%.0f", 1024 * (b - a) / n }')"
   [ "$n" != "$gcdump_at" ] || gcdump "gcdump-$n"
 done

@@ -14,6 +14,7 @@ namespace Gateway.Core.Sessions;
 // are kept here, where the data plane's counters are read: a mark is always ahead of the sequence numbers in use.
 public sealed partial class IkeSaActor
 {
+    /// <summary>Where states go to be saved (the session, SessionActor.Journal.cs); null without persistence.</summary>
     private readonly IActorRef? _journal;
     private readonly IkeSaSnapshot? _restored;
 
@@ -58,7 +59,7 @@ public sealed partial class IkeSaActor
             _heldUntilStored.Add(datagram);
     }
 
-    /// <summary>The journal stored the awaited state (or an older one: keep waiting), or it is gone (released: the session runs unpersisted).</summary>
+    /// <summary>The journal stored the awaited state (or an older one: keep waiting), or it failed (Stored(max): the session runs unpersisted).</summary>
     private void ReleaseHeld(long storedTicket)
     {
         if (_awaitedTicket == 0 || storedTicket < _awaitedTicket)

@@ -51,8 +51,6 @@ public sealed partial class IkeSaActor : UntypedActor, IWithTimers
         _restored = restored;
         _sequenceMarks = journal is null ? null : SessionPersistence.NewSequenceMarks(deps.Persistence);
         _machine = restored is not null ? deps.Persistence!.Restore(restored) : deps.MachineFactory(responderSpi);
-        if (journal is not null)
-            Context.Watch(journal);
     }
 
     /// <summary>
@@ -86,11 +84,8 @@ public sealed partial class IkeSaActor : UntypedActor, IWithTimers
                 OnLeaseFailed(m);
                 break;
             case SessionJournal.Stored s:
+                // long.MaxValue: the journal failed, the session runs on unpersisted (logged by it).
                 ReleaseHeld(s.Ticket);
-                break;
-            case Terminated t when t.ActorRef.Equals(_journal):
-                // A journal that stopped (a write failed) never answers: the session runs on unpersisted (logged by it).
-                ReleaseHeld(long.MaxValue);
                 break;
             default:
                 Unhandled(message);

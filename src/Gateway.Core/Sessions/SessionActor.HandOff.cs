@@ -4,8 +4,8 @@ namespace Gateway.Core.Sessions;
 
 // Graceful leave (issue 5 §4): when its node leaves, sharding hands the session over with HandOff instead of a
 // PoisonPill. The IKE SA actor stops first (after the message it is handling, so its last state has gone to the
-// journal), then the journal answers a Flush only after every write it has accepted is stored, and only then does the
-// session stop — so the node that takes the shard over recovers the latest state. Nothing is forgotten: this is not
+// journal), then the session waits until every state it handed to the journal is stored, and only then does it
+// stop — so the node that takes the shard over recovers the latest state. Nothing is forgotten: this is not
 // the SA ending, and its address lease stays. Sharding does not restart a handed-off entity by itself (no
 // remember-entities), so a session with an IKE SA asks the session waker, once its state is stored, to wake it wherever
 // its shard goes next.
@@ -18,10 +18,11 @@ public sealed partial class SessionActor
     }
 
     private bool _wakeAfterHandOff;
+    private bool _handingOff; // and waiting for the journal's writes in flight
 
     private void OnHandOff()
     {
-        _wakeAfterHandOff = _ikeSa is not null && _journal is not null;
+        _wakeAfterHandOff = _ikeSa is not null && _writing;
         BecomeStacked(HandingOff);
         if (_ikeSa is not null)
             Context.Stop(_ikeSa); // Terminated → FlushJournal
@@ -37,27 +38,29 @@ public sealed partial class SessionActor
                 _ikeSa = null;
                 FlushJournal();
                 break;
-            case SessionJournal.Flushed:
-                if (_wakeAfterHandOff)
-                    _deps.SessionWaker.Tell(new WakeAfterHandOff(_session));
-                Context.Stop(Self);
-                break;
-            case Terminated t when t.ActorRef.Equals(_journal):
-                Context.Stop(Self);
-                break;
             default:
-                // Sharding buffers the shard's messages during a hand-off; a straggler goes to the node that takes
-                // over only if the client retransmits, which it does.
-                Unhandled(message);
+                // The IKE SA's last saves and the journal's answers are handled as ever. Sharding buffers the shard's
+                // other messages during a hand-off; a straggler goes to the node that takes over only if the client
+                // retransmits, which it does.
+                if (!OnJournalMessage(message))
+                    Unhandled(message);
                 break;
         }
     }
 
+    /// <summary>Stops the session once every state handed to the journal is stored (or the journal failed).</summary>
     private void FlushJournal()
     {
-        if (_journal is null)
-            Context.Stop(Self);
+        if (_writing && (WriteInFlight || _nextState is not null))
+            _handingOff = true; // OnWritten / OnWriteFailed → HandedOff
         else
-            _journal.Tell(SessionJournal.Flush.Instance);
+            HandedOff();
+    }
+
+    private void HandedOff()
+    {
+        if (_wakeAfterHandOff && _writing)
+            _deps.SessionWaker.Tell(new WakeAfterHandOff(_session));
+        Context.Stop(Self);
     }
 }

@@ -4,7 +4,7 @@ using Akka.Event;
 namespace Gateway.Core.Sessions;
 
 // Persistence of the session (issue 5): with SessionDependencies.Persistence set, the session first recovers its
-// journal (stashing what arrives meanwhile); a recovered established IKE SA is restored and resumes (re-installing its
+// journal (a SessionJournal child, stashing what arrives meanwhile; then it writes itself, SessionActor.Journal.cs); a recovered established IKE SA is restored and resumes (re-installing its
 // child SAs, running its timers). An IKE SA that ends is forgotten (history deleted, see SessionJournal) before the session
 // passivates, so it never comes back. A node stopping (handoff, shutdown) stops the session without forgetting.
 // A session that an IKE_SA_INIT is opening skips recovery (its id was just drawn at random: nothing of it is in the
@@ -18,6 +18,7 @@ public sealed partial class SessionActor
     public IStash Stash { get; set; } = null!;
 
     private int _stashedWhileRecovering;
+    private IActorRef? _recovery; // the SessionJournal child while it recovers
 
     /// <summary>Sent to itself at start: arriving first, it tells the session nothing opened it.</summary>
     private sealed record StartedWithoutMessage
@@ -61,10 +62,14 @@ public sealed partial class SessionActor
 
     private void StartJournal(bool fresh)
     {
-        _journal = Context.ActorOf(SessionJournal.Props(_session, fresh).WithMailboxOf(_deps), "journal");
-        Context.Watch(_journal);
-        if (!fresh)
-            BecomeStacked(Recovering);
+        if (fresh)
+        {
+            StartWriting(0);
+            return;
+        }
+        _recovery = Context.ActorOf(SessionJournal.Props(_session).WithMailboxOf(_deps), "journal");
+        Context.Watch(_recovery);
+        BecomeStacked(Recovering);
     }
 
     private void Recovering(object message)
@@ -72,11 +77,14 @@ public sealed partial class SessionActor
         switch (message)
         {
             case SessionJournal.Recovered recovered:
+                Context.Unwatch(_recovery!); // it stops now
+                _recovery = null;
                 UnbecomeStacked();
+                StartWriting(recovered.LastSequenceNr);
                 if (recovered.Snapshot is { } snapshot)
                 {
                     _openedBy = (snapshot.ResponderSpi, snapshot.InitiatorSpi);
-                    _ikeSa = Context.ActorOf(IkeSaActor.PropsRestored(snapshot, _deps, _journal!), "ike-sa");
+                    _ikeSa = Context.ActorOf(IkeSaActor.PropsRestored(snapshot, _deps, Self), "ike-sa");
                     Context.Watch(_ikeSa);
                 }
                 else if (_stashedWhileRecovering == 0)
@@ -85,9 +93,10 @@ public sealed partial class SessionActor
                 }
                 Stash.UnstashAll();
                 break;
-            case Terminated t when t.ActorRef.Equals(_journal):
+            case Terminated t when t.ActorRef.Equals(_recovery):
                 // Recovery failed (the journal logged why): carry on without persistence rather than stash forever.
-                _journal = null;
+                _recovery = null;
+                _log.Warning("Session {0:x12}: recovery failed; this session is not persisted", _session);
                 UnbecomeStacked();
                 Stash.UnstashAll();
                 break;
@@ -109,26 +118,5 @@ public sealed partial class SessionActor
         Sender.Tell(new SessionAwake(_session));
         if (_ikeSa is null)
             Passivate();
-    }
-
-    /// <summary>The journal stopped (a write failed): the session runs on unpersisted; an ended SA no longer waits for it.</summary>
-    private void OnJournalGone()
-    {
-        _journal = null;
-        _log.Warning("Session {0:x12}: journal stopped; this session is no longer persisted", _session);
-        if (_ikeSa is null)
-            Passivate();
-    }
-
-    /// <summary>The IKE SA ended for good: forget its state first (the reply passivates the session).</summary>
-    private void OnIkeSaEnded()
-    {
-        if (_journal is null)
-        {
-            OnIkeSaGone();
-            return;
-        }
-        _ikeSa = null;
-        _journal.Tell(new SessionJournal.Forget("IKE SA ended"));
     }
 }

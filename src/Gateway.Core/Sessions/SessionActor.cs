@@ -29,7 +29,6 @@ public sealed partial class SessionActor : UntypedActor, IWithUnboundedStash
     private IActorRef? _ikeSa;
     private (ulong ResponderSpi, ulong InitiatorSpi) _openedBy;
     private bool _passivating;
-    private IActorRef? _journal; // with persistence (issue 5): see SessionActor.Persistence.cs
 
     public SessionActor(ulong sessionId, SessionDependencies deps)
     {
@@ -66,14 +65,9 @@ public sealed partial class SessionActor : UntypedActor, IWithUnboundedStash
             case IkeSaActor.Ended:
                 OnIkeSaEnded();
                 break;
-            case SessionJournal.Forgotten:
-                Passivate();
-                break;
             case Terminated t:
                 if (t.ActorRef.Equals(_ikeSa))
                     OnIkeSaGone();
-                else if (t.ActorRef.Equals(_journal))
-                    OnJournalGone();
                 break;
             case Stop:
                 Context.Stop(Self);
@@ -87,7 +81,8 @@ public sealed partial class SessionActor : UntypedActor, IWithUnboundedStash
                 OnWake();
                 break;
             default:
-                Unhandled(message);
+                if (!OnJournalMessage(message))
+                    Unhandled(message);
                 break;
         }
     }
@@ -116,7 +111,7 @@ public sealed partial class SessionActor : UntypedActor, IWithUnboundedStash
         if (_ikeSa is null && !_passivating)
         {
             _openedBy = (m.LocalSpi, initiatorSpi);
-            _ikeSa = Context.ActorOf(IkeSaActor.Props(m.LocalSpi, _deps, _journal), "ike-sa");
+            _ikeSa = Context.ActorOf(IkeSaActor.Props(m.LocalSpi, _deps, _writing ? Self : null), "ike-sa");
             Context.Watch(_ikeSa);
         }
         else if (_ikeSa is not null && _openedBy != (m.LocalSpi, initiatorSpi))

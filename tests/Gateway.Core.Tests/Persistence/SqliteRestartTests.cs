@@ -103,9 +103,13 @@ public sealed class SqliteRestartTests : IDisposable
             Assert.Equal(4242ul, restored.InboundSequenceStart); // replays of what was received before are refused
 
             Assert.NotNull(client.Request(ExchangeType.Informational, []).Response); // old keys, next message ID
+            // The restored session writes on after the last sequence number it recovered (a duplicate would be refused).
+            Assert.True(SpinWait.SpinUntil(() => HighestSessionEvent() >= 4, Patience), "the restored session's new state was not stored");
             var close = client.Request(ExchangeType.Informational, [new DeletePayload(ProtocolId.Ike, [])]);
             Assert.NotNull(close.Response);
             Assert.True(SpinWait.SpinUntil(() => node.DataPlane.Installed.IsEmpty, Patience));
+            // The ended SA's history is deleted, so nothing brings it back.
+            Assert.True(SpinWait.SpinUntil(() => LiveSessionEvents() == 0, Patience), "the ended session's history was not deleted");
         }
         finally
         {
@@ -127,6 +131,17 @@ public sealed class SqliteRestartTests : IDisposable
         {
             return 0; // the journal creates its tables on its first write; polled before that, nothing is written yet
         }
+    }
+
+    private long LiveSessionEvents() => (long)Scalar("SELECT count(*) FROM journal WHERE persistence_id LIKE 'ike-session-%' AND deleted = 0");
+
+    private object Scalar(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={_file}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar()!;
     }
 
     public void Dispose()
