@@ -13,7 +13,7 @@ namespace Gateway.Crypto.Sk;
 /// provider layer and OSSL_PARAM queries, which cost several times the encryption of a small ESP packet; here a
 /// packet is the AES rounds and nothing else. The instructions run in constant time (no table lookups), also in the
 /// key expansion (AESKEYGENASSIST does SubWord).
-/// <para>Round keys live in pinned arrays (never moved, so no stray copies) and are wiped by <see cref="Dispose"/>.
+/// <para>The key and its round keys live in pinned arrays (never moved, so no stray copies) and are wiped by <see cref="Dispose"/>.
 /// Not thread-safe in the sense of the callers' contract (one instance per SA direction), although it keeps no
 /// per-message state.</para>
 /// </summary>
@@ -21,8 +21,13 @@ internal sealed class AesNiCbc : IDisposable
 {
     private const int BlockSize = 16;
 
-    private readonly Vector128<byte>[] _encryptKeys;
-    private readonly Vector128<byte>[] _decryptKeys;
+    private readonly byte[] _key;
+    private readonly int _rounds;
+
+    // Each schedule is expanded on first use: an ESP SA's transform only ever encrypts (outbound) or decrypts (inbound),
+    // so keeping both was 264 bytes (AES-256) of every SA for nothing (docs/loadtest-profile.md).
+    private Vector128<byte>[]? _encryptKeys;
+    private Vector128<byte>[]? _decryptKeys;
     private bool _disposed;
 
     /// <summary>True on x86 CPUs with AES-NI (every x86-64 server CPU of the last decade).</summary>
@@ -32,30 +37,62 @@ internal sealed class AesNiCbc : IDisposable
     {
         if (!IsSupported)
             throw new PlatformNotSupportedException("AES-NI is not available");
-        var rounds = key.Length switch
+        _rounds = key.Length switch
         {
             16 => 10,
             24 => 12,
             32 => 14,
             _ => throw new ArgumentException($"AES needs a 16, 24 or 32-byte key, not {key.Length}", nameof(key)),
         };
-        _encryptKeys = GC.AllocateArray<Vector128<byte>>(rounds + 1, pinned: true);
-        _decryptKeys = GC.AllocateArray<Vector128<byte>>(rounds + 1, pinned: true);
-        ExpandKey(key, _encryptKeys);
-
-        // The "equivalent inverse cipher" (FIPS 197 §5.3.5), the order AESDEC expects: the encryption round keys
-        // reversed, the inner ones through InvMixColumns.
-        _decryptKeys[0] = _encryptKeys[rounds];
-        for (var i = 1; i < rounds; i++)
-            _decryptKeys[i] = X86Aes.InverseMixColumns(_encryptKeys[rounds - i]);
-        _decryptKeys[rounds] = _encryptKeys[0];
+        _key = GC.AllocateArray<byte>(key.Length, pinned: true);
+        key.CopyTo(_key);
     }
+
+    private Vector128<byte>[] EncryptKeys => _encryptKeys ?? Publish(ref _encryptKeys, ExpandEncryptKeys());
+
+    private Vector128<byte>[] DecryptKeys => _decryptKeys ?? Publish(ref _decryptKeys, ExpandDecryptKeys());
+
+    private Vector128<byte>[] ExpandEncryptKeys()
+    {
+        var keys = GC.AllocateArray<Vector128<byte>>(_rounds + 1, pinned: true);
+        ExpandKey(_key, keys);
+        return keys;
+    }
+
+    /// <summary>
+    /// The "equivalent inverse cipher" (FIPS 197 §5.3.5), the order AESDEC expects: the encryption round keys
+    /// reversed, the inner ones through InvMixColumns.
+    /// </summary>
+    private Vector128<byte>[] ExpandDecryptKeys()
+    {
+        var encrypt = _encryptKeys ?? ExpandEncryptKeys(); // not published: an inbound SA never encrypts
+        var keys = GC.AllocateArray<Vector128<byte>>(_rounds + 1, pinned: true);
+        keys[0] = encrypt[_rounds];
+        for (var i = 1; i < _rounds; i++)
+            keys[i] = X86Aes.InverseMixColumns(encrypt[_rounds - i]);
+        keys[_rounds] = encrypt[0];
+        if (!ReferenceEquals(encrypt, _encryptKeys))
+            Wipe(encrypt);
+        return keys;
+    }
+
+    /// <summary>Two threads may expand at once (packets of one SA on two workers): one schedule wins, the other is wiped.</summary>
+    private static Vector128<byte>[] Publish(ref Vector128<byte>[]? field, Vector128<byte>[] keys)
+    {
+        var winner = Interlocked.CompareExchange(ref field, keys, null);
+        if (winner is null)
+            return keys;
+        Wipe(keys);
+        return winner;
+    }
+
+    private static void Wipe(Vector128<byte>[]? keys) => CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(keys.AsSpan()));
 
     /// <summary>Encrypts whole blocks. Input and output may be the same buffer (not partially overlapping).</summary>
     internal void Encrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> input, Span<byte> output)
     {
         CheckArguments(iv, input, output);
-        ReadOnlySpan<Vector128<byte>> keys = _encryptKeys;
+        ReadOnlySpan<Vector128<byte>> keys = EncryptKeys;
         var last = keys.Length - 1;
         var state = Vector128.Create(iv);
         for (var offset = 0; offset < input.Length; offset += BlockSize)
@@ -73,7 +110,7 @@ internal sealed class AesNiCbc : IDisposable
     internal void Decrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> input, Span<byte> output)
     {
         CheckArguments(iv, input, output);
-        ReadOnlySpan<Vector128<byte>> keys = _decryptKeys;
+        ReadOnlySpan<Vector128<byte>> keys = DecryptKeys;
         var last = keys.Length - 1;
         var previous = Vector128.Create(iv);
         var offset = 0;
@@ -119,8 +156,9 @@ internal sealed class AesNiCbc : IDisposable
     public void Dispose()
     {
         _disposed = true;
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_encryptKeys.AsSpan()));
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_decryptKeys.AsSpan()));
+        CryptographicOperations.ZeroMemory(_key);
+        Wipe(_encryptKeys);
+        Wipe(_decryptKeys);
     }
 
     private void CheckArguments(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> input, Span<byte> output)
