@@ -61,6 +61,28 @@ public class AesNiCbcTests
         }
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(32)]
+    public void DecryptsWithoutHavingEncrypted_AsAnInboundSaDoes(int keyLength)
+    {
+        // Each schedule is expanded on first use; the decryption one is derived on its own here.
+        var key = RandomNumberGenerator.GetBytes(keyLength);
+        var iv = RandomNumberGenerator.GetBytes(16);
+        var plaintext = RandomNumberGenerator.GetBytes(16 * 9);
+        using var reference = Aes.Create();
+        reference.SetKey(key);
+        var ciphertext = reference.EncryptCbc(plaintext, iv, PaddingMode.None);
+
+        using var aes = new AesNiCbc(key);
+        var decrypted = new byte[plaintext.Length];
+        aes.Decrypt(iv, ciphertext, decrypted);
+        Assert.Equal(plaintext, decrypted);
+        var again = new byte[plaintext.Length];
+        aes.Encrypt(iv, plaintext, again); // and encrypts afterwards all the same
+        Assert.Equal(ciphertext, again);
+    }
+
     [Fact]
     public void RejectsBadLengths_AndUseAfterDispose()
     {
