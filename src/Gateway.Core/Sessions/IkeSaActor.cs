@@ -16,7 +16,7 @@ namespace Gateway.Core.Sessions;
 /// All protocol decisions are the machine's. An exception from the machine escapes on purpose: the session's supervisor stops this actor (and so
 /// removes its child SAs) rather than continue with a machine in an unknown state.
 /// </summary>
-public sealed partial class IkeSaActor : UntypedActor, IWithTimers
+public sealed partial class IkeSaActor : UntypedActor
 {
     /// <summary>An IKE message for the machine.</summary>
     public sealed record Inbound(IkeDatagram Datagram);
@@ -64,8 +64,8 @@ public sealed partial class IkeSaActor : UntypedActor, IWithTimers
             case Inbound m:
                 Step(new MessageReceived(m.Datagram, Now));
                 break;
-            case DeadlineDue:
-                OnDeadlineDue();
+            case DeadlineDue due:
+                OnDeadlineDue(due);
                 break;
             case Close m:
                 Step(new CloseRequested(m.Reason, Now));
@@ -120,6 +120,7 @@ public sealed partial class IkeSaActor : UntypedActor, IWithTimers
 
     protected override void PostStop()
     {
+        CancelScheduler();
         // Keys go with the SA, whether it ended normally or its machine threw.
         (_machine as IDisposable)?.Dispose();
         if (_identity is not null)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Dispatch;
@@ -6,7 +7,7 @@ using Akka.Dispatch.MessageQueues;
 namespace Gateway.Core.Sessions;
 
 /// <summary>
-/// The mailbox of the per-tunnel actors (session, journal, IKE SA, child SA). Akka's default queue starts every actor
+/// The mailbox of the per-tunnel actors (session, IKE SA, child SA; the journal recovery of a session). Akka's default queue starts every actor
 /// with a 32-slot segment (about 1 KB) that stays allocated while the actor idles; an idle tunnel has four actors and
 /// idles almost all of its life, so that was 4 KB of each idle tunnel (docs/loadtest.md). This queue is a small ring
 /// under a lock, sized by use: 4 slots once used, grown when a burst needs more, and dropped again when a grown ring
@@ -34,9 +35,15 @@ public sealed class LeanMailbox : MailboxType, IProducesMessageQueue<LeanMessage
 
 internal static class LeanMailboxProps
 {
-    /// <summary>The per-tunnel actors' Props with the node's mailbox for them, if it set one.</summary>
-    public static Props WithMailboxOf(this Props props, SessionDependencies deps) =>
-        deps.Mailbox is { } mailbox ? props.WithMailbox(mailbox) : props;
+    private static readonly ConcurrentDictionary<string, Deploy> DeployByMailbox = new();
+
+    /// <summary>
+    /// The per-tunnel actors' Props with the node's mailbox for them, if it set one. The Deploy naming the mailbox is
+    /// shared (Props.WithMailbox made one per actor: about 200 bytes of every tunnel's three actors).
+    /// </summary>
+    public static Props WithMailboxOf(this Props props, SessionDependencies deps) => deps.Mailbox is { } mailbox
+        ? new Props(DeployByMailbox.GetOrAdd(mailbox, m => Deploy.None.WithMailbox(m)), props.Type, props.Arguments)
+        : props;
 }
 
 /// <summary>A lock-protected ring of envelopes with prepend (<see cref="LeanMailbox"/>).</summary>
