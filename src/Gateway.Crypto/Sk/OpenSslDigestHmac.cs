@@ -22,11 +22,9 @@ internal sealed unsafe partial class OpenSslDigestHmac : IDisposable
     /// <summary>Bytes up to which one Update runs without a GC transition (a few hundred ns with SHA-NI).</summary>
     internal const int ShortInput = 2048;
 
-    // sizeof(SHA_CTX) = 96, sizeof(SHA256_CTX) = 112, sizeof(SHA512_CTX) = 216 on LP64 (openssl/sha.h); one slot fits any.
-    private const int StateSize = 256;
-
     private readonly Digest _digest;
-    private readonly byte[] _states = GC.AllocateArray<byte>(3 * StateSize, pinned: true);
+    private readonly int _stateSize;
+    private readonly byte[] _states;
     private readonly byte* _inner;
     private readonly byte* _outer;
     private readonly byte* _work;
@@ -37,10 +35,14 @@ internal sealed unsafe partial class OpenSslDigestHmac : IDisposable
     {
         _digest = Digest.Get(digest) ?? throw new PlatformNotSupportedException($"libcrypto has no low-level {digest}");
         DigestSize = _digest.Size;
+        // Three states of the digest's size, not of the largest: an ESP SA direction keeps one of these for life
+        // (HMAC-SHA1: 288 bytes instead of 768, docs/loadtest-profile.md).
+        _stateSize = _digest.StateSize;
+        _states = GC.AllocateArray<byte>(3 * _stateSize, pinned: true);
         var states = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_states));
         _inner = states;
-        _outer = states + StateSize;
-        _work = states + 2 * StateSize;
+        _outer = states + _stateSize;
+        _work = states + 2 * _stateSize;
 
         // RFC 2104 §2: a key longer than the block is hashed first; then zero-padded to the block.
         var block = stackalloc byte[_digest.BlockSize];
@@ -125,7 +127,7 @@ internal sealed unsafe partial class OpenSslDigestHmac : IDisposable
         }
     }
 
-    private static void Copy(byte* from, byte* to) => Buffer.MemoryCopy(from, to, StateSize, StateSize);
+    private void Copy(byte* from, byte* to) => Buffer.MemoryCopy(from, to, _stateSize, _stateSize);
 
     private void Check(int result, string call)
     {
@@ -147,17 +149,24 @@ internal sealed unsafe partial class OpenSslDigestHmac : IDisposable
 
         private readonly Kind _kind;
 
-        private Digest(Kind kind, string name, int size, int blockSize)
+        private Digest(Kind kind, string name, int size, int blockSize, int stateSize)
         {
             _kind = kind;
             Name = name;
             Size = size;
             BlockSize = blockSize;
+            StateSize = stateSize;
         }
 
         internal string Name { get; }
         internal int Size { get; }
         internal int BlockSize { get; }
+
+        /// <summary>
+        /// Bytes of one state: sizeof(SHA_CTX) = 96, sizeof(SHA256_CTX) = 112, sizeof(SHA512_CTX) = 216 on LP64
+        /// (openssl/sha.h, public and stable structs), rounded up to 16.
+        /// </summary>
+        internal int StateSize { get; }
 
         /// <summary>True when libcrypto exports all four digests' low-level functions.</summary>
         internal static bool Available => Exported.Value;
@@ -168,10 +177,10 @@ internal sealed unsafe partial class OpenSslDigestHmac : IDisposable
                 return null;
             return name switch
             {
-                "SHA1" => new Digest(Kind.Sha1, name, 20, 64),
-                "SHA256" => new Digest(Kind.Sha256, name, 32, 64),
-                "SHA384" => new Digest(Kind.Sha384, name, 48, 128),
-                "SHA512" => new Digest(Kind.Sha512, name, 64, 128),
+                "SHA1" => new Digest(Kind.Sha1, name, 20, 64, 96),
+                "SHA256" => new Digest(Kind.Sha256, name, 32, 64, 112),
+                "SHA384" => new Digest(Kind.Sha384, name, 48, 128, 224),
+                "SHA512" => new Digest(Kind.Sha512, name, 64, 128, 224),
                 _ => null,
             };
         }
