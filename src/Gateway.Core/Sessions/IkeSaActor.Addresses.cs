@@ -17,7 +17,7 @@ public sealed partial class IkeSaActor
     private sealed record LeaseFailed(string Reason);
 
     /// <summary>Sessions this SA's INITIAL_CONTACT discarded (each once, whichever way it was found).</summary>
-    private readonly HashSet<ulong> _replacedSessions = [];
+    private HashSet<ulong>? _replacedSessions; // made on the first INITIAL_CONTACT that replaces a session: most SAs never need it
 
     /// <summary>True once this SA asked for (or, restored, holds) addresses: its end releases them.</summary>
     private bool _leaseAsked;
@@ -54,7 +54,7 @@ public sealed partial class IkeSaActor
         var region = ClusterSharding.Get(Context.System).ShardRegion(_deps.EntityTypeName);
         foreach (ulong session in sessions)
         {
-            if (session == Session || !_replacedSessions.Add(session))
+            if (session == Session || !(_replacedSessions ??= []).Add(session))
                 continue;
             _deps.Metrics.IkeSaReplacedByInitialContact();
             _log.Info("Session {0:x12} replaced by IKE SA {1:x16} (INITIAL_CONTACT, cluster-wide)", session, _spi);

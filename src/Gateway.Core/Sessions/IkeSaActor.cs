@@ -269,7 +269,7 @@ public sealed partial class IkeSaActor : UntypedActor
     {
         foreach (var (session, ikeSa) in _deps.Identities.Others(identity, Session))
         {
-            if (!_replacedSessions.Add(session))
+            if (!(_replacedSessions ??= []).Add(session))
                 continue; // already discarded through the address registry's answer
             _deps.Metrics.IkeSaReplacedByInitialContact();
             _log.Info("Session {0:x12} of {1} replaced by IKE SA {2:x16} (INITIAL_CONTACT)", session, identity, _spi);
