@@ -11,6 +11,7 @@
 #                 reports by `dotnet-gcdump report` next to them); empty = none
 #   GATEWAY_DLL, LOADTEST_DLL   prebuilt Release dlls (default: built here), e.g. for A/B runs of two builds
 #   IDLE_POOL     the virtual IPv4 pool (default 10.99.128.0/17: 32k addresses; e.g. 10.100.0.0/14 for 100k tunnels)
+#   IDLE_DURATION bound in seconds of each generator run (default 600; at 100k on a busy machine raise it)
 #   LAB_PREFIX    namespace prefix (default: a new unique one); KEEP_WORK=1 keeps the work directory (the dumps)
 # Prints "rss GATEWAY N established rss_before_kb rss_after_kb bytes_per_tunnel" per count and the load average.
 set -euo pipefail
@@ -26,6 +27,7 @@ lab_require_root
 counts=${IDLE_COUNTS:-1000 10000}
 gcdump_at=${IDLE_GCDUMP:-}
 pool=${IDLE_POOL:-10.99.128.0/17}
+duration=${IDLE_DURATION:-600}
 gateway=${IDLE_GATEWAY:-ours}
 case $gateway in ours|strongswan) ;; *) lab_die "IDLE_GATEWAY: ours or strongswan, not '$gateway'" ;; esac
 [ "$gateway" = ours ] || [ -z "$gcdump_at" ] || lab_die "IDLE_GATEWAY=strongswan takes no IDLE_GCDUMP (charon is not .NET)"
@@ -54,7 +56,7 @@ gen() { # NAME TOTAL [generator options]
   local name=$1 total=$2; shift 2
   LOADTEST_PASSWORD=$LAB_EAP_PASSWORD ip netns exec "$ns_c" dotnet "$gen" --target "$LAB_GW_OUT_V4" --profile windows \
     --user "$LAB_EAP_USER" --ca "$work/pki/ca.pem" --remote-id "$LAB_GW_ID" --source "$sources" \
-    --total "$total" --concurrency 20 --rate 0 --duration 600 --quiet --report-dir "$work/$name" "$@" \
+    --total "$total" --concurrency 20 --rate 0 --duration "$duration" --quiet --report-dir "$work/$name" "$@" \
     >"$work/$name.out" 2>&1 || true
   [ -f "$work/$name/report.json" ] || { tail -5 "$work/$name.out" >&2; lab_die "generator run $name wrote no report"; }
 }
