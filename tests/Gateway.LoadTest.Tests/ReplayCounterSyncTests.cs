@@ -5,7 +5,6 @@ using Gateway.Core.Initiator;
 using Gateway.Crypto.Esp;
 using Gateway.DataPlane;
 using Gateway.Esp;
-using Gateway.LoadTest.Profiles;
 using Gateway.LoadTest.Traffic;
 
 namespace Gateway.LoadTest.Tests;
@@ -23,27 +22,8 @@ public sealed class ReplayCounterSyncTests
     private static readonly IPEndPoint GatewayEsp = new(InProcessGateway.Address.Address, 4500);
     private const ulong Delta = 1ul << 23;
 
-    private static (InProcessGateway Gateway, IkeInitiator Initiator, TunnelEstablished Established) Establish(bool messageIdSync, bool replayCounterSync)
-    {
-        var gateway = new InProcessGateway();
-        var p = LoadProfile.Find("windows")!;
-        var credentials = new InitiatorCredentials
-        {
-            Method = InitiatorAuthMethod.Eap,
-            EapUser = InProcessGateway.EapUser,
-            EapPassword = InProcessGateway.EapPassword,
-            TrustedCas = [Pki.Ca.Certificate],
-            GatewayIdentity = Pki.GatewayName,
-        };
-        var settings = InProcessGateway.Settings(p.IkeProposals, p.EspProposals, credentials) with
-        {
-            MessageIdSync = messageIdSync,
-            ReplayCounterSync = replayCounterSync,
-        };
-        var initiator = new IkeInitiator(settings);
-        var established = Assert.Single(gateway.Drive(initiator, initiator.Start(T0), T0).OfType<TunnelEstablished>());
-        return (gateway, initiator, established);
-    }
+    private static (InProcessGateway Gateway, IkeInitiator Initiator, TunnelEstablished Established) Establish(bool messageIdSync, bool replayCounterSync) =>
+        EstablishedExchangeTests.Establish("windows", s => s with { MessageIdSync = messageIdSync, ReplayCounterSync = replayCounterSync });
 
     /// <summary>The gateway's inbound half of a child SA, as EspDataPlane.Install builds it (window from the installation's start).</summary>
     private static (SecurityAssociationTable Table, ReplayWindow Window) GatewayInbound(ChildSaInstallation sa, IPAddress virtualAddress)

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Gateway.Core.IkeSa;
 using Gateway.Ike;
 
@@ -12,32 +11,14 @@ namespace Gateway.Core.Tests.IkeSa;
 /// </summary>
 public sealed class ReplayCounterSyncTests
 {
-    private static readonly DateTime T0 = new(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime T0 = ResumableSa.T0;
     private const ulong Delta = 1ul << 23;
 
     private static (IkeSaResponder Sa, TestInitiator Client, Func<Func<IkeSaSnapshot, IkeSaSnapshot>, IkeSaResponder> Move, Round Auth) Established(
         bool messageIdSync, bool replayCounterSync)
     {
-        var gateway = new TestGateway();
-        IkeSaResponder sa = new(BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1, gateway.Policy, gateway.Services);
-        var client = new TestInitiator((d, now) => sa.Handle(new MessageReceived(d, now))) { Now = T0 };
-        client.SaInit("aes256-sha256-modp2048");
-        var child = TestInitiator.ChildPayloads("aes256-sha256", 0xABC00001, TestInitiator.AddressRequest(v6: false)).ToList();
-        if (messageIdSync)
-            child.Add(NotifyPayload.Create(NotifyType.Ikev2MessageIdSyncSupported));
-        if (replayCounterSync)
-            child.Add(NotifyPayload.Create(NotifyType.IpsecReplayCounterSyncSupported));
-        var auth = client.AuthenticateWithPsk(TestGateway.PskIdentity, TestGateway.Psk, child);
-        // The move goes through the snapshot, as the journal has it (the test sets the persisted marks).
-        IkeSaResponder Move(Func<IkeSaSnapshot, IkeSaSnapshot> persisted)
-        {
-            var snapshot = persisted(sa.TryExportSnapshot()!);
-            sa.Dispose();
-            var node = new TestGateway();
-            sa = IkeSaResponder.Restore(snapshot, node.Policy, node.Services);
-            return sa;
-        }
-        return (sa, client, Move, auth);
+        var established = ResumableSa.Establish(messageIdSync, replayCounterSync);
+        return (established.Sa, established.Client, persisted => established.Move(persisted), established.Auth);
     }
 
     private static Func<IkeSaSnapshot, IkeSaSnapshot> WithInboundMark(ulong mark, bool esn = false) => s => s with
@@ -45,12 +26,8 @@ public sealed class ReplayCounterSyncTests
         Children = s.Children.Select(c => c with { Sa = c.Sa with { ExtendedSequenceNumbers = esn }, InboundSequenceMark = mark }).ToArray(),
     };
 
-    private static byte[] SyncAnswer(NotifyPayload request)
-    {
-        // The peer's answer: the same nonce, and the IDs it was given (nothing outran the save here).
-        var answer = request.Data.ToArray();
-        return answer;
-    }
+    /// <summary>The peer's answer: the same nonce, and the IDs it was given (nothing outran the save here).</summary>
+    private static byte[] SyncAnswer(NotifyPayload request) => request.Data.ToArray();
 
     [Fact]
     public void Support_is_echoed_only_to_a_peer_that_announced_it_and_survives_the_journal()
