@@ -7,15 +7,21 @@ namespace Gateway.Core.Addresses;
 
 /// <summary>
 /// The registry's lease reconciliation, wired: its options, the query plugin over the session journal
-/// (<see cref="LiveSessions"/>), where freed leases are counted, and the clock.
+/// (<see cref="LiveSessions"/>), the sessions' shard region (looked up when first needed: it starts after the
+/// registry), where freed leases are counted, and the clock.
 /// </summary>
-public sealed record LeaseReconciliation(LeaseReconcilerOptions Options, string ReadJournalPluginId, IGatewayMetrics Metrics, TimeProvider Clock);
+public sealed record LeaseReconciliation(LeaseReconcilerOptions Options, string ReadJournalPluginId, Func<IActorRef> Sessions,
+    IGatewayMetrics Metrics, TimeProvider Clock);
 
 // A release can be lost: the singleton proxy keeps at most GatewaySingleton.MoveBuffer messages while the registry
 // moves and drops the rest, and a node can die between a session's end and its release reaching the registry. Such a
 // lease would be held forever. So every interval the registry reads the journal's live sessions and frees the leases of
 // holders that have been missing from it for the grace period (the decision is LeaseReconciler's; this actor only
 // reads, applies and counts). Only with persistence: without a journal nothing tells a gone session from a live one.
+// One live session is missing from the journal for good: one whose first write failed runs unpersisted. So each lease
+// due is first probed through the shard region (ProbeSession): freed only when the session answers that it holds no
+// IKE SA (a session that was not running is started, finds no journal, answers and stops); a running one, or no answer
+// (its node unreachable), keeps it. At most a batch of probes per round, so the work stays bounded.
 public sealed partial class AddressRegistry
 {
     /// <summary>
@@ -34,11 +40,20 @@ public sealed partial class AddressRegistry
 
     private sealed record LiveSessionsReadFailed(Exception Cause);
 
+    /// <summary>A probe's outcome: <paramref name="Gone"/> only when the session answered that it holds no IKE SA.</summary>
+    private sealed record ProbeOutcome(ulong Session, bool Gone);
+
+    /// <summary>How long a probed session may take to answer (it may have to start and read its journal).</summary>
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
+
     private readonly LeaseReconciliation? _reconciliation;
     private readonly LeaseReconciler? _reconciler;
 
     /// <summary>Non-null while a round runs (one at a time): who asked for it and waits for <see cref="Reconciled"/>.</summary>
     private List<IActorRef>? _reconcileAskers;
+
+    private int _probesPending;
+    private int _freedThisRound;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -73,31 +88,48 @@ public sealed partial class AddressRegistry
 
     private void OnLiveSessionsRead(LiveSessionsRead read)
     {
-        int freed = 0;
-        foreach (ulong session in _reconciler!.Round(read.Holders, read.Live, read.Started))
+        var due = _reconciler!.Round(read.Holders, read.Live, read.Started).Where(s => _book.HeldBy(s).Count > 0).ToList();
+        if (due.Count == 0)
         {
-            if (_book.HeldBy(session).Count == 0)
-                continue; // its release arrived meanwhile
-            Record(new AddressesFreed(session), Apply);
-            freed++;
+            EndRound();
+            return;
         }
-        if (freed > 0)
+        var sessions = _reconciliation!.Sessions();
+        _probesPending = due.Count;
+        foreach (ulong session in due)
         {
-            _reconciliation!.Metrics.AddressLeasesReclaimed(freed);
-            _log.Warning("Address registry: freed the leases of {0} sessions gone from the journal whose release never arrived ({1} more suspected)",
-                freed, _reconciler.Suspects);
+            sessions.Ask<SessionProbed>(new ProbeSession(Routing.SpiShardMap.SpiOf(session, 0)), ProbeTimeout)
+                .PipeTo(Self, success: p => new ProbeOutcome(session, !p.Running), failure: _ => new ProbeOutcome(session, false));
         }
-        EndRound(freed);
+    }
+
+    private void OnProbeOutcome(ProbeOutcome outcome)
+    {
+        if (outcome.Gone && _book.HeldBy(outcome.Session).Count > 0) // else: running, silent, or released meanwhile
+        {
+            Record(new AddressesFreed(outcome.Session), Apply);
+            _freedThisRound++;
+        }
+        if (--_probesPending == 0)
+            EndRound();
     }
 
     private void OnLiveSessionsReadFailed(LiveSessionsReadFailed failed)
     {
         _log.Warning("Address registry: reading the live sessions failed: {0}; leases are reconciled at the next round", failed.Cause.Message);
-        EndRound(0);
+        EndRound();
     }
 
-    private void EndRound(int freed)
+    private void EndRound()
     {
+        int freed = _freedThisRound;
+        _freedThisRound = 0;
+        if (freed > 0)
+        {
+            _reconciliation!.Metrics.AddressLeasesReclaimed(freed);
+            _log.Warning("Address registry: freed the leases of {0} sessions gone from the journal whose release never arrived ({1} more suspected)",
+                freed, _reconciler!.Suspects);
+        }
         foreach (var asker in _reconcileAskers ?? [])
             asker.Tell(new Reconciled(freed));
         _reconcileAskers = null;

@@ -53,6 +53,7 @@ public sealed partial class AddressRegistry : ReceivePersistentActor, IWithTimer
         Command<Reconcile>(OnReconcile);
         Command<LiveSessionsRead>(OnLiveSessionsRead);
         Command<LiveSessionsReadFailed>(OnLiveSessionsReadFailed);
+        Command<ProbeOutcome>(OnProbeOutcome);
         Command<SaveSnapshotSuccess>(s =>
         {
             DeleteMessages(s.Metadata.SequenceNr);

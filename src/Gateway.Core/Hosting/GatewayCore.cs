@@ -43,7 +43,8 @@ public static class GatewayCore
         // Virtual addresses: one registry for the cluster (persisted with the sessions), asked by the IKE SA actors.
         var reconciliation = persistence is null
             ? null
-            : new LeaseReconciliation(options.LeaseReconciliation, options.ReadJournalPluginId, options.Metrics, options.Clock);
+            : new LeaseReconciliation(options.LeaseReconciliation, options.ReadJournalPluginId,
+                () => ClusterSharding.Get(system).ShardRegion(options.EntityTypeName), options.Metrics, options.Clock);
         var addresses = AddressRegistrySingleton.Start(system, $"{options.EntityTypeName}-addresses", policy.Pools, reconciliation, options.Role);
         string wakerName = $"{options.EntityTypeName}-waker";
         var waker = persistence is null ? ActorRefs.Nobody : GatewaySingleton.Proxy(system, wakerName, options.Role);
