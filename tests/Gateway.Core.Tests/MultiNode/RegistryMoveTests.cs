@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Configuration;
 using Gateway.Core.Addresses;
 using Gateway.Core.Hosting;
 using Gateway.Core.Metrics;
@@ -44,25 +43,10 @@ public sealed class RegistryMoveTests(ITestOutputHelper output) : IDisposable
 
     private (ActorSystem System, IActorRef Registry) StartNode(bool crashable)
     {
-        var config = ConfigurationFactory.ParseString($$"""
-            akka.loglevel = WARNING
-            akka.stdout-loglevel = WARNING
-            akka.coordinated-shutdown.run-by-actor-system-terminate = {{(crashable ? "off" : "on")}}
-            akka.cluster.split-brain-resolver.stable-after = 3s
-            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
-            akka.cluster.failure-detector.heartbeat-interval = 250ms
-            """)
-            .WithFallback(GatewayPersistenceConfig.Sql(GatewayPersistenceConfig.SqliteConnectionString(_file), GatewayPersistenceConfig.SqliteProvider))
-            .WithFallback(GatewayClusterConfig.SingleNode(port: 0))
-            .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
-        var system = ActorSystem.Create("gateway", config);
+        var journal = GatewayPersistenceConfig.Sql(GatewayPersistenceConfig.SqliteConnectionString(_file), GatewayPersistenceConfig.SqliteProvider);
+        var system = ClusterNodes.StartMember(crashable, journal, _systems.Count == 0 ? null : Cluster.Get(_systems[0]).SelfAddress);
         _systems.Add(system);
         StateKeys.Register(system, _keys);
-        var cluster = Cluster.Get(system);
-        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        cluster.Join(_systems.Count == 1 ? cluster.SelfAddress : Cluster.Get(_systems[0]).SelfAddress);
-        Assert.True(up.Task.Wait(Patience), "the node did not come up");
 
         var sessions = system.ActorOf(Props.Create(() => new ProbedSessions(_running)));
         // Rounds every second with no grace: every lease missing from the journal is probed at once (sessions 10-29 and
