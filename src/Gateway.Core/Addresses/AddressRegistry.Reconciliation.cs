@@ -94,7 +94,17 @@ public sealed partial class AddressRegistry
             EndRound();
             return;
         }
-        var sessions = _reconciliation!.Sessions();
+        IActorRef sessions;
+        try
+        {
+            sessions = _reconciliation!.Sessions();
+        }
+        catch (Exception e) // the region is not started (yet) on this node: nothing can be confirmed gone
+        {
+            _log.Warning("Address registry: cannot probe sessions ({0}); leases are reconciled at the next round", e.Message);
+            EndRound();
+            return;
+        }
         _probesPending = due.Count;
         foreach (ulong session in due)
         {
