@@ -275,6 +275,7 @@ public sealed class DataPlaneTests : IDisposable
         _metrics.SaInitRedirected();
         _metrics.IkeSaRedirected();
         _metrics.IkeSaReplacedByInitialContact();
+        _metrics.AddressLeasesReclaimed(3);
 
         using var stream = new MemoryStream();
         await _metrics.Registry.CollectAndExportAsTextAsync(stream);
@@ -285,5 +286,6 @@ public sealed class DataPlaneTests : IDisposable
         Assert.Contains("gateway_ike_sa_init_redirects_total 1", text);
         Assert.Contains("gateway_ike_sa_redirects_total 1", text);
         Assert.Contains("gateway_ike_sa_initial_contact_replacements_total 1", text);
+        Assert.Contains("gateway_address_leases_reclaimed_total 3", text);
     }
 }

@@ -111,6 +111,18 @@ public sealed partial class SessionActor
             Passivate();
     }
 
+    /// <summary>
+    /// The address registry asks before freeing this session's lease (it found no journal for it): held by a running
+    /// IKE SA — one whose first write failed runs unpersisted — the lease is kept. Like a wake, a probe that started
+    /// the session was stashed until recovery; with nothing to resume the session stops.
+    /// </summary>
+    private void OnProbe()
+    {
+        Sender.Tell(new SessionProbed(_session, Running: _ikeSa is not null));
+        if (_ikeSa is null)
+            Passivate();
+    }
+
     /// <summary>The journal stopped (a write failed): the session runs on unpersisted; an ended SA no longer waits for it.</summary>
     private void OnJournalGone()
     {

@@ -86,6 +86,9 @@ public sealed partial class SessionActor : UntypedActor, IWithUnboundedStash
             case WakeSession:
                 OnWake();
                 break;
+            case ProbeSession:
+                OnProbe();
+                break;
             default:
                 Unhandled(message);
                 break;

@@ -24,6 +24,12 @@ public sealed class SessionJournal : ReceivePersistentActor
     /// <summary>The <see cref="Save"/> with this ticket (and every one before it) is stored.</summary>
     public sealed record Stored(long Ticket);
 
+    /// <summary>
+    /// Answered with <see cref="Stored"/>(<paramref name="Ticket"/>) once every <see cref="Save"/> sent before it is
+    /// stored (Persist defers commands): for a state that needs no new write but whose last write may be in flight.
+    /// </summary>
+    public sealed record Confirm(long Ticket);
+
     public sealed record Forget(string Reason);
 
     public sealed record Recovered(IkeSaSnapshot? Snapshot);
@@ -72,6 +78,7 @@ public sealed class SessionJournal : ReceivePersistentActor
             if (LastSequenceNr % DeleteEvery == 0)
                 DeleteMessages(LastSequenceNr - 1);
         }));
+        Command<Confirm>(c => Sender.Tell(new Stored(c.Ticket)));
         Command<Forget>(OnForget);
         // Answered once every write before it is stored (Persist stashes commands meanwhile): the hand-off waits for it.
         Command<Flush>(_ => Sender.Tell(Flushed.Instance));

@@ -192,6 +192,28 @@ public sealed class SqliteRestartTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_probe_finds_a_running_session_and_not_one_that_is_gone()
+    {
+        var gateway = new TestGateway();
+        using Node node = Start(new StateKeyRing(StateKey.Generate()), gateway);
+        using var client = new TestInitiator((d, _) => Through(node, d), ClientEndpoint, GatewayEndpoint);
+        client.SaInit("aes256-sha256-modp2048");
+        client.AuthenticateWithPsk(TestGateway.PskIdentity, TestGateway.Psk,
+            TestInitiator.ChildPayloads("aes256-sha256", 0xC0FFEE01, TestInitiator.AddressRequest(v6: false)));
+        ulong session = Gateway.Core.Routing.SpiShardMap.SessionOf(client.SpiR);
+
+        var running = await node.Core.Region.Ask<Gateway.Core.Sessions.SessionProbed>(
+            new Gateway.Core.Sessions.ProbeSession(Gateway.Core.Routing.SpiShardMap.SpiOf(session, 0)), Patience);
+        Assert.Equal(new Gateway.Core.Sessions.SessionProbed(session, Running: true), running);
+
+        // A session that is not running (nothing in the journal either) is started, finds nothing and says so.
+        ulong gone = session ^ 0x5a5a5a;
+        var answer = await node.Core.Region.Ask<Gateway.Core.Sessions.SessionProbed>(
+            new Gateway.Core.Sessions.ProbeSession(Gateway.Core.Routing.SpiShardMap.SpiOf(gone, 0)), Patience);
+        Assert.Equal(new Gateway.Core.Sessions.SessionProbed(gone, Running: false), answer);
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
