@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Memory of idle established tunnels on our gateway alone (issue 6 §5; docs/loadtest-profile.md): RSS (VmRSS) growth
+# Memory of idle established tunnels on one gateway (issue 6 §5; docs/loadtest-profile.md): RSS (VmRSS) growth
 # per tunnel at cumulative tunnel counts, and optionally a gcdump breakdown (live managed objects per type) at one
-# count. Our gateway is configured as in loadtest.sh. Run as root. Faster than loadtest.sh when only memory matters.
+# count. Both gateways are configured as in loadtest.sh. Run as root. Faster than loadtest.sh when only memory
+# matters, and the way to reach 100k tunnels (loadtest.sh's time bound stops short of that).
 #
-#   IDLE_COUNTS   cumulative idle tunnel counts (default "1000 10000")
+#   IDLE_GATEWAY  ours (default) or strongswan (charon with kernel-libipsec, ops/lab/gateway.sh)
+#   IDLE_COUNTS   cumulative idle tunnel counts (default "1000 10000"); keep them well above the 300 warm-up
+#                 tunnels, whose freed memory the first idle tunnels reuse (charon at 200 after the warm-up: 143 B each)
 #   IDLE_GCDUMP   a count from IDLE_COUNTS at which to take a gcdump (one before any tunnel, one at that count,
 #                 reports by `dotnet-gcdump report` next to them); empty = none
 #   GATEWAY_DLL, LOADTEST_DLL   prebuilt Release dlls (default: built here), e.g. for A/B runs of two builds
 #   IDLE_POOL     the virtual IPv4 pool (default 10.99.128.0/17: 32k addresses; e.g. 10.100.0.0/14 for 100k tunnels)
+#   IDLE_DURATION bound in seconds of each generator run (default 600; at 100k on a busy machine raise it)
 #   LAB_PREFIX    namespace prefix (default: a new unique one); KEEP_WORK=1 keeps the work directory (the dumps, and
 #                 /proc/PID/smaps as smaps-0 and smaps-N for the native side: GC heap, malloc arenas, code)
-# Prints "rss N established rss_before_kb rss_after_kb bytes_per_tunnel" per count and the load average.
+# Prints "rss GATEWAY N established rss_before_kb rss_after_kb bytes_per_tunnel" per count and the load average.
 set -euo pipefail
 export PATH=$PATH:$HOME/.dotnet/tools
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,6 +28,10 @@ lab_require_root
 counts=${IDLE_COUNTS:-1000 10000}
 gcdump_at=${IDLE_GCDUMP:-}
 pool=${IDLE_POOL:-10.99.128.0/17}
+duration=${IDLE_DURATION:-600}
+gateway=${IDLE_GATEWAY:-ours}
+case $gateway in ours|strongswan) ;; *) lab_die "IDLE_GATEWAY: ours or strongswan, not '$gateway'" ;; esac
+[ "$gateway" = ours ] || [ -z "$gcdump_at" ] || lab_die "IDLE_GATEWAY=strongswan takes no IDLE_GCDUMP (charon is not .NET)"
 [ -z "$gcdump_at" ] || command -v dotnet-gcdump >/dev/null || lab_die "IDLE_GCDUMP needs dotnet-gcdump (dotnet tool install -g dotnet-gcdump)"
 bench_setup idle
 ns_c=$(lab_ns_client "$prefix")
@@ -37,13 +45,19 @@ for i in $(seq 0 $((nsources - 1))); do ip -n "$ns_c" addr add "10.99.1.$((128 +
 sources=$(seq 128 $((127 + nsources)) | sed 's/^/10.99.1./' | paste -sd,)
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
-bench_start_ours "$pool" "dos.source-rate.per-second = off" "ike.liveness-interval = off" || lab_die "$ours_error"
+if [ "$gateway" = ours ]; then
+  bench_start_ours "$pool" "dos.source-rate.per-second = off" "ike.liveness-interval = off" || lab_die "$ours_error"
+  gw_pid=$ours_pid
+else
+  bench_start_strongswan "$pool"   # as in loadtest.sh: no DPD there either, so idle tunnels stay
+  gw_pid=$strongswan_pid
+fi
 
 gen() { # NAME TOTAL [generator options]
   local name=$1 total=$2; shift 2
   LOADTEST_PASSWORD=$LAB_EAP_PASSWORD ip netns exec "$ns_c" dotnet "$gen" --target "$LAB_GW_OUT_V4" --profile windows \
     --user "$LAB_EAP_USER" --ca "$work/pki/ca.pem" --remote-id "$LAB_GW_ID" --source "$sources" \
-    --total "$total" --concurrency 20 --rate 0 --duration 600 --quiet --report-dir "$work/$name" "$@" \
+    --total "$total" --concurrency 20 --rate 0 --duration "$duration" --quiet --report-dir "$work/$name" "$@" \
     >"$work/$name.out" 2>&1 || true
   [ -f "$work/$name/report.json" ] || { tail -5 "$work/$name.out" >&2; lab_die "generator run $name wrote no report"; }
 }
@@ -62,8 +76,8 @@ for try in 1 2 3; do
   sleep 2
 done
 sleep 3
-r0=$(rss_kb "$ours_pid")
-cp "/proc/$ours_pid/smaps" "$work/smaps-0"
+r0=$(rss_kb "$gw_pid")
+cp "/proc/$gw_pid/smaps" "$work/smaps-0"
 [ -z "$gcdump_at" ] || gcdump gcdump-0
 up=0
 for n in $counts; do
@@ -71,9 +85,9 @@ for n in $counts; do
   gen "idle-$n" $((n - up))   # no teardown: the tunnels stay up, idle (no liveness checks)
   up=$((up + $(established "$work/idle-$n")))
   sleep 2
-  r1=$(rss_kb "$ours_pid")
-  cp "/proc/$ours_pid/smaps" "$work/smaps-$n"
-  echo "rss $n $up $r0 $r1 $(awk -v a="$r0" -v b="$r1" -v n="$up" 'BEGIN { printf "%.0f", 1024 * (b - a) / n }')"
+  r1=$(rss_kb "$gw_pid")
+  cp "/proc/$gw_pid/smaps" "$work/smaps-$n"
+  echo "rss $gateway $n $up $r0 $r1 $(awk -v a="$r0" -v b="$r1" -v n="$up" 'BEGIN { printf "%.0f", 1024 * (b - a) / n }')"
   [ "$n" != "$gcdump_at" ] || gcdump "gcdump-$n"
 done
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -38,6 +38,16 @@ bench_dll() {
   echo "$repo/src/$project/bin/Release/net10.0/$project.dll"
 }
 
+# bench_start_strongswan POOL_V4: the strongSwan gateway of the head-to-head runs (ops/lab/gateway.sh, kernel-libipsec)
+# with the benchmarks' settings (documented in docs/loadtest.md): cookie threshold 500 like ours, x25519 first, then
+# the modp1024 suites of the windows profile; no DPD. Sets strongswan_pid; bench_cleanup stops it.
+bench_start_strongswan() {
+  LAB_DAEMON_EXTRA="cookie_threshold = 500" GW_POOL_V4=$1 \
+  GW_IKE_PROPOSALS="aes128gcm16-prfsha256-x25519, aes128-sha256-x25519, aes256-sha256-x25519, aes256-sha256-modp1024, aes256-sha1-modp1024, aes128-sha256-modp1024, 3des-sha1-modp1024, default" \
+    "$lab/gateway.sh" start "$prefix" "$work/gw-strongswan" "$work/pki" >&2
+  strongswan_pid=$(cat "$work/gw-strongswan/daemon.pid")
+}
+
 # bench_start_ours POOL_V4 [HOCON lines inside gateway { }...]: our gateway in the gateway namespace with the lab's
 # configuration (lab_gateway_conf), waits until it is ready; sets ours_pid. Fails, with ours_error saying why, when it
 # did not become ready.

@@ -162,10 +162,8 @@ cores=$(nproc)
 bound=$(awk -v s="${rsa_sign:-0}" -v c="$cores" 'BEGIN { printf "%.0f", s * c }')
 
 # --- strongSwan gateway ---
-LAB_DAEMON_EXTRA="cookie_threshold = 500" GW_POOL_V4=$pool \
-GW_IKE_PROPOSALS="aes128gcm16-prfsha256-x25519, aes128-sha256-x25519, aes256-sha256-x25519, aes256-sha256-modp1024, aes256-sha1-modp1024, aes128-sha256-modp1024, 3des-sha1-modp1024, default" \
-  "$lab/gateway.sh" start "$prefix" "$work/gw-strongswan" "$work/pki" >&2
-measure strongswan "$(cat "$work/gw-strongswan/daemon.pid")"
+bench_start_strongswan "$pool"
+measure strongswan "$strongswan_pid"
 "$lab/gateway.sh" stop "$work/gw-strongswan" >&2 || true
 
 # --- our gateway ---

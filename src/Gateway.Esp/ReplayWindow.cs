@@ -31,6 +31,7 @@ public sealed class ReplayWindow
     private readonly ulong _ringMask; // word index mask (ring length is a power of two)
     private readonly uint _size;
     private ulong _top;               // highest sequence number accepted so far (0: none)
+    private ulong _requestedFloor;    // RaiseFloor's value, any thread; applied by the writer (0: none pending)
 
     /// <param name="size">Window size W in packets: a power of two, at least 64.</param>
     /// <param name="extendedSequenceNumbers">True when ESN was negotiated for this SA.</param>
@@ -67,6 +68,8 @@ public sealed class ReplayWindow
     /// </summary>
     public bool TryInferAndCheck(uint seqLow, out ulong seq)
     {
+        if (Volatile.Read(ref _requestedFloor) != 0)
+            ApplyRequestedFloor();
         ulong top = _top;
         if (!Infer(seqLow, top, out seq))
             return false;
@@ -106,6 +109,39 @@ public sealed class ReplayWindow
             SetBit(seq);
         }
         return true;
+    }
+
+    /// <summary>
+    /// From now on every sequence number at or below <paramref name="floor"/> counts as received (RFC 6311 replay
+    /// counter sync: the peer moved its counter beyond it). Any thread: the receive thread applies it before its next
+    /// check, so the single-writer bitmap is never touched from outside. A lower floor than one pending changes nothing.
+    /// </summary>
+    public void RaiseFloor(ulong floor)
+    {
+        if (!ExtendedSequenceNumbers && floor > uint.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(floor), "Without ESN sequence numbers are 32-bit.");
+        ulong pending = Volatile.Read(ref _requestedFloor);
+        while (floor > pending)
+        {
+            ulong seen = Interlocked.CompareExchange(ref _requestedFloor, floor, pending);
+            if (seen == pending)
+                return;
+            pending = seen;
+        }
+    }
+
+    private void ApplyRequestedFloor()
+    {
+        ulong floor = Interlocked.Exchange(ref _requestedFloor, 0);
+        if (floor > _top)
+        {
+            MarkAllSeenUpTo(floor);
+            return;
+        }
+        // Below the top: the numbers of the window up to the floor become seen; older ones are refused anyway.
+        ulong lowest = _top >= _size ? _top - _size + 1 : 1;
+        for (ulong seq = lowest; seq <= floor; seq++)
+            SetBit(seq);
     }
 
     // RFC 4303 Appendix A2.2: pick the high-order 32 bits so that the number lies in, or above, the current window.
@@ -163,6 +199,6 @@ public sealed class ReplayWindow
         Array.Fill(_ring, ulong.MaxValue);
         int topBit = (int)(highest & 63);
         _ring[(highest >> 6) & _ringMask] = topBit == 63 ? ulong.MaxValue : (1UL << (topBit + 1)) - 1;
-        _top = highest;
+        Volatile.Write(ref _top, highest);
     }
 }

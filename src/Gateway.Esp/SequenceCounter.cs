@@ -30,6 +30,23 @@ public sealed class SequenceCounter
     /// <summary>True once every sequence number up to <see cref="Limit"/> has been used.</summary>
     public bool IsExhausted => LastUsed >= Limit;
 
+    /// <summary>
+    /// Skips <paramref name="delta"/> sequence numbers (RFC 6311 IPSEC_REPLAY_COUNTER_SYNC: the peer's receiver refuses
+    /// everything up to its old view plus the delta). Capped at <see cref="Limit"/>: false when that exhausts the SA.
+    /// </summary>
+    public bool Advance(ulong delta)
+    {
+        ulong current = Volatile.Read(ref _last);
+        while (true)
+        {
+            ulong next = Limit - current < delta ? Limit : current + delta;
+            ulong seen = Interlocked.CompareExchange(ref _last, next, current);
+            if (seen == current)
+                return next < Limit;
+            current = seen;
+        }
+    }
+
     /// <summary>Hands out the next sequence number, or returns false (seq = 0) when the SA is exhausted.</summary>
     public bool TryNext(out ulong seq)
     {

@@ -24,7 +24,7 @@ public static class Program
             var credentials = Credentials.Load(options, profile);
             var sources = Preflight.SourceAddresses(options);
             await Preflight.ProbeAsync(options.Target, sources[0],
-                LoadRunner.SettingsFor(profile, credentials, new System.Net.IPEndPoint(sources[0], 1), options.Target), TimeSpan.FromSeconds(5));
+                LoadRunner.SettingsFor(profile, credentials, new System.Net.IPEndPoint(sources[0], 1), options), TimeSpan.FromSeconds(5));
             using var cancel = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) =>
             {

@@ -321,4 +321,37 @@ public class ReplayWindowTests
         }
         Assert.True(top > TwoTo32, "the run crossed the 32-bit boundary");
     }
+
+    // RFC 6311 replay counter sync: the peer moved its counter beyond the floor; the floor is raised from another
+    // thread and applied by the receive path before its next check.
+    [Fact]
+    public void A_raised_floor_above_the_top_refuses_everything_up_to_it_and_takes_the_next_number()
+    {
+        var window = new ReplayWindow(1024, extendedSequenceNumbers: false, highestReceived: 150);
+        Assert.True(Receive(window, 200));           // after the mark: accepted before the floor comes
+        window.RaiseFloor(150 + 5000);
+        window.RaiseFloor(150 + 4000);               // a lower one changes nothing
+        Assert.False(window.TryInferAndCheck(300, out _));
+        Assert.False(window.TryInferAndCheck(5150, out _));
+        Assert.Equal(5150ul, window.Highest);
+        Assert.True(Receive(window, 5151));
+        Assert.True(Receive(window, 5160));
+        Assert.True(Receive(window, 5155));          // reordering above the floor is still fine
+    }
+
+    [Fact]
+    public void A_raised_floor_below_the_top_marks_the_window_up_to_it_as_seen_and_keeps_the_rest()
+    {
+        var window = new ReplayWindow(1024, extendedSequenceNumbers: true);
+        Assert.True(Receive(window, 1000));
+        window.RaiseFloor(900);
+        Assert.False(window.TryInferAndCheck(899, out _));
+        Assert.False(window.TryInferAndCheck(900, out _));
+        Assert.True(Receive(window, 901));
+        Assert.Equal(1000ul, window.Highest);
+    }
+
+    [Fact]
+    public void Without_ESN_a_floor_beyond_32_bits_is_refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReplayWindow(1024, extendedSequenceNumbers: false).RaiseFloor(TwoTo32));
 }

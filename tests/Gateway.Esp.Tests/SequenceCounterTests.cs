@@ -89,4 +89,17 @@ public class SequenceCounterTests
         Assert.Equal(1000, granted);
         Assert.True(counter.IsExhausted);
     }
+
+    // RFC 6311 replay counter sync: the counter skips the delta; capped at the limit, which exhausts the SA.
+    [Fact]
+    public void Advance_skips_the_delta_and_stops_at_the_limit()
+    {
+        var counter = new SequenceCounter(extendedSequenceNumbers: false, lastUsed: 20);
+        Assert.True(counter.Advance(1ul << 23));
+        Assert.True(counter.TryNext(out ulong seq));
+        Assert.Equal(20 + (1ul << 23) + 1, seq);
+        Assert.False(counter.Advance(uint.MaxValue));
+        Assert.Equal((ulong)uint.MaxValue, counter.LastUsed);
+        Assert.False(counter.TryNext(out _));
+    }
 }

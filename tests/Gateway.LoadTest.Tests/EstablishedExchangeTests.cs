@@ -17,7 +17,9 @@ public sealed class EstablishedExchangeTests
 {
     private static readonly DateTime T0 = DateTime.UtcNow;
 
-    internal static (InProcessGateway Gateway, IkeInitiator Initiator, TunnelEstablished Established) Establish(string profile = "windows")
+    /// <param name="adjust">Changes to the initiator's settings (e.g. RFC 6311 support).</param>
+    internal static (InProcessGateway Gateway, IkeInitiator Initiator, TunnelEstablished Established) Establish(string profile = "windows",
+        Func<InitiatorSettings, InitiatorSettings>? adjust = null)
     {
         var gateway = new InProcessGateway();
         var p = LoadProfile.Find(profile)!;
@@ -29,7 +31,8 @@ public sealed class EstablishedExchangeTests
             TrustedCas = [Pki.Ca.Certificate],
             GatewayIdentity = Pki.GatewayName,
         };
-        var initiator = new IkeInitiator(InProcessGateway.Settings(p.IkeProposals, p.EspProposals, credentials));
+        var settings = InProcessGateway.Settings(p.IkeProposals, p.EspProposals, credentials);
+        var initiator = new IkeInitiator(adjust is null ? settings : adjust(settings));
         var events = gateway.Drive(initiator, initiator.Start(T0), T0);
         var established = Assert.Single(events.OfType<TunnelEstablished>());
         return (gateway, initiator, established);

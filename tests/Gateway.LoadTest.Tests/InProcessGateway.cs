@@ -114,6 +114,32 @@ internal sealed class InProcessGateway : IDisposable
         return Record(responder, responder.Handle(new TimerFired(timerKey, now)), null);
     }
 
+    /// <summary>The only SA's responder.</summary>
+    public IkeSaResponder Only => _byInitiatorSpi.Values.Single();
+
+    /// <summary>
+    /// A node failover of the only SA: its snapshot as the journal stores it (<paramref name="persisted"/> sets what the
+    /// last save held, e.g. the inbound marks), through the state serializer, restored on a fresh node and resumed.
+    /// Returns the resumed step (its events are recorded too).
+    /// </summary>
+    public IkeSaStep Failover(Func<IkeSaSnapshot, IkeSaSnapshot> persisted, DateTime now)
+    {
+        var old = _byInitiatorSpi.Values.Single();
+        var keys = new Gateway.Core.Persistence.StateKeyRing(Gateway.Core.Persistence.StateKey.Generate());
+        var blob = Gateway.Core.Persistence.SessionStateSerializer.Encode(
+            new Gateway.Core.Persistence.IkeSaStateSaved(persisted(old.TryExportSnapshot()!)), keys);
+        old.Dispose();
+        var snapshot = ((Gateway.Core.Persistence.IkeSaStateSaved)Gateway.Core.Persistence.SessionStateSerializer.Decode(blob, keys)).Snapshot;
+        var resumed = IkeSaResponder.Restore(snapshot, _policy, new InMemoryResponderServices(_policy.Pools));
+        foreach (var spi in _byInitiatorSpi.Where(e => e.Value == old).Select(e => e.Key).ToList())
+            _byInitiatorSpi[spi] = resumed;
+        foreach (var spi in _byResponderSpi.Where(e => e.Value == old).Select(e => e.Key).ToList())
+            _byResponderSpi[spi] = resumed;
+        var step = resumed.Handle(new SaResumed(now));
+        Record(resumed, step, null);
+        return step;
+    }
+
     private IReadOnlyList<IkeDatagram> Record(IkeSaResponder responder, IkeSaStep step, IkeHeader? header)
     {
         Events.AddRange(step.Events);
@@ -179,7 +205,7 @@ internal sealed class InProcessGateway : IDisposable
 
     public void Dispose()
     {
-        foreach (var r in _byResponderSpi.Values)
+        foreach (var r in _byResponderSpi.Values.Distinct())
             r.Dispose();
     }
 }

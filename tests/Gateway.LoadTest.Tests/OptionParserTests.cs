@@ -35,6 +35,19 @@ public sealed class OptionParserTests
         Assert.Equal("10.99.1.0/24", Parse([.. Eap, "--source", "10.99.1.0/24"]).Options!.SourcePrefix.ToString());
     }
 
+    [Fact]
+    public void RFC_6311_flags_reach_the_initiator_settings_and_replay_sync_implies_message_ID_sync()
+    {
+        Assert.Equal((false, false), (Parse(Eap).Options!.MessageIdSync, Parse(Eap).Options!.ReplayCounterSync));
+        var mid = Parse([.. Eap, "--mid-sync"]).Options!;
+        Assert.Equal((true, false), (mid.MessageIdSync, mid.ReplayCounterSync));
+        var replay = Parse([.. Eap, "--replay-sync"]).Options!;
+        Assert.Equal((true, true), (replay.MessageIdSync, replay.ReplayCounterSync));
+        var settings = Running.LoadRunner.SettingsFor(Profiles.LoadProfile.Find("windows")!,
+            new Core.Initiator.InitiatorCredentials { Method = Core.Initiator.InitiatorAuthMethod.Eap }, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1), replay);
+        Assert.Equal((true, true), (settings.MessageIdSync, settings.ReplayCounterSync));
+    }
+
     [Theory]
     [InlineData("--target: required", "--user", "alice")]
     [InlineData("--target: 'nowhere' is not an address", "--target", "nowhere")]

@@ -157,6 +157,23 @@ public sealed class DataPlaneTests : IDisposable
         Eventually.True(() => _tun.Written.Count == 2, "seq 6 delivered after the forgery");
     }
 
+    // RFC 6311 replay counter sync: once the peer confirmed, everything up to the floor is a replay; above it passes.
+    [Fact]
+    public void A_raised_inbound_floor_refuses_packets_up_to_it_and_passes_the_moved_counter()
+    {
+        Client client = Install(EncryptionAlgorithm.AesGcm16, 128, IntegrityAlgorithm.None, false, "10.77.0.2");
+        _plane.ReceiveEsp(SealFromClient(client, 5, Ping("10.77.0.2", "10.99.2.2")));
+        Eventually.True(() => _tun.Written.Count == 1, "the first packet delivered");
+
+        _plane.RaiseInboundFloor(OurSpi, 5 + 1000);
+        _plane.RaiseInboundFloor(0xDEAD0001, 5); // unknown SPI: ignored
+        _plane.ReceiveEsp(SealFromClient(client, 6, Ping("10.77.0.2", "10.99.2.2", 2)));   // sent before the move
+        _plane.ReceiveEsp(SealFromClient(client, 1006, Ping("10.77.0.2", "10.99.2.2", 3))); // after it
+        Eventually.True(() => _tun.Written.Count == 2, "the packet above the floor delivered");
+        Eventually.True(() => _metrics.DropCount(PacketDrop.Replay) == 1, "the packet below the floor dropped as a replay");
+        Assert.Equal(1006ul, _plane.ReadCounters(OurSpi)!.InboundSequence);
+    }
+
     [Fact]
     public void Packets_to_addresses_without_sa_are_dropped_and_remove_stops_traffic()
     {
@@ -258,6 +275,7 @@ public sealed class DataPlaneTests : IDisposable
         _metrics.SaInitRedirected();
         _metrics.IkeSaRedirected();
         _metrics.IkeSaReplacedByInitialContact();
+        _metrics.AddressLeasesReclaimed(3);
 
         using var stream = new MemoryStream();
         await _metrics.Registry.CollectAndExportAsTextAsync(stream);
@@ -268,5 +286,6 @@ public sealed class DataPlaneTests : IDisposable
         Assert.Contains("gateway_ike_sa_init_redirects_total 1", text);
         Assert.Contains("gateway_ike_sa_redirects_total 1", text);
         Assert.Contains("gateway_ike_sa_initial_contact_replacements_total 1", text);
+        Assert.Contains("gateway_address_leases_reclaimed_total 3", text);
     }
 }

@@ -26,6 +26,7 @@ public class PersistenceConfigurationTests
         Assert.Null(p.StateKeyFile);
         Assert.Equal(1ul << 22, p.SequenceMargin);
         Assert.Equal(TimeSpan.FromMinutes(5), p.InboundMarkInterval);
+        Assert.Equal(Gateway.Core.Addresses.LeaseReconcilerOptions.Default, p.LeaseReconciliation);
     }
 
     [Fact]
@@ -35,7 +36,18 @@ public class PersistenceConfigurationTests
         Assert.Equal(TimeSpan.FromSeconds(30), Read("gateway.persistence.inbound-mark-interval = 30s", dir).Persistence!.InboundMarkInterval);
     }
 
+    [Fact]
+    public void The_lease_reconciliation_is_read()
+    {
+        using var dir = new TempDirectory();
+        var read = Read("gateway.persistence.lease-reconciliation { interval = 1m, grace = 3m, batch = 50 }", dir).Persistence!.LeaseReconciliation;
+        Assert.Equal(new Gateway.Core.Addresses.LeaseReconcilerOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(3), 50), read);
+    }
+
     [Theory]
+    [InlineData("gateway.persistence.lease-reconciliation.interval = 1s", "gateway.persistence.lease-reconciliation.interval")]
+    [InlineData("gateway.persistence.lease-reconciliation.grace = 5s", "gateway.persistence.lease-reconciliation.grace")]
+    [InlineData("gateway.persistence.lease-reconciliation.batch = 0", "gateway.persistence.lease-reconciliation.batch")]
     [InlineData("gateway.persistence.provider = mysql", "gateway.persistence.provider")]
     [InlineData("gateway.persistence.provider = postgresql", "gateway.persistence.connection-string")]
     [InlineData("gateway.persistence.sequence-margin = 5", "gateway.persistence.sequence-margin")]

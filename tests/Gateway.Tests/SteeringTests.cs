@@ -147,6 +147,7 @@ public sealed class SteeringTests
         public void Install(ChildSaInstallation sa) { }
         public void UpdatePeer(uint inboundSpi, IPEndPoint local, IPEndPoint remote, bool udpEncapsulated) { }
         public void Remove(uint inboundSpi) { }
+        public void RaiseInboundFloor(uint inboundSpi, ulong floor) { }
         public ChildSaCounters? ReadCounters(uint inboundSpi) => null;
     }
 }

@@ -40,6 +40,9 @@ public sealed class AddressBook
     /// <summary>The session holding <paramref name="address"/>, if any.</summary>
     public ulong? HolderOf(IPAddress address) => _entries.TryGetValue(address, out var entry) ? entry.Holder : null;
 
+    /// <summary>The sessions holding addresses now (a copy).</summary>
+    public IReadOnlyCollection<ulong> HoldingSessions() => _holdings.Keys.ToArray();
+
     /// <summary>Number of sessions holding addresses.</summary>
     public int Holders => _holdings.Count;
 

@@ -10,9 +10,11 @@ namespace Gateway.Core.Addresses;
 /// persisted in the same journal as the sessions (when persistence is on), so addresses are unique across nodes and
 /// sticky per identity through node restarts and failovers. Each decision is applied at once and answered once it is
 /// persisted (writes pipelined); a snapshot of the book every <see cref="SnapshotEvery"/> events bounds recovery. One actor serializes all decisions —
-/// one message per established SA and one per ended SA, cheap next to the IKE handshake that precedes it.
+/// one message per established SA and one per ended SA, cheap next to the IKE handshake that precedes it. With
+/// persistence it also frees the leases of sessions that are gone but whose release never arrived
+/// (AddressRegistry.Reconciliation.cs).
 /// </summary>
-public sealed class AddressRegistry : ReceivePersistentActor
+public sealed partial class AddressRegistry : ReceivePersistentActor, IWithTimers
 {
     /// <summary>Handover message of the singleton: handled after the writes in flight (unlike PoisonPill).</summary>
     public sealed record Stop
@@ -27,10 +29,12 @@ public sealed class AddressRegistry : ReceivePersistentActor
     private readonly bool _persistent;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public AddressRegistry(AddressPools pools, bool persistent)
+    public AddressRegistry(AddressPools pools, bool persistent, LeaseReconciliation? reconciliation = null)
     {
         _book = new AddressBook(pools);
         _persistent = persistent;
+        _reconciliation = persistent ? reconciliation : null; // the live sessions are known only from the journal
+        _reconciler = _reconciliation is { } r ? new LeaseReconciler(r.Options) : null;
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -46,6 +50,10 @@ public sealed class AddressRegistry : ReceivePersistentActor
                 Record(new AddressesFreed(r.Session), Apply);
         });
         Command<LeaseRestored>(OnRestored);
+        Command<Reconcile>(OnReconcile);
+        Command<LiveSessionsRead>(OnLiveSessionsRead);
+        Command<LiveSessionsReadFailed>(OnLiveSessionsReadFailed);
+        Command<ProbeOutcome>(OnProbeOutcome);
         Command<SaveSnapshotSuccess>(s =>
         {
             DeleteMessages(s.Metadata.SequenceNr);
@@ -65,7 +73,8 @@ public sealed class AddressRegistry : ReceivePersistentActor
     /// <summary>Without persistence there is nothing to recover (and no journal should be touched).</summary>
     public override Recovery Recovery => _persistent ? base.Recovery : Recovery.None;
 
-    public static Props Props(AddressPools pools, bool persistent) => Akka.Actor.Props.Create(() => new AddressRegistry(pools, persistent));
+    public static Props Props(AddressPools pools, bool persistent, LeaseReconciliation? reconciliation = null) =>
+        Akka.Actor.Props.Create(() => new AddressRegistry(pools, persistent, reconciliation));
 
     private void OnLease(LeaseRequest request)
     {

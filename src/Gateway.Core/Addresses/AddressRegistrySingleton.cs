@@ -9,11 +9,14 @@ public static class AddressRegistrySingleton
 {
     /// <summary>
     /// Starts the singleton manager on this node (on nodes with <paramref name="role"/>; null: every node) and returns
-    /// a proxy to wherever the singleton runs. Messages sent while it moves are buffered by the proxy.
+    /// a proxy to wherever the singleton runs. Messages sent while it moves are buffered by the proxy (up to
+    /// <see cref="GatewaySingleton.MoveBuffer"/>; a release dropped beyond is found by the reconciliation).
+    /// <paramref name="reconciliation"/>: with persistence (null: nothing is persisted or reconciled).
     /// </summary>
-    public static IActorRef Start(ActorSystem system, string name, AddressPools pools, bool persistent, string? role)
+    public static IActorRef Start(ActorSystem system, string name, AddressPools pools, LeaseReconciliation? reconciliation, string? role)
     {
-        GatewaySingleton.StartManager(system, name, AddressRegistry.Props(pools, persistent), AddressRegistry.Stop.Instance, role);
+        var props = AddressRegistry.Props(pools, persistent: reconciliation is not null, reconciliation);
+        GatewaySingleton.StartManager(system, name, props, AddressRegistry.Stop.Instance, role);
         return GatewaySingleton.Proxy(system, name, role);
     }
 }

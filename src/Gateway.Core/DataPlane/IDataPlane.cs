@@ -16,6 +16,12 @@ public interface IDataPlane
     /// <summary>Moves an SA pair to a new peer address/port and encapsulation (MOBIKE, NAT mapping change).</summary>
     void UpdatePeer(uint inboundSpi, IPEndPoint local, IPEndPoint remote, bool udpEncapsulated);
 
+    /// <summary>
+    /// From now on the SA's inbound sequence numbers at or below <paramref name="floor"/> are replays (RFC 6311 replay
+    /// counter sync after a failover: the peer confirmed it moved its counter beyond). Unknown SPIs are ignored.
+    /// </summary>
+    void RaiseInboundFloor(uint inboundSpi, ulong floor);
+
     /// <summary>Removes both directions of the SA pair identified by our inbound SPI. Unknown SPIs are ignored.</summary>
     void Remove(uint inboundSpi);
 

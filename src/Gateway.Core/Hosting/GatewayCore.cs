@@ -41,7 +41,11 @@ public static class GatewayCore
             new RandomResponderSpiSource(map, localShards), options.Metrics);
         var persistence = SessionPersistenceOf(system, policy, services, options, map);
         // Virtual addresses: one registry for the cluster (persisted with the sessions), asked by the IKE SA actors.
-        var addresses = AddressRegistrySingleton.Start(system, $"{options.EntityTypeName}-addresses", policy.Pools, persistence is not null, options.Role);
+        var reconciliation = persistence is null
+            ? null
+            : new LeaseReconciliation(options.LeaseReconciliation, options.ReadJournalPluginId,
+                () => ClusterSharding.Get(system).ShardRegion(options.EntityTypeName), options.Metrics, options.Clock);
+        var addresses = AddressRegistrySingleton.Start(system, $"{options.EntityTypeName}-addresses", policy.Pools, reconciliation, options.Role);
         string wakerName = $"{options.EntityTypeName}-waker";
         var waker = persistence is null ? ActorRefs.Nobody : GatewaySingleton.Proxy(system, wakerName, options.Role);
         var deps = new SessionDependencies(

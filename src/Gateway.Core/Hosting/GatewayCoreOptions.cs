@@ -100,5 +100,11 @@ public sealed record GatewayCoreOptions
     /// </summary>
     public string ReadJournalPluginId { get; init; } = GatewayPersistenceConfig.ReadJournalPluginId;
 
+    /// <summary>
+    /// With persistence: how often and how cautiously the address registry frees the leases of sessions gone from the
+    /// journal whose release never arrived (see <see cref="Addresses.LeaseReconciler"/>).
+    /// </summary>
+    public Addresses.LeaseReconcilerOptions LeaseReconciliation { get; init; } = Addresses.LeaseReconcilerOptions.Default;
+
     public static readonly GatewayCoreOptions Default = new();
 }

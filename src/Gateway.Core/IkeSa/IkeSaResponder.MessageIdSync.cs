@@ -18,6 +18,9 @@ namespace Gateway.Core.IkeSa;
 // that response was its ID-0 message. So a sync goes out only while we have sent no request on the IKE SA, and the
 // first sync spends the peer's support (persisted with the SA); other resumes continue with the persisted IDs, which
 // are exact unless an exchange outran its save.
+//
+// A peer that also announced IPSEC_REPLAY_COUNTER_SYNC_SUPPORTED gets N(IPSEC_REPLAY_COUNTER_SYNC) in the same request,
+// and its answer raises the resumed inbound replay windows (IkeSaResponder.ReplayCounterSync.cs).
 public sealed partial class IkeSaResponder
 {
     /// <summary>Timer of the sync request's wait (the usual back-off; the SA carries on if it goes unanswered).</summary>
@@ -58,7 +61,8 @@ public sealed partial class IkeSaResponder
         BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(4), _requests.NextMessageId);
         BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(8), _expectedRequestId);
         var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, ExchangeType.Informational, OwnFlags(IkeHeaderFlags.None), 0);
-        var message = SkMessages.Seal(header, [NotifyPayload.Create(NotifyType.Ikev2MessageIdSync, data)], _crypto.Outbound);
+        Payload[] payloads = [NotifyPayload.Create(NotifyType.Ikev2MessageIdSync, data), .. ReplayCounterSyncRequest()];
+        var message = SkMessages.Seal(header, payloads, _crypto.Outbound);
         _messageIdSync = (nonce, message, 0);
         PeerSupportsMessageIdSync = false; // spent: saved with the SA, so no later resume sends #0 again
         step.Send(new IkeDatagram(message, Local, Remote));
@@ -79,8 +83,9 @@ public sealed partial class IkeSaResponder
             }
             else
             {
-                // Unanswered: carry on with the IDs we have (the peer may simply not have failed over with us).
+                // Unanswered: carry on with the IDs (and replay windows) we have; the peer may simply not have failed over with us.
                 _messageIdSync = null;
+                ForgetReplayCounterSync();
                 SendNextOwnRequest(step);
             }
         }
@@ -114,6 +119,7 @@ public sealed partial class IkeSaResponder
         _messageIdSync = null;
         step.Timer(MessageIdSyncTimerKey, null);
         step.Emit(new MessageIdsSynchronized(_requests.NextMessageId, _expectedRequestId));
+        OnReplayCountersSynchronized(step);
         SendNextOwnRequest(step);
         return true;
     }

@@ -64,6 +64,7 @@ public sealed partial class IkeSaResponder
             FragmentationNegotiated = _inbound.FragmentationNegotiated,
             PeerSupportsRedirect = _peerSupportsRedirect,
             PeerSupportsMessageIdSync = PeerSupportsMessageIdSync,
+            PeerSupportsReplayCounterSync = PeerSupportsReplayCounterSync,
             IkeRekeyDueUtc = _timerDue.TryGetValue(RekeyTimers.IkeRekey, out var ikeDue) ? ikeDue : null,
             Children = _children.All.Select(ExportChild).ToArray(),
         };
@@ -126,6 +127,7 @@ public sealed partial class IkeSaResponder
         _inbound.FragmentationNegotiated = s.FragmentationNegotiated;
         _peerSupportsRedirect = s.PeerSupportsRedirect;
         PeerSupportsMessageIdSync = s.PeerSupportsMessageIdSync;
+        PeerSupportsReplayCounterSync = s.PeerSupportsReplayCounterSync;
         if (s.IkeRekeyDueUtc is { } ikeDue)
             _timerDue[RekeyTimers.IkeRekey] = ikeDue;
         foreach (var child in s.Children)

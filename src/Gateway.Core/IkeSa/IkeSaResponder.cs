@@ -257,6 +257,7 @@ public sealed partial class IkeSaResponder : IDisposable
     {
         _mobike.ObserveIkeAuthRequest(request);
         ObserveMessageIdSyncSupport(request);
+        ObserveReplayCounterSyncSupport(request);
         switch (_auth!.Process(request, nowUtc))
         {
             case AuthContinues c:
@@ -297,6 +298,7 @@ public sealed partial class IkeSaResponder : IDisposable
         var payloads = new List<Payload>(auth.Payloads);
         payloads.AddRange(_mobike.IkeAuthResponseNotifies(datagram.Local));
         payloads.AddRange(MessageIdSyncSupportNotify());
+        payloads.AddRange(ReplayCounterSyncSupportNotify());
 
         var configurator = new ConfigurationResponder(_policy, _services);
         var configuration = leased is null ? configurator.Assign(auth.PeerIdentity, auth.Child.Cp) : configurator.Answer(auth.Child.Cp, leased);

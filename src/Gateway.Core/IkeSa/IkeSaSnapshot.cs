@@ -59,6 +59,9 @@ public sealed record IkeSaSnapshot
     /// <summary>The peer sent IKEV2_MESSAGE_ID_SYNC_SUPPORTED (RFC 6311) in IKE_AUTH.</summary>
     public bool PeerSupportsMessageIdSync { get; init; }
 
+    /// <summary>The peer sent IPSEC_REPLAY_COUNTER_SYNC_SUPPORTED (RFC 6311) in IKE_AUTH (layout v3; false before).</summary>
+    public bool PeerSupportsReplayCounterSync { get; init; }
+
     /// <summary>When we rekey the IKE SA (absolute, so the deadline survives the move).</summary>
     public DateTime? IkeRekeyDueUtc { get; init; }
 

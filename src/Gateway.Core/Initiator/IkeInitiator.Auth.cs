@@ -57,6 +57,7 @@ public sealed partial class IkeInitiator
         payloads.AddRange(ChildPayloads(_childSpi));
         if (_settings.Mobike)
             payloads.Add(NotifyPayload.Create(NotifyType.MobikeSupported));
+        payloads.AddRange(SyncSupportNotifies());
         SendEncryptedRequest(ExchangeType.IkeAuth, payloads, now);
     }
 

@@ -38,7 +38,7 @@ public sealed partial class IkeInitiator
 
     private void OnGatewayRequest(ReadOnlyMemory<byte> message, IkeHeader header, DateTime now)
     {
-        if (Phase is InitiatorPhase.Closed or InitiatorPhase.Failed)
+        if (Phase is InitiatorPhase.Closed or InitiatorPhase.Failed || TryAnswerSyncRequest(message, header))
             return;
         if (header.MessageId + 1 == _peerNextId && _lastAnswer.Count > 0)
         {

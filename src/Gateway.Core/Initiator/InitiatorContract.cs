@@ -62,6 +62,13 @@ public sealed record TunnelClosed(bool ByGateway) : InitiatorEvent;
 /// <summary>A request of the gateway on an established SA (liveness, Delete of a child, …) that we answered.</summary>
 public sealed record GatewayRequestAnswered(ExchangeType Exchange) : InitiatorEvent;
 
+/// <summary>
+/// We answered a gateway's RFC 6311 sync request: our next request ID and the one we expect from now on, and the
+/// replay counter delta it asked for (null: none) — by which the outbound ESP counters of every child SA must move
+/// before anything else is sent on them.
+/// </summary>
+public sealed record SyncRequestAnswered(uint NextRequestId, uint ExpectedRequestId, ulong? ReplayDelta) : InitiatorEvent;
+
 /// <summary>Which exchange of ours on an established SA (for <see cref="ExchangeDone"/> and <see cref="ExchangeFailed"/>).</summary>
 public enum InitiatorExchange { ChildRekey, IkeRekey, AddressUpdate, ChildDelete }
 

@@ -55,6 +55,18 @@ public sealed record InitiatorSettings
     /// <summary>Announce REDIRECT_SUPPORTED (RFC 5685); a redirect is then followed once.</summary>
     public bool RedirectSupport { get; init; } = true;
 
+    /// <summary>
+    /// Announce IKEV2_MESSAGE_ID_SYNC_SUPPORTED (RFC 6311) and answer a gateway cluster's message-ID sync after it
+    /// resumed our SA on another node (strongSwan clients do the same when asked).
+    /// </summary>
+    public bool MessageIdSync { get; init; }
+
+    /// <summary>
+    /// With <see cref="MessageIdSync"/>: announce IPSEC_REPLAY_COUNTER_SYNC_SUPPORTED too and report the replay counter
+    /// delta of a sync (the shell moves its outbound ESP counters by it). strongSwan does not implement this.
+    /// </summary>
+    public bool ReplayCounterSync { get; init; }
+
     /// <summary>Send N(INITIAL_CONTACT). Off by default: many load tunnels share one identity, and the gateway would delete the others.</summary>
     public bool InitialContact { get; init; }
 

@@ -60,4 +60,10 @@ public interface IGatewayMetrics
 
     /// <summary>An older IKE SA was deleted because its identity authenticated again with INITIAL_CONTACT (counter).</summary>
     void IkeSaReplacedByInitialContact();
+
+    /// <summary>
+    /// The address registry freed <paramref name="count"/> leases of sessions gone from the journal whose release never
+    /// arrived (counter; counted on the node running the registry).
+    /// </summary>
+    void AddressLeasesReclaimed(int count);
 }

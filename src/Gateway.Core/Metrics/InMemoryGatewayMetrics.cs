@@ -20,6 +20,7 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     private long _saInitRedirects;
     private long _ikeSaRedirects;
     private long _initialContactReplacements;
+    private long _leasesReclaimed;
 
     public long Drops(DropReason reason) => Interlocked.Read(ref _drops[(int)reason]);
     public int HalfOpen => Volatile.Read(ref _halfOpen);
@@ -38,6 +39,7 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     public long SaInitRedirects => Interlocked.Read(ref _saInitRedirects);
     public long IkeSaRedirects => Interlocked.Read(ref _ikeSaRedirects);
     public long InitialContactReplacements => Interlocked.Read(ref _initialContactReplacements);
+    public long LeasesReclaimed => Interlocked.Read(ref _leasesReclaimed);
 
     public void Dropped(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
     public void HalfOpenSas(int current) => Volatile.Write(ref _halfOpen, current);
@@ -56,4 +58,5 @@ public sealed class InMemoryGatewayMetrics : IGatewayMetrics
     public void SaInitRedirected() => Interlocked.Increment(ref _saInitRedirects);
     public void IkeSaRedirected() => Interlocked.Increment(ref _ikeSaRedirects);
     public void IkeSaReplacedByInitialContact() => Interlocked.Increment(ref _initialContactReplacements);
+    public void AddressLeasesReclaimed(int count) => Interlocked.Add(ref _leasesReclaimed, count);
 }

@@ -22,4 +22,5 @@ public sealed class NoopGatewayMetrics : IGatewayMetrics
     public void SaInitRedirected() { }
     public void IkeSaRedirected() { }
     public void IkeSaReplacedByInitialContact() { }
+    public void AddressLeasesReclaimed(int count) { }
 }

@@ -8,16 +8,18 @@ namespace Gateway.Core.Persistence;
 /// <summary>
 /// The body of an <see cref="IkeSaSnapshot"/>: every field in the order of the record, big-endian, byte strings and
 /// lists with a u32 length. A new layout gets a new version and is read beside the older ones, so blobs already in a
-/// journal keep decoding (the fixture test pins v1). v2 appends each child's inbound sequence mark. Plaintext only
+/// journal keep decoding (the fixture tests pin v1, v2, v3). v2 appends each child's inbound sequence mark; v3 appends,
+/// after the children, whether the peer supports RFC 6311's replay counter sync. Plaintext only
 /// inside <see cref="StateCipher"/>.
 /// </summary>
 internal static class IkeSaSnapshotCodec
 {
     public const byte V1 = 1;
     public const byte V2 = 2;
+    public const byte V3 = 3;
 
     /// <summary>The layout <see cref="Write"/> produces.</summary>
-    public const byte Current = V2;
+    public const byte Current = V3;
 
     public static byte[] Write(IkeSaSnapshot s)
     {
@@ -50,12 +52,13 @@ internal static class IkeSaSnapshotCodec
         w.Bool(s.PeerSupportsMessageIdSync);
         w.Time(s.IkeRekeyDueUtc);
         w.List(s.Children, c => WriteChild(w, c));
+        w.Bool(s.PeerSupportsReplayCounterSync);
         return w.ToArray();
     }
 
     public static IkeSaSnapshot Read(byte version, byte[] body)
     {
-        if (version is not (V1 or V2))
+        if (version is not (V1 or V2 or V3))
             throw new StateFormatException($"IKE SA state layout version {version} is not known to this gateway (it reads up to {Current}); upgrade the node");
         var r = new StateReader(body);
         ulong spiI = r.U64(), spiR = r.U64();
@@ -94,8 +97,10 @@ internal static class IkeSaSnapshotCodec
             IkeRekeyDueUtc = r.Time(),
             Children = r.List(() => ReadChild(r, version)),
         };
+        if (version >= V3)
+            snapshot = snapshot with { PeerSupportsReplayCounterSync = r.Bool() };
         if (!r.AtEnd)
-            throw new StateFormatException("IKE SA state v1 has trailing bytes");
+            throw new StateFormatException($"IKE SA state v{version} has trailing bytes");
         return snapshot;
     }
 

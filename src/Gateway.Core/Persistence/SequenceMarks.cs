@@ -11,10 +11,12 @@ namespace Gateway.Core.Persistence;
 /// After a failover the SA sends above it, so no sequence number is ever sent twice.</item>
 /// <item><b>Inbound</b>: the highest sequence number received, as observed (never ahead: a mark ahead would make the
 /// resumed SA drop the peer's real packets until its counter passed the mark, unless RFC 6311's
-/// IPSEC_REPLAY_COUNTER_SYNC moved it on, which strongSwan does not implement). It is moved on when it is
+/// IPSEC_REPLAY_COUNTER_SYNC moved it on, which strongSwan does not implement; see below). It is moved on when it is
 /// <c>inboundStep</c> packets behind, or behind at all and <c>inboundInterval</c> old. After a failover everything at
 /// or below it counts as a replay; only packets received after the last save can be replayed once, so the exposure is
-/// at most one step or one interval of traffic per SA (docs/persistence.md).</item>
+/// at most one step or one interval of traffic per SA (docs/persistence.md) — unless the peer supports RFC 6311's
+/// IPSEC_REPLAY_COUNTER_SYNC: once it confirmed, the mark jumps to the floor it moved its counters beyond
+/// (<see cref="RaiseInbound"/>).</item>
 /// </list>
 /// </summary>
 public sealed class SequenceMarks(ulong outboundMargin, ulong inboundStep, TimeSpan inboundInterval)
@@ -50,6 +52,13 @@ public sealed class SequenceMarks(ulong outboundMargin, ulong inboundStep, TimeS
         }
         _bySpi[spi] = marks;
         return moved;
+    }
+
+    /// <summary>The peer moved its counters beyond <paramref name="floor"/> (RFC 6311): the inbound mark is at least that now.</summary>
+    public void RaiseInbound(uint spi, ulong floor)
+    {
+        if (_bySpi.TryGetValue(spi, out var marks) && floor > marks.Inbound)
+            _bySpi[spi] = marks with { Inbound = floor };
     }
 
     /// <summary>The child's snapshot with the marks to persist (unchanged for an SA without marks).</summary>

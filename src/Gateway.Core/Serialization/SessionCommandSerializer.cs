@@ -32,6 +32,8 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
     private const string WakeManifest = "wake.v1";                   // spi
     private const string AwakeManifest = "awake.v1";                 // session id
     private const string WakeAfterHandOffManifest = "wake-after-handoff.v1"; // session id
+    private const string ProbeManifest = "probe.v1";                 // spi
+    private const string ProbedManifest = "probed.v1";               // session id | running:u8
 
     public override int Identifier => SerializerId;
 
@@ -46,6 +48,8 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
         WakeSession => WakeManifest,
         SessionAwake => AwakeManifest,
         WakeAfterHandOff => WakeAfterHandOffManifest,
+        ProbeSession => ProbeManifest,
+        SessionProbed => ProbedManifest,
         _ => throw new ArgumentException($"Cannot serialize {o.GetType()}", nameof(o)),
     };
 
@@ -58,6 +62,8 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
         RedirectIkeSa m => WithBytes(m.LocalSpi, [(byte)m.Gateway.Type, .. m.Gateway.Value.Span]),
         RedirectReply m => WithBytes(m.SessionId, [(byte)m.Outcome]),
         WakeSession m => WithBytes(m.LocalSpi, []),
+        ProbeSession m => WithBytes(m.LocalSpi, []),
+        SessionProbed m => WithBytes(m.SessionId, [m.Running ? (byte)1 : (byte)0]),
         SessionWakeMessage m => WithBytes(m.SessionId, []),
         _ => throw new ArgumentException($"Cannot serialize {obj.GetType()}", nameof(obj)),
     };
@@ -78,6 +84,8 @@ public sealed class SessionCommandSerializer(ExtendedActorSystem system) : Seria
             WakeManifest => new WakeSession(spi),
             AwakeManifest => new SessionAwake(spi),
             WakeAfterHandOffManifest => new WakeAfterHandOff(spi),
+            ProbeManifest => new ProbeSession(spi),
+            ProbedManifest => new SessionProbed(spi, reader.Rest()[0] != 0),
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown session command manifest '{manifest}'"),
         };
     }

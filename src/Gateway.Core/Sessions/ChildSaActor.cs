@@ -8,7 +8,7 @@ namespace Gateway.Core.Sessions;
 /// <summary>
 /// Owns one child SA's entry in the data plane: installed when the actor starts, removed when it stops — for any
 /// reason, a crash included — so the data plane never keeps an SA whose actor is gone. Packets never pass through
-/// here (DESIGN.md: no actor mailbox on the data plane). MOBIKE moves come as <see cref="Move"/>. A rekey starts a
+/// here (DESIGN.md: no actor mailbox on the data plane). MOBIKE moves come as <see cref="Move"/>, a raised replay floor (RFC 6311) as <see cref="RaiseReplayFloor"/>. A rekey starts a
 /// new ChildSaActor for the new SA while this one stays until the SA is deleted: the data plane routes the inner
 /// addresses to the newest outbound SA at install (make-before-break), and this SA's inbound keeps receiving.
 /// </summary>
@@ -16,6 +16,9 @@ public sealed class ChildSaActor : UntypedActor
 {
     /// <summary>Move this SA pair's traffic to a new path (MOBIKE, NAT mapping change); SPIs and keys stay.</summary>
     public sealed record Move(IPEndPoint Local, IPEndPoint Remote, bool UdpEncapsulated);
+
+    /// <summary>RFC 6311 replay counter sync confirmed: inbound sequence numbers at or below the floor are replays.</summary>
+    public sealed record RaiseReplayFloor(ulong Floor);
 
     private ChildSaInstallation _sa;
     private readonly SessionDependencies _deps;
@@ -33,6 +36,8 @@ public sealed class ChildSaActor : UntypedActor
     {
         if (message is Move move)
             OnMove(move);
+        else if (message is RaiseReplayFloor raise)
+            _deps.DataPlane.RaiseInboundFloor(_sa.InboundSpi, raise.Floor);
         else
             Unhandled(message);
     }

@@ -27,8 +27,11 @@ public sealed partial class IkeSaActor
     /// <summary>A digest of the last state saved (not the state: it holds keys), to skip writes that change nothing.</summary>
     private byte[]? _savedDigest;
 
-    /// <summary>Datagrams waiting for the journal to store the state they announce (<see cref="HoldUntilStored"/>), in order.</summary>
-    private readonly List<IkeDatagram> _heldUntilStored = new();
+    /// <summary>
+    /// Datagrams waiting for the journal to store the state they announce (<see cref="HoldUntilStored"/>), in order;
+    /// null until the first is held (every IKE SA has one actor for life: an empty list each was memory per idle tunnel).
+    /// </summary>
+    private List<IkeDatagram>? _heldUntilStored;
 
     private long _lastTicket;
     private long _awaitedTicket; // 0: nothing held
@@ -56,7 +59,7 @@ public sealed partial class IkeSaActor
         if (_awaitedTicket == 0)
             Send(datagram);
         else
-            _heldUntilStored.Add(datagram);
+            (_heldUntilStored ??= new List<IkeDatagram>(1)).Add(datagram);
     }
 
     /// <summary>The journal stored the awaited state (or an older one: keep waiting), or it failed (Stored(max): the session runs unpersisted).</summary>
@@ -65,9 +68,12 @@ public sealed partial class IkeSaActor
         if (_awaitedTicket == 0 || storedTicket < _awaitedTicket)
             return;
         _awaitedTicket = 0;
-        foreach (var datagram in _heldUntilStored)
+        var held = _heldUntilStored;
+        _heldUntilStored = null;
+        if (held is null)
+            return;
+        foreach (var datagram in held)
             Send(datagram);
-        _heldUntilStored.Clear();
     }
 
     public static Props PropsRestored(IkeSaSnapshot snapshot, SessionDependencies deps, IActorRef journal) =>
@@ -122,7 +128,10 @@ public sealed partial class IkeSaActor
         CryptographicOperations.ZeroMemory(plain);
         if (_savedDigest is not null && digest.AsSpan().SequenceEqual(_savedDigest))
         {
-            ReleaseHeld(ticket); // stored already
+            // Saved already — but that save may still be on its way to the database: the journal answers this ticket
+            // once every save before it is stored, and only then does the held answer leave.
+            if (ticket != 0)
+                _journal.Tell(new SessionJournal.Confirm(ticket));
             return;
         }
         _savedDigest = digest;

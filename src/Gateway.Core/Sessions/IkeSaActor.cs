@@ -200,6 +200,15 @@ public sealed partial class IkeSaActor : UntypedActor
                 if (!mover.IsNobody())
                     mover.Tell(new ChildSaActor.Move(moved.Local, moved.Remote, moved.UdpEncapsulated));
                 break;
+            case InboundReplayFloorRaised raised:
+                // Through the child's actor, so it lands after the install; the mark moves with it (saved with this step).
+                _sequenceMarks?.RaiseInbound(raised.InboundSpi, raised.Floor);
+                var floored = Context.Child(ChildSaActor.NameFor(raised.InboundSpi));
+                if (!floored.IsNobody())
+                    floored.Tell(new ChildSaActor.RaiseReplayFloor(raised.Floor));
+                _log.Info("IKE SA {0:x16}: child SA {1:x8} refuses inbound sequence numbers up to {2} (RFC 6311 replay counter sync)",
+                    _spi, raised.InboundSpi, raised.Floor);
+                break;
             case PeerAddressChanged changed:
                 _deps.Metrics.PeerAddressChanged();
                 if (_identity is not null)

@@ -50,6 +50,9 @@ public sealed partial class SessionActor
             case SessionJournal.Save save:
                 OnSave(save);
                 return true;
+            case SessionJournal.Confirm confirm:
+                OnConfirm(confirm.Ticket);
+                return true;
             case WriteMessageSuccess written:
                 OnWritten(written.Persistent);
                 return true;
@@ -99,6 +102,20 @@ public sealed partial class SessionActor
             return;
         }
         Write(new IkeSaStateSaved(save.Snapshot), save.Ticket);
+    }
+
+    /// <summary>
+    /// Stored(ticket) once every state handed over before is stored: at once when nothing is in flight, else with the
+    /// last write pending (a later ticket answers for every earlier one).
+    /// </summary>
+    private void OnConfirm(long ticket)
+    {
+        if (!_writing || _forgetting is not null || !WriteInFlight)
+            Sender.Tell(new SessionJournal.Stored(ticket));
+        else if (_nextState is not null)
+            _nextTicket = ticket;
+        else
+            _ticketInFlight = ticket;
     }
 
     private void Write(object @event, long ticket)

@@ -119,4 +119,16 @@ public sealed partial class SessionActor
         if (_ikeSa is null)
             Passivate();
     }
+
+    /// <summary>
+    /// The address registry asks before freeing this session's lease (it found no journal for it): held by a running
+    /// IKE SA — one whose first write failed runs unpersisted — the lease is kept. Like a wake, a probe that started
+    /// the session was stashed until recovery; with nothing to resume the session stops.
+    /// </summary>
+    private void OnProbe()
+    {
+        Sender.Tell(new SessionProbed(_session, Running: _ikeSa is not null));
+        if (_ikeSa is null)
+            Passivate();
+    }
 }

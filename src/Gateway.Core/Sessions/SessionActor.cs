@@ -80,6 +80,9 @@ public sealed partial class SessionActor : UntypedActor, IWithUnboundedStash
             case WakeSession:
                 OnWake();
                 break;
+            case ProbeSession:
+                OnProbe();
+                break;
             default:
                 if (!OnJournalMessage(message))
                     Unhandled(message);

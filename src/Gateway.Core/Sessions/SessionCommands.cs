@@ -46,11 +46,24 @@ public sealed record RedirectReply(ulong SessionId, RedirectOutcome Outcome);
 /// </summary>
 public sealed record WakeSession(ulong LocalSpi) : SessionCommand(LocalSpi);
 
-/// <summary>Messages between sessions and the <see cref="SessionWaker"/> singleton (they cross nodes; same serializer as the commands).</summary>
+/// <summary>
+/// From the address registry, before it frees the lease of a session missing from the journal: does this session hold
+/// an IKE SA? Starts it if it is not running (it recovers from its journal, if anything is there) and answers
+/// <see cref="SessionProbed"/>. Any SPI with the session's bits reaches it.
+/// </summary>
+public sealed record ProbeSession(ulong LocalSpi) : SessionCommand(LocalSpi);
+
+/// <summary>
+/// Messages from sessions to the cluster singletons (the <see cref="SessionWaker"/>, the address registry); they cross
+/// nodes, same serializer as the commands.
+/// </summary>
 public abstract record SessionWakeMessage(ulong SessionId);
 
 /// <summary>The answer to <see cref="WakeSession"/>: the session is running (or had nothing to resume and stopped).</summary>
 public sealed record SessionAwake(ulong SessionId) : SessionWakeMessage(SessionId);
+
+/// <summary>The answer to <see cref="ProbeSession"/>: <paramref name="Running"/> when the session holds an IKE SA (it then keeps its lease).</summary>
+public sealed record SessionProbed(ulong SessionId, bool Running) : SessionWakeMessage(SessionId);
 
 /// <summary>A session handed off by a shard move or a leaving node asks to be woken wherever its shard goes next.</summary>
 public sealed record WakeAfterHandOff(ulong SessionId) : SessionWakeMessage(SessionId);

@@ -23,6 +23,12 @@ public sealed class SessionJournal : UntypedPersistentActor
     /// <summary>The <see cref="Save"/> with this ticket (and every one before it) is stored, or the journal failed and the session runs unpersisted.</summary>
     public sealed record Stored(long Ticket);
 
+    /// <summary>
+    /// Answered with <see cref="Stored"/>(<paramref name="Ticket"/>) once every <see cref="Save"/> sent before it is
+    /// stored: for a state that needs no new write but whose last write may be in flight.
+    /// </summary>
+    public sealed record Confirm(long Ticket);
+
     /// <param name="LastSequenceNr">The journal's highest sequence number of the session (deleted events included): the session writes on from it.</param>
     public sealed record Recovered(IkeSaSnapshot? Snapshot, long LastSequenceNr);
 

@@ -1,9 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
-using Akka.Persistence.Query;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 using Gateway.Core.Routing;
 
 namespace Gateway.Core.Sessions;
@@ -34,7 +31,7 @@ public sealed class SessionWaker : ReceiveActor, IWithTimers
 
     private sealed record Sweep(string Why);
 
-    private sealed record LiveSessions(IReadOnlyList<ulong> Sessions, string Why);
+    private sealed record Live(IReadOnlyCollection<ulong> Sessions, string Why);
 
     private sealed record SweepFailed(string Why, Exception Cause);
 
@@ -58,7 +55,7 @@ public sealed class SessionWaker : ReceiveActor, IWithTimers
         _region = region;
         _readJournalPluginId = readJournalPluginId;
         Receive<Sweep>(OnSweep);
-        Receive<LiveSessions>(live =>
+        Receive<Live>(live =>
         {
             _log.Info("Session waker: waking {0} live sessions ({1})", live.Sessions.Count, live.Why);
             foreach (var session in live.Sessions)
@@ -91,23 +88,9 @@ public sealed class SessionWaker : ReceiveActor, IWithTimers
 
     protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
 
-    private void OnSweep(Sweep sweep)
-    {
-        var query = PersistenceQuery.Get(Context.System).ReadJournalFor<ICurrentPersistenceIdsQuery>(_readJournalPluginId);
-        var self = Self;
-        query.CurrentPersistenceIds()
-            .RunWith(Sink.Seq<string>(), Context.System.Materializer())
-            .PipeTo(self, success: ids => new LiveSessions(SessionsOf(ids), sweep.Why), failure: e => new SweepFailed(sweep.Why, e));
-    }
-
-    private static List<ulong> SessionsOf(IEnumerable<string> persistenceIds)
-    {
-        var sessions = new List<ulong>();
-        foreach (var id in persistenceIds)
-            if (SessionJournal.TryParsePersistenceId(id, out var session))
-                sessions.Add(session);
-        return sessions;
-    }
+    private void OnSweep(Sweep sweep) =>
+        LiveSessions.ReadAsync(Context.System, _readJournalPluginId)
+            .PipeTo(Self, success: sessions => new Live(sessions, sweep.Why), failure: e => new SweepFailed(sweep.Why, e));
 
     /// <summary>
     /// While this node shuts down its region allocates nothing and would only buffer the wakes (holding up its own

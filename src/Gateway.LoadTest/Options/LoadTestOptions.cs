@@ -46,6 +46,12 @@ public sealed record LoadTestOptions
 
     public TimeSpan? IkeRekeyInterval { get; init; }
 
+    /// <summary>Announce RFC 6311 message-ID sync support and answer a gateway cluster's sync request (strongSwan does too).</summary>
+    public bool MessageIdSync { get; init; }
+
+    /// <summary>Announce RFC 6311 replay counter sync too; a sync request then moves the outbound ESP counters on.</summary>
+    public bool ReplayCounterSync { get; init; }
+
     /// <summary>Delete every established tunnel at the end of the run (else they are left to the gateway's liveness check).</summary>
     public bool Teardown { get; init; }
 

@@ -35,6 +35,8 @@ public static class OptionParser
           --roam-rate SHARE    move SHARE (0..1) of the established tunnels per second to the next --source address
                                (MOBIKE UPDATE_SA_ADDRESSES); needs two or more source addresses
           --rekey-child S --rekey-ike S   each tunnel rekeys its child SA / IKE SA every S seconds
+          --mid-sync           announce RFC 6311 message-ID sync and answer a gateway cluster's sync after a failover
+          --replay-sync        as --mid-sync, plus IPsec replay counter sync: the outbound ESP counters move on request
           --teardown           delete every tunnel at the end
           --report-dir DIR     write report.json and report.md there
           --quiet              no live progress line
@@ -50,7 +52,7 @@ public static class OptionParser
             string arg = args[i];
             if (arg is "-h" or "--help")
                 return new ParseResult(null, null, Help: true);
-            if (arg is "--teardown" or "--quiet")
+            if (arg is "--teardown" or "--quiet" or "--mid-sync" or "--replay-sync")
             {
                 flags.Add(arg);
                 continue;
@@ -83,6 +85,8 @@ public static class OptionParser
             IkeRekeyInterval = Interval(values, "--rekey-ike", ref error),
             Teardown = flags.Contains("--teardown"),
             Quiet = flags.Contains("--quiet"),
+            MessageIdSync = flags.Contains("--mid-sync") || flags.Contains("--replay-sync"),
+            ReplayCounterSync = flags.Contains("--replay-sync"),
             ReportDir = values.GetValueOrDefault("--report-dir"),
             Identity = values.GetValueOrDefault("--id"),
             RemoteIdentity = values.GetValueOrDefault("--remote-id"),

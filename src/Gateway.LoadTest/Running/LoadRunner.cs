@@ -45,13 +45,15 @@ public sealed class LoadRunner : ITunnelHost
     }
 
     /// <summary>The settings every tunnel of this run uses; <paramref name="local"/> is its socket's address.</summary>
-    public static InitiatorSettings SettingsFor(LoadProfile profile, InitiatorCredentials credentials, IPEndPoint local, IPEndPoint target) => new()
+    public static InitiatorSettings SettingsFor(LoadProfile profile, InitiatorCredentials credentials, IPEndPoint local, LoadTestOptions options) => new()
     {
+        MessageIdSync = options.MessageIdSync,
+        ReplayCounterSync = options.ReplayCounterSync,
         IkeProposals = profile.IkeProposals,
         EspProposals = profile.EspProposals,
         Credentials = credentials,
         Local = local,
-        Gateway = target,
+        Gateway = options.Target,
         Mobike = profile.Mobike,
         Fragmentation = profile.Fragmentation,
     };
@@ -122,7 +124,7 @@ public sealed class LoadRunner : ITunnelHost
 
     private void StartTunnel(int index, SourceSocket socket, DateTime now, DateTime runStart)
     {
-        var machine = new IkeInitiator(SettingsFor(_profile, _credentials, socket.Local, _options.Target));
+        var machine = new IkeInitiator(SettingsFor(_profile, _credentials, socket.Local, _options));
         var tunnel = new Tunnel(index, machine, socket, _stats, _exchanges, runStart, this);
         tunnel.HandshakeDone = () => Interlocked.Decrement(ref _inFlight);
         _bySpi[tunnel.Spi] = tunnel;

@@ -131,6 +131,12 @@ internal sealed class Tunnel : IDisposable
             // A redirect starts a new IKE SA with a new SPI (the old one is gone), and so does a rekey (the old one lingers).
             _host.IkeSpiChanged(this, old, keepOld: step.Events.Any(e => e is IkeSaReplaced));
         }
+        // RFC 6311: the counters move before the sync's answer leaves, so nothing sent after it is below the gateway's floor.
+        foreach (var sync in step.Events.OfType<SyncRequestAnswered>())
+        {
+            if (sync.ReplayDelta is { } delta)
+                Flow?.AdvanceOutbound(delta);
+        }
         var socket = Socket;
         foreach (var d in step.Send)
             socket.Send(d);
@@ -188,6 +194,7 @@ internal sealed class Tunnel : IDisposable
                 _exchanges.GatewayRekeyedIke();
                 break;
             case GatewayRequestAnswered { Exchange: Gateway.Ike.ExchangeType.Informational }:
+            case SyncRequestAnswered:
                 _exchanges.GatewayInformationalAnswered();
                 break;
         }

@@ -26,6 +26,7 @@ internal sealed class EspFlow : IDisposable
     private readonly byte[] _opened;
     private ushort _sequence;
     private uint _currentInbound;
+    private OutboundSa? _currentOutbound;
 
     public EspFlow(EstablishedChildSa child, IPAddress virtualAddress, IPAddress target, int size, ushort identifier, IPEndPoint gateway)
     {
@@ -67,7 +68,8 @@ internal sealed class EspFlow : IDisposable
         lock (_gate)
         {
             _table.TryAddInbound(new InboundSa(child.InboundSpi, inCipher, new ReplayWindow(extendedSequenceNumbers: child.ExtendedSequenceNumbers), path, target));
-            _table.TryAddOutbound(new OutboundSa(child.OutboundSpi, outCipher, new SequenceCounter(child.ExtendedSequenceNumbers), path, target));
+            var outbound = new OutboundSa(child.OutboundSpi, outCipher, new SequenceCounter(child.ExtendedSequenceNumbers), path, target);
+            _table.TryAddOutbound(outbound);
             if (_installed.TryGetValue(_currentInbound, out var previous) && previous.Outbound is { } oldOut)
             {
                 _table.RemoveOutbound(previous.OutboundSpi); // the target routes to the new SA already
@@ -76,8 +78,23 @@ internal sealed class EspFlow : IDisposable
             }
             _installed[child.InboundSpi] = new InstalledChild(inCipher, outCipher, child.OutboundSpi);
             _currentInbound = child.InboundSpi;
+            _currentOutbound = outbound;
         }
     }
+
+    /// <summary>
+    /// RFC 6311 replay counter sync: the gateway's resumed SA refuses sequence numbers up to its last view + delta, so
+    /// the outbound counter skips <paramref name="delta"/> numbers (the only outbound SA: a rekey's old one is gone).
+    /// False when that exhausts the SA.
+    /// </summary>
+    public bool AdvanceOutbound(ulong delta)
+    {
+        lock (_gate)
+            return _currentOutbound?.Sequence.Advance(delta) ?? false;
+    }
+
+    /// <summary>The last outbound ESP sequence number used (0: none yet).</summary>
+    public ulong OutboundSequence { get { lock (_gate) return _currentOutbound?.Sequence.LastUsed ?? 0; } }
 
     /// <summary>The old child is deleted: packets to its SPI are no longer ours.</summary>
     public void Retire(uint inboundSpi)

@@ -11,6 +11,9 @@ public sealed record PersistenceSettings(string Provider, string ConnectionStrin
     /// <summary>gateway.persistence.inbound-mark-interval (see <see cref="SessionPersistence.InboundMarkInterval"/>).</summary>
     public TimeSpan InboundMarkInterval { get; init; } = SessionPersistence.DefaultInboundMarkInterval;
 
+    /// <summary>gateway.persistence.lease-reconciliation.* (see <see cref="Gateway.Core.Addresses.LeaseReconciler"/>).</summary>
+    public Gateway.Core.Addresses.LeaseReconcilerOptions LeaseReconciliation { get; init; } = Gateway.Core.Addresses.LeaseReconcilerOptions.Default;
+
     public const string Sqlite = "sqlite";
     public const string PostgreSql = "postgresql";
     public const string DefaultSqliteFile = "journal.db";
@@ -32,6 +35,11 @@ internal static class PersistenceSettingsReader
         if (synchronous is not (Hosting.SqliteSynchronousMode.Normal or Hosting.SqliteSynchronousMode.Full))
             throw new ConfigurationError("gateway.persistence.sqlite-synchronous", $"'{synchronous}' is not one of normal, full");
         var inboundMarkInterval = v.Duration("gateway.persistence.inbound-mark-interval", TimeSpan.Zero, TimeSpan.FromHours(1));
+        var leaseReconciliation = new Gateway.Core.Addresses.LeaseReconcilerOptions(
+            v.Duration("gateway.persistence.lease-reconciliation.interval", TimeSpan.FromSeconds(10), TimeSpan.FromDays(1)),
+            // At least a minute: far above a grant's way to the session's first journal write (see gateway.conf).
+            v.Duration("gateway.persistence.lease-reconciliation.grace", TimeSpan.FromMinutes(1), TimeSpan.FromDays(1)),
+            v.Int("gateway.persistence.lease-reconciliation.batch", 1, 100_000));
         switch (provider)
         {
             case PersistenceSettings.Sqlite:
@@ -40,6 +48,7 @@ internal static class PersistenceSettingsReader
                 return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.SqliteProvider, keyPath, (ulong)margin, synchronous)
                 {
                     InboundMarkInterval = inboundMarkInterval,
+                    LeaseReconciliation = leaseReconciliation,
                 };
             case PersistenceSettings.PostgreSql:
                 if (connection.Length == 0)
@@ -47,6 +56,7 @@ internal static class PersistenceSettingsReader
                 return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.PostgreSqlProvider, keyPath, (ulong)margin, synchronous)
                 {
                     InboundMarkInterval = inboundMarkInterval,
+                    LeaseReconciliation = leaseReconciliation,
                 };
             default:
                 throw new ConfigurationError("gateway.persistence.provider", $"'{provider}' is not one of {PersistenceSettings.Sqlite}, {PersistenceSettings.PostgreSql}");

@@ -94,6 +94,12 @@ public sealed class EspDataPlane : IDataPlane, Network.IEspReceiver, IDisposable
         _table.UpdatePeer(pair.Outbound.Spi, path);
     }
 
+    public void RaiseInboundFloor(uint inboundSpi, ulong floor)
+    {
+        if (_pairs.TryGetValue(inboundSpi, out InstalledPair? pair))
+            pair.Inbound.ReplayWindow.RaiseFloor(floor);
+    }
+
     public void Remove(uint inboundSpi)
     {
         if (!_pairs.TryRemove(inboundSpi, out InstalledPair? pair))

@@ -102,6 +102,7 @@ public sealed class GatewayHost : IAsyncDisposable
             {
                 Metrics = metrics, StateKeys = persistence?.Keys, SequenceMargin = s.Persistence?.SequenceMargin ?? s.Core.SequenceMargin,
                 InboundMarkInterval = s.Persistence?.InboundMarkInterval ?? s.Core.InboundMarkInterval,
+                LeaseReconciliation = s.Persistence?.LeaseReconciliation ?? s.Core.LeaseReconciliation,
                 RedirectPolicy = drain.Choose,
             });
 

@@ -26,6 +26,7 @@ public sealed class GatewayMetrics : IGatewayMetrics
     private readonly Counter _saInitRedirects;
     private readonly Counter _ikeSaRedirects;
     private readonly Counter _initialContactReplacements;
+    private readonly Counter _leasesReclaimed;
 
     public GatewayMetrics(CollectorRegistry? registry = null)
     {
@@ -63,6 +64,8 @@ public sealed class GatewayMetrics : IGatewayMetrics
             "Established IKE SAs sent N(REDIRECT) by an operator command (RFC 5685 §5).");
         _initialContactReplacements = factory.CreateCounter("gateway_ike_sa_initial_contact_replacements_total",
             "Older IKE SAs deleted because their identity authenticated again with INITIAL_CONTACT.");
+        _leasesReclaimed = factory.CreateCounter("gateway_address_leases_reclaimed_total",
+            "Virtual address leases freed by the address registry because their session was gone from the journal and its release never arrived.");
         PacketsIn = factory.CreateCounter("gateway_esp_packets_in_total", "ESP packets verified and delivered to the TUN device.");
         PacketsOut = factory.CreateCounter("gateway_esp_packets_out_total", "Inner packets sealed and sent as ESP.");
         // Several nodes sharing one address (SO_REUSEPORT): ESP the kernel gave to a node that does not own the SA.
@@ -130,6 +133,8 @@ public sealed class GatewayMetrics : IGatewayMetrics
     public void IkeSaRedirected() => _ikeSaRedirects.Inc();
 
     public void IkeSaReplacedByInitialContact() => _initialContactReplacements.Inc();
+
+    public void AddressLeasesReclaimed(int count) => _leasesReclaimed.Inc(count);
 
     // "UnknownSpi" → "unknown_spi": Prometheus label values by convention are snake_case.
     private static string Label(string name) =>

@@ -73,6 +73,11 @@ public sealed class RecordingDataPlane : IDataPlane
     public void UpdatePeer(uint inboundSpi, IPEndPoint local, IPEndPoint remote, bool udpEncapsulated) =>
         Updates.Enqueue(new PeerUpdate(inboundSpi, local, remote, udpEncapsulated));
 
+    /// <summary>Inbound replay floors raised (RFC 6311 replay counter sync), by SPI.</summary>
+    public ConcurrentDictionary<uint, ulong> Floors { get; } = new();
+
+    public void RaiseInboundFloor(uint inboundSpi, ulong floor) => Floors[inboundSpi] = floor;
+
     public void Remove(uint inboundSpi)
     {
         Installed.TryRemove(inboundSpi, out _);

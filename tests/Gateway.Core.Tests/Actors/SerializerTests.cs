@@ -20,14 +20,21 @@ public sealed class SerializerTests(ITestOutputHelper output) : GatewayActorTest
         new DiscardIkeSa(5, "replaced by 0123456789abcdef (INITIAL_CONTACT)"),
         new RedirectIkeSa(2, Gateway.Ike.GatewayIdentity.FromFqdn("vpn2.example.com")),
         new WakeSession(0x0123456789ab0000),
+        new ProbeSession(0x0123456789ab0000),
+    };
+
+    public static TheoryData<SessionWakeMessage> SessionAnswers() => new()
+    {
+        new SessionAwake(0x0123456789ab),
+        new WakeAfterHandOff(0x0123456789ab),
+        new SessionProbed(0x0123456789ab, Running: true),
+        new SessionProbed(0x0123456789ab, Running: false),
     };
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Session_waker_messages_round_trip_with_their_session(bool awake)
+    [MemberData(nameof(SessionAnswers))]
+    public void Messages_from_sessions_to_the_singletons_round_trip_with_their_session(SessionWakeMessage message)
     {
-        SessionWakeMessage message = awake ? new SessionAwake(0x0123456789ab) : new WakeAfterHandOff(0x0123456789ab);
         var serializer = Sys.Serialization.FindSerializerFor(message);
         Assert.IsType<SessionCommandSerializer>(serializer);
         var back = Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message));

@@ -4,8 +4,13 @@ using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using Gateway.Core.Addresses;
 using Gateway.Core.Hosting;
+using Gateway.Core.Metrics;
 using Gateway.Core.Persistence;
 using Gateway.Core.Policy;
+using Gateway.Core.Routing;
+using Gateway.Core.Sessions;
+using Gateway.Core.Tests.Actors;
+using Gateway.Core.Tests.Persistence;
 using Microsoft.Data.Sqlite;
 
 namespace Gateway.Core.Tests.Addresses;
@@ -132,6 +137,65 @@ public sealed class AddressRegistryTests : TestKit, IDisposable
         {
             await second.Terminate().WaitAsync(Patience);
         }
+    }
+
+    [Fact]
+    public async Task A_lease_whose_release_was_lost_is_freed_and_live_or_establishing_sessions_keep_theirs()
+    {
+        var keys = new StateKeyRing(StateKey.Generate());
+        var config = GatewayPersistenceConfig.Sql(GatewayPersistenceConfig.SqliteConnectionString(_file), GatewayPersistenceConfig.SqliteProvider)
+            .WithFallback(Sys.Settings.Config)
+            .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+        var system = ActorSystem.Create("reconcile", config);
+        try
+        {
+            StateKeys.Register(system, keys);
+            var clock = new ManualClock(DateTimeOffset.UtcNow);
+            var metrics = new InMemoryGatewayMetrics();
+            var options = new LeaseReconcilerOptions(TimeSpan.FromHours(1), TimeSpan.FromMinutes(10), 100); // rounds run when asked
+            // The sessions' region, as far as probes go: session 7 runs unpersisted (its first journal write failed).
+            var region = system.ActorOf(Props.Create(() => new ProbedSessions(7)));
+            var registry = system.ActorOf(AddressRegistry.Props(Pools, persistent: true,
+                new LeaseReconciliation(options, GatewayPersistenceConfig.ReadJournalPluginId, () => region, metrics, clock)));
+            int Round()
+            {
+                registry.Tell(AddressRegistry.Reconcile.Instance, TestActor);
+                return ExpectMsg<AddressRegistry.Reconciled>(Patience).Freed;
+            }
+
+            var lost = Lease(registry, 1, "alice").Addresses.Single(); // alice's session ended; its LeaseReleased was lost
+            var live = Lease(registry, 2, "bob").Addresses.Single();
+            var unpersisted = Lease(registry, 7, "erin").Addresses.Single();
+            var bobsJournal = system.ActorOf(Props.Create(() => new LiveSessionQueryTests.OneEvent(2, false)));
+            Assert.Equal("done", await bobsJournal.Ask<string>("go", Patience)); // bob's session is established and persisted
+
+            Assert.Equal(0, Round()); // alice's session is only suspected
+            var establishing = Lease(registry, 5, "carol").Addresses.Single(); // in IKE_AUTH: leased, not yet in the journal
+            clock.Advance(TimeSpan.FromMinutes(10));
+            Assert.Equal(1, Round());
+            Assert.Equal(1, metrics.LeasesReclaimed);
+
+            Assert.Equal([lost], Lease(registry, 3, "alice").Addresses); // freed, and still alice's (sticky)
+            Assert.Equal([live], Lease(registry, 2, "bob").Addresses); // still bob's session's
+            Assert.Equal([unpersisted], Lease(registry, 7, "erin").Addresses); // not in the journal, but its session said it runs
+            Assert.Equal([establishing], Lease(registry, 5, "carol").Addresses); // leased after the first read: not judged yet
+            Assert.DoesNotContain(Lease(registry, 6, "dave").Addresses.Single(), new[] { lost, live, unpersisted, establishing });
+
+            clock.Advance(TimeSpan.FromMinutes(5));
+            Assert.Equal(0, Round()); // carol's is 5 minutes suspect at most: kept
+            Assert.Equal(1, metrics.LeasesReclaimed);
+        }
+        finally
+        {
+            await system.Terminate().WaitAsync(Patience);
+        }
+    }
+
+    /// <summary>Answers probes as the sessions' region would: the sessions named run, any other has no IKE SA.</summary>
+    private sealed class ProbedSessions : ReceiveActor
+    {
+        public ProbedSessions(params ulong[] running) =>
+            Receive<ProbeSession>(p => Sender.Tell(new SessionProbed(SpiShardMap.SessionOf(p.LocalSpi), running.Contains(SpiShardMap.SessionOf(p.LocalSpi)))));
     }
 
     private async Task<long> SnapshotCount()

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Gateway.Core.IkeSa;
 using Gateway.Ike;
 
@@ -12,23 +11,8 @@ public sealed class MessageIdSyncTests
 
     private static (IkeSaResponder Sa, TestInitiator Client, Func<IkeSaResponder> Move, Round Auth) Established(bool announce)
     {
-        var gateway = new TestGateway();
-        IkeSaResponder sa = new(BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1, gateway.Policy, gateway.Services);
-        var client = new TestInitiator((d, now) => sa.Handle(new MessageReceived(d, now))) { Now = T0 };
-        client.SaInit("aes256-sha256-modp2048");
-        var child = TestInitiator.ChildPayloads("aes256-sha256", 0xABC00001, TestInitiator.AddressRequest(v6: false)).ToList();
-        if (announce)
-            child.Add(NotifyPayload.Create(NotifyType.Ikev2MessageIdSyncSupported));
-        var auth = client.AuthenticateWithPsk(TestGateway.PskIdentity, TestGateway.Psk, child);
-        IkeSaResponder Move()
-        {
-            var snapshot = sa.TryExportSnapshot()!;
-            sa.Dispose();
-            var node = new TestGateway();
-            sa = IkeSaResponder.Restore(snapshot, node.Policy, node.Services);
-            return sa;
-        }
-        return (sa, client, Move, auth);
+        var established = ResumableSa.Establish(messageIdSync: announce);
+        return (established.Sa, established.Client, () => established.Move(), established.Auth);
     }
 
     [Fact]

@@ -70,25 +70,7 @@ internal sealed class ClusterNodes : IDisposable
     /// </summary>
     public Node Start(bool crashable = false, bool fastLocalShards = true)
     {
-        var config = ConfigurationFactory.ParseString($$"""
-            akka.loglevel = WARNING
-            akka.stdout-loglevel = WARNING
-            akka.coordinated-shutdown.run-by-actor-system-terminate = {{(crashable ? "off" : "on")}}
-            akka.cluster.split-brain-resolver.stable-after = 3s
-            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
-            akka.cluster.failure-detector.heartbeat-interval = 250ms
-            # Rebalancing would move shards under the tests' feet; hand-off on leave and failover are what is tested.
-            akka.cluster.sharding.rebalance-interval = 1h
-            """)
-            .WithFallback(_journal)
-            .WithFallback(GatewayClusterConfig.SingleNode(port: 0))
-            .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
-        var system = ActorSystem.Create("gateway", config);
-        var cluster = Akka.Cluster.Cluster.Get(system);
-        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        cluster.Join(Nodes.Count == 0 ? cluster.SelfAddress : Nodes[0].Address);
-        Assert.True(up.Task.Wait(Patience), "the node did not come up");
+        var system = StartMember(crashable, _journal, Nodes.Count == 0 ? null : Nodes[0].Address);
 
         var dataPlane = new RecordingDataPlane();
         var core = GatewayCore.Start(system, Policy, Clients, dataPlane, new InMemoryResponderServices(Policy.Pools), null,
@@ -101,6 +83,34 @@ internal sealed class ClusterNodes : IDisposable
         var node = new Node(system, core, dataPlane);
         Nodes.Add(node);
         return node;
+    }
+
+    /// <summary>
+    /// An ActorSystem that is Up in the cluster of <paramref name="seed"/> (null: a new cluster), on
+    /// <paramref name="journal"/>, with fast failure detection; <paramref name="crashable"/>: see <see cref="Start"/>.
+    /// </summary>
+    public static ActorSystem StartMember(bool crashable, Config journal, Address? seed)
+    {
+        var config = ConfigurationFactory.ParseString($$"""
+            akka.loglevel = WARNING
+            akka.stdout-loglevel = WARNING
+            akka.coordinated-shutdown.run-by-actor-system-terminate = {{(crashable ? "off" : "on")}}
+            akka.cluster.split-brain-resolver.stable-after = 3s
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+            akka.cluster.failure-detector.heartbeat-interval = 250ms
+            # Rebalancing would move shards under the tests' feet; hand-off on leave and failover are what is tested.
+            akka.cluster.sharding.rebalance-interval = 1h
+            """)
+            .WithFallback(journal)
+            .WithFallback(GatewayClusterConfig.SingleNode(port: 0))
+            .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+        var system = ActorSystem.Create("gateway", config);
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        cluster.Join(seed ?? cluster.SelfAddress);
+        Assert.True(up.Task.Wait(Patience), "the node did not come up");
+        return system;
     }
 
     /// <summary>Waits until every node is Up in every node's view.</summary>

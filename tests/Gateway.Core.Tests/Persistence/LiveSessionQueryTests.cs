@@ -20,7 +20,7 @@ public sealed class LiveSessionQueryTests : IDisposable
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"gateway-live-{Guid.NewGuid():N}.db");
 
     /// <summary>Persists one event under a session's persistence id, optionally deletes it, then answers "done".</summary>
-    private sealed class OneEvent : ReceivePersistentActor
+    internal sealed class OneEvent : ReceivePersistentActor
     {
         public OneEvent(ulong session, bool delete)
         {

@@ -117,6 +117,69 @@ public sealed class SqliteRestartTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// RFC 6311 through the whole path: a client that announced message-ID and replay counter sync; after the restart
+    /// the recovered session asks it (INFORMATIONAL #0) to move its ESP counters by the delta; once it answers, the
+    /// data plane refuses everything up to the persisted inbound mark + delta, and that floor is saved: a node started
+    /// after another restart resumes the window there.
+    /// </summary>
+    [Fact]
+    public void Replay_counter_sync_after_a_restart_raises_the_inbound_floor_and_the_floor_survives_the_next_restart()
+    {
+        const ulong delta = 1ul << 23;
+        var keys = new StateKeyRing(StateKey.Generate());
+        Node node = Start(keys, new TestGateway());
+        using var client = new TestInitiator((d, _) => Through(node, d), ClientEndpoint, GatewayEndpoint);
+        client.SaInit("aes256-sha256-modp2048");
+        var auth = client.AuthenticateWithPsk(TestGateway.PskIdentity, TestGateway.Psk,
+            [.. TestInitiator.ChildPayloads("aes256-sha256", 0xC0FFEE02, TestInitiator.AddressRequest(v6: false)),
+             NotifyPayload.Create(NotifyType.Ikev2MessageIdSyncSupported), NotifyPayload.Create(NotifyType.IpsecReplayCounterSyncSupported)]);
+        Assert.NotNull(auth.Notify(NotifyType.IpsecReplayCounterSyncSupported));
+        SpinWait.SpinUntil(() => node.DataPlane.Installed.Count == 1, Patience);
+        var first = node.DataPlane.Installed.Values.Single();
+        node.DataPlane.Counters[first.InboundSpi] = new ChildSaCounters(10, 1000, 0, 0, 0, 0, DateTime.UtcNow) { InboundSequence = 4242 };
+        Assert.True(SpinWait.SpinUntil(() => HighestSessionEvent() >= 2, Patience), "the inbound mark was not saved");
+        node.Dispose();
+
+        node = Start(keys, new TestGateway());
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => node.DataPlane.Installed.Count == 1, Patience), "the session was not recovered");
+            Assert.Equal(4242ul, node.DataPlane.Installed.Values.Single().InboundSequenceStart);
+            Assert.True(node.Wire.Sent.TryTake(out var request, Patience), "no sync request after the restart");
+            var (header, payloads, _) = Assert.Single(client.GatewayRequests(new IkeSaStep([request!], [], [], false)));
+            Assert.Equal(0u, header.MessageId);
+            var replay = payloads.OfType<NotifyPayload>().Single(n => n.NotifyType == NotifyType.IpsecReplayCounterSync);
+            Assert.Equal(delta, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(replay.Data.Span));
+            Assert.Empty(node.DataPlane.Floors);
+            long saved = HighestSessionEvent();
+
+            // The client answers (same nonce, the IDs it was given) — a response: the gateway sends nothing back.
+            var midSync = payloads.OfType<NotifyPayload>().Single(n => n.NotifyType == NotifyType.Ikev2MessageIdSync);
+            var answer = client.Seal(ExchangeType.Informational, 0, [NotifyPayload.Create(NotifyType.Ikev2MessageIdSync, midSync.Data.ToArray())], response: true);
+            node.Core.Ingress.Receive(new IkeDatagram(answer, GatewayEndpoint, ClientEndpoint));
+            Assert.True(SpinWait.SpinUntil(() => node.DataPlane.Floors.ContainsKey(first.InboundSpi), Patience), "the floor was not raised");
+            Assert.Equal(4242 + delta, node.DataPlane.Floors[first.InboundSpi]);
+            Assert.True(SpinWait.SpinUntil(() => HighestSessionEvent() > saved, Patience), "the raised floor was not saved");
+        }
+        finally
+        {
+            node.Dispose();
+        }
+
+        node = Start(keys, new TestGateway());
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => node.DataPlane.Installed.Count == 1, Patience), "the session was not recovered again");
+            Assert.Equal(4242 + delta, node.DataPlane.Installed.Values.Single().InboundSequenceStart);
+            Assert.NotNull(client.Request(ExchangeType.Informational, []).Response); // the tunnel carries on
+        }
+        finally
+        {
+            node.Dispose();
+        }
+    }
+
     private long HighestSessionEvent()
     {
         using var connection = new SqliteConnection($"Data Source={_file}");
@@ -131,6 +194,28 @@ public sealed class SqliteRestartTests : IDisposable
         {
             return 0; // the journal creates its tables on its first write; polled before that, nothing is written yet
         }
+    }
+
+    [Fact]
+    public async Task A_probe_finds_a_running_session_and_not_one_that_is_gone()
+    {
+        var gateway = new TestGateway();
+        using Node node = Start(new StateKeyRing(StateKey.Generate()), gateway);
+        using var client = new TestInitiator((d, _) => Through(node, d), ClientEndpoint, GatewayEndpoint);
+        client.SaInit("aes256-sha256-modp2048");
+        client.AuthenticateWithPsk(TestGateway.PskIdentity, TestGateway.Psk,
+            TestInitiator.ChildPayloads("aes256-sha256", 0xC0FFEE01, TestInitiator.AddressRequest(v6: false)));
+        ulong session = Gateway.Core.Routing.SpiShardMap.SessionOf(client.SpiR);
+
+        var running = await node.Core.Region.Ask<Gateway.Core.Sessions.SessionProbed>(
+            new Gateway.Core.Sessions.ProbeSession(Gateway.Core.Routing.SpiShardMap.SpiOf(session, 0)), Patience);
+        Assert.Equal(new Gateway.Core.Sessions.SessionProbed(session, Running: true), running);
+
+        // A session that is not running (nothing in the journal either) is started, finds nothing and says so.
+        ulong gone = session ^ 0x5a5a5a;
+        var answer = await node.Core.Region.Ask<Gateway.Core.Sessions.SessionProbed>(
+            new Gateway.Core.Sessions.ProbeSession(Gateway.Core.Routing.SpiShardMap.SpiOf(gone, 0)), Patience);
+        Assert.Equal(new Gateway.Core.Sessions.SessionProbed(gone, Running: false), answer);
     }
 
     private long LiveSessionEvents() => (long)Scalar("SELECT count(*) FROM journal WHERE persistence_id LIKE 'ike-session-%' AND deleted = 0");

@@ -7,7 +7,7 @@ using Gateway.Ike;
 
 namespace Gateway.Core.Tests.Persistence;
 
-/// <summary>Snapshot serializer: round trip, the checked-in v1 and v2 fixtures, tampering, wrong and rotated keys, key files.</summary>
+/// <summary>Snapshot serializer: round trip, the checked-in v1, v2 and v3 fixtures, tampering, wrong and rotated keys, key files.</summary>
 public sealed class StateSerializerTests
 {
     // The fixture key (tests only) and the fixture blob: IkeSaStateSaved(Sample()) sealed by the v1 code.
@@ -54,6 +54,7 @@ public sealed class StateSerializerTests
             FragmentationNegotiated = true,
             PeerSupportsRedirect = false,
             PeerSupportsMessageIdSync = true,
+            PeerSupportsReplayCounterSync = true, // layout v3
             IkeRekeyDueUtc = new DateTime(2030, 1, 1, 4, 0, 0, DateTimeKind.Utc),
             Children =
             [
@@ -107,17 +108,30 @@ public sealed class StateSerializerTests
     public void The_checked_in_v1_blob_keeps_decoding_without_inbound_marks()
     {
         var back = DecodeFixture(1);
-        var expected = Sample() with { Children = Sample().Children.Select(c => c with { InboundSequenceMark = 0 }).ToArray() };
+        var expected = Sample() with
+        {
+            Children = Sample().Children.Select(c => c with { InboundSequenceMark = 0 }).ToArray(),
+            PeerSupportsReplayCounterSync = false,
+        };
         Assert.Equal(Plain(expected), Plain(back));
         Assert.All(back.Children, c => Assert.Equal(0ul, c.InboundSequenceMark));
     }
 
     [Fact]
-    public void The_checked_in_v2_blob_keeps_decoding()
+    public void The_checked_in_v2_blob_keeps_decoding_without_replay_counter_sync_support()
     {
         var back = DecodeFixture(2);
-        Assert.Equal(Plain(Sample()), Plain(back));
+        Assert.Equal(Plain(Sample() with { PeerSupportsReplayCounterSync = false }), Plain(back));
         Assert.Equal(70_000ul, back.Children[1].InboundSequenceMark);
+        Assert.False(back.PeerSupportsReplayCounterSync);
+    }
+
+    [Fact]
+    public void The_checked_in_v3_blob_keeps_decoding()
+    {
+        var back = DecodeFixture(3);
+        Assert.Equal(Plain(Sample()), Plain(back));
+        Assert.True(back.PeerSupportsReplayCounterSync);
     }
 
     private static IkeSaSnapshot DecodeFixture(int version)
@@ -132,9 +146,9 @@ public sealed class StateSerializerTests
     public void A_newer_version_is_refused_with_a_clear_error()
     {
         var ring = Ring(StateKey.Generate());
-        var blob = StateCipher.Seal(3, 1, Plain(Sample()), ring.Current);
+        var blob = StateCipher.Seal(IkeSaSnapshotCodec.Current + 1, 1, Plain(Sample()), ring.Current);
         var e = Assert.Throws<StateFormatException>(() => SessionStateSerializer.Decode(blob, ring));
-        Assert.Contains("version 3", e.Message);
+        Assert.Contains($"version {IkeSaSnapshotCodec.Current + 1}", e.Message);
     }
 
     [Theory]

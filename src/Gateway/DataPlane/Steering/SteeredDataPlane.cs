@@ -45,6 +45,8 @@ public sealed class SteeredDataPlane(IDataPlane inner, IHostRoutes routes) : IDa
     public void UpdatePeer(uint inboundSpi, IPEndPoint local, IPEndPoint remote, bool udpEncapsulated) =>
         inner.UpdatePeer(inboundSpi, local, remote, udpEncapsulated);
 
+    public void RaiseInboundFloor(uint inboundSpi, ulong floor) => inner.RaiseInboundFloor(inboundSpi, floor);
+
     public void Remove(uint inboundSpi)
     {
         inner.Remove(inboundSpi);
