@@ -20,6 +20,14 @@ public static class GatewayPersistenceConfig
 
     public static string SqliteConnectionString(string file) => $"Data Source={file}";
 
+    /// <summary>
+    /// Every read journal of the plugin starts a sequence actor that polls the journal's ordering column and tracks its
+    /// gaps, for by-tag and all-events queries. We list persistence ids only, and our journal has a gap for every ended
+    /// SA (its history is deleted), so the actor would chase those gaps each second: 10–40 % of the gateway's CPU under
+    /// handshake load (docs/loadtest-profile.md). It still runs once at start; after that, once a day.
+    /// </summary>
+    internal const string SequenceActorQueryDelay = "1d";
+
     public static Config Sql(string connectionString, string providerName) =>
         ConfigurationFactory.ParseString($$"""
             akka {
@@ -50,6 +58,7 @@ public static class GatewayPersistenceConfig
               persistence.query.journal.sql {
                 connection-string = {{Quote(connectionString)}}
                 provider-name = {{Quote(providerName)}}
+                journal-sequence-retrieval.query-delay = {{SequenceActorQueryDelay}}
               }
             }
             """);
