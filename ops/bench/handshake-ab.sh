@@ -10,6 +10,7 @@
 #   AB_A_DLL, AB_B_DLL     Gateway.dll of each variant (default: this tree's Release build for both)
 #   AB_A_CONF, AB_B_CONF   extra gateway.conf text of each variant (HOCON, e.g. "gateway.persistence.sqlite-synchronous = full")
 #   AB_ROUNDS              rounds (default 3); AB_HANDSHAKES tunnels per measured run (default 500)
+#   AB_WARMUP              uncounted warm-up tunnels per profile after each start (default 300)
 #   AB_PROFILES            generator profiles measured per start (default "strongswan windows")
 #   AB_CONCURRENCY         handshakes in flight (default 20); AB_SOURCES client source addresses (default 32)
 #   LOADTEST_DLL           prebuilt generator; LAB_PREFIX namespace prefix (default: a new unique one)
@@ -22,6 +23,7 @@ lab_require_root
 
 rounds=${AB_ROUNDS:-3}
 handshakes=${AB_HANDSHAKES:-500}
+warmup=${AB_WARMUP:-300}
 profiles=${AB_PROFILES:-strongswan windows}
 concurrency=${AB_CONCURRENCY:-20}
 nsources=${AB_SOURCES:-32}
@@ -89,7 +91,9 @@ results=$work/results
 for round in $(seq "$rounds"); do
   for v in A B; do
     start "$v" "$round"
-    for try in 1 2 3; do gen "warm-$v$round-$try" windows 300 && break; sleep 2; done   # JIT, pools, ARP
+    for profile in $profiles; do   # JIT (each profile has paths of its own), pools, ARP
+      for try in 1 2 3; do gen "warm-$v$round-$profile-$try" "$profile" "$warmup" && break; sleep 2; done
+    done
     sleep 2
     for profile in $profiles; do
       name=$v$round-$profile

@@ -23,6 +23,7 @@
 # usage: ops/bench/loadtest.sh
 # environment (all optional):
 #   BENCH_HANDSHAKES   tunnels per handshake-rate run (default 1000)
+#   BENCH_WARMUP       tunnels per profile of the uncounted warm-up before the handshake runs (default 500)
 #   BENCH_CONCURRENCY  handshakes in flight (default 20)
 #   BENCH_IDLE         idle tunnel counts for the memory figure, ascending, cumulative (default "1000 10000")
 #   BENCH_SOURCES      client source addresses added in the client namespace (default 32)
@@ -44,6 +45,7 @@ lab=$repo/ops/lab
 lab_require_root
 
 handshakes=${BENCH_HANDSHAKES:-1000}
+warmup=${BENCH_WARMUP:-500}
 concurrency=${BENCH_CONCURRENCY:-20}
 idle_counts=${BENCH_IDLE:-1000 10000}
 nsources=${BENCH_SOURCES:-32}
@@ -54,7 +56,7 @@ esp_size=${BENCH_ESP_SIZE:-1000}
 esp_seconds=${BENCH_ESP_SECONDS:-20}
 out=${BENCH_OUT:-$repo/docs/loadtest.md}
 command_line="ops/bench/loadtest.sh"
-for v in BENCH_HANDSHAKES BENCH_CONCURRENCY BENCH_IDLE BENCH_SOURCES BENCH_DURATION BENCH_ESP_TUNNELS BENCH_ESP_RATE BENCH_ESP_SIZE BENCH_ESP_SECONDS; do
+for v in BENCH_HANDSHAKES BENCH_WARMUP BENCH_CONCURRENCY BENCH_IDLE BENCH_SOURCES BENCH_DURATION BENCH_ESP_TUNNELS BENCH_ESP_RATE BENCH_ESP_SIZE BENCH_ESP_SECONDS; do
   [ -n "${!v:-}" ] && command_line="$v=\"${!v}\" $command_line"
 done
 [ "$nsources" -ge 1 ] && [ "$nsources" -le 128 ] || lab_die "BENCH_SOURCES: 1..128"
@@ -98,16 +100,20 @@ print('' if v is None else round(v, 1) if isinstance(v, float) else v)" "$1" "$2
 measure() {
   local gw=$1 pid=$2 res=$work/$1.results
   : >"$res"
-  # Warm-up (not counted): JIT, thread pools, caches, the first ARP entries. A freshly started gateway on a busy
-  # machine may take longer than the generator's 3 s probe for its very first answer (all of it JIT-compiled), so the
-  # warm-up may try three times.
-  local try
-  for try in 1 2 3; do
-    ( gen "$gw-warmup" windows 100 --teardown ) && break
-    [ "$try" -lt 3 ] || lab_die "warm-up against $gw failed 3 times"
+  # Warm-up (not counted): JIT, thread pools, caches, the first ARP entries — with both profiles, since each has code
+  # paths of its own (key exchange, ciphers): our gateway JIT-compiles thousands of methods during its first few
+  # hundred handshakes, and a profile measured before its paths were warm cost 2–4x the CPU per handshake of a later
+  # run (docs/loadtest-profile.md). A freshly started gateway on a busy machine may take longer than the generator's
+  # 3 s probe for its very first answer (all of it JIT-compiled), so the first warm-up may try three times.
+  local try profile
+  for profile in windows strongswan; do
+    for try in 1 2 3; do
+      ( gen "$gw-warmup-$profile" "$profile" "$warmup" --teardown ) && break
+      [ "$try" -lt 3 ] || lab_die "warm-up against $gw failed 3 times"
+      sleep 2
+    done
     sleep 2
   done
-  sleep 2
   for profile in windows strongswan; do
     local c0 c1 name=$gw-$profile
     c0=$(cpu_ticks "$pid")
@@ -234,7 +240,7 @@ order) and ours picking the client's first choice (x25519).
 | command | \`$command_line\` |
 | date | $date |
 | machine | $cores cores, $cpu; **shared with other engineers**: load average $load at the end of the run |
-| handshake runs | $handshakes tunnels each, concurrency $concurrency, no rate limit, torn down at the end; from $nsources client addresses; after a warm-up run of 100 tunnels (not counted) |
+| handshake runs | $handshakes tunnels each, concurrency $concurrency, no rate limit, torn down at the end; from $nsources client addresses; after a warm-up of $warmup tunnels with each profile (not counted) |
 | ESP run | $esp_tunnels tunnels (windows profile: ESP AES-256-CBC/HMAC-SHA1-96 on both gateways, in UDP 4500), each sending ICMP echo requests of $esp_size bytes (inner IP packet) at $esp_rate/s to the server behind the gateway for $esp_seconds s (all but the last second), from $nsources client addresses; replies counted per tunnel; gateway CPU from /proc/PID/stat over the run (handshakes and teardown included) |
 | idle-memory runs | $idle_counts tunnels (windows profile), cumulative, left up; RSS (VmRSS) of the gateway process with none up (after the handshake runs) and 2 s after each count is reached, difference ÷ tunnels up |
 | strongSwan settings | \`charon.cookie_threshold = 500\` (default 30), IKE proposals aes128gcm16/aes128/aes256 with x25519 first, then aes256-sha256/aes256-sha1/aes128-sha256/3des-sha1 with modp1024; no DPD; pool $pool; quiet logs; 16 threads (default) |

@@ -20,6 +20,19 @@ public static class GatewayPersistenceConfig
 
     public static string SqliteConnectionString(string file) => $"Data Source={file}";
 
+    /// <summary>
+    /// Every read journal of the plugin starts a sequence actor that polls the journal's ordering column and tracks its
+    /// gaps, for by-tag and all-events queries. We list persistence ids only, and our journal has a gap for every ended
+    /// SA (its history is deleted), so the actor would chase those gaps each second: 10–40 % of the gateway's CPU under
+    /// handshake load (docs/loadtest-profile.md). It still runs once at start; after that, once a day.
+    /// </summary>
+    internal const string SequenceActorQueryDelay = "1d";
+
+    // use-clone-connection = off (below): with the plugin's default (on) every journal operation cloned a template
+    // linq2db connection, and each clone built a new combined mapping schema (metadata readers, attribute caches) —
+    // about 2 % of the gateway's CPU under handshake load. Off opens a plain connection from the same options (the
+    // SQLite pool reuses the physical one), the path the plugin documents as the safe one.
+
     public static Config Sql(string connectionString, string providerName) =>
         ConfigurationFactory.ParseString($$"""
             akka {
@@ -36,6 +49,7 @@ public static class GatewayPersistenceConfig
                     connection-string = {{Quote(connectionString)}}
                     provider-name = {{Quote(providerName)}}
                     auto-initialize = on
+                    use-clone-connection = off
                   }
                 }
                 snapshot-store {
@@ -44,12 +58,15 @@ public static class GatewayPersistenceConfig
                     connection-string = {{Quote(connectionString)}}
                     provider-name = {{Quote(providerName)}}
                     auto-initialize = on
+                    use-clone-connection = off
                   }
                 }
               }
               persistence.query.journal.sql {
                 connection-string = {{Quote(connectionString)}}
                 provider-name = {{Quote(providerName)}}
+                use-clone-connection = off
+                journal-sequence-retrieval.query-delay = {{SequenceActorQueryDelay}}
               }
             }
             """);
