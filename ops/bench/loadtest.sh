@@ -273,7 +273,7 @@ use all $esp_tunnels SAs, replies only as many as there are distinct virtual add
 reply for the tunnel its ICMP identifier names). strongSwan's libipsec moves ESP through a TUN device in userspace, as
 ours does.
 
-100k idle tunnels are beyond this run's time bound; ours alone was measured with \`ops/bench/idle-memory.sh\` (see Runs), strongSwan not.
+100k idle tunnels are beyond this run's time bound; both gateways are measured there by \`ops/bench/idle-memory.sh\` (\`IDLE_GATEWAY=strongswan\` for strongSwan, same settings as here; see Runs).
 Per-run reports with plots (report.md, rate.svg, latency.svg) are in the work directory with \`KEEP_WORK=1\`.
 Where our gateway's CPU per handshake and memory per idle tunnel go (perf and gcdump breakdowns, before/after):
 [loadtest-profile.md](loadtest-profile.md).
