@@ -126,6 +126,34 @@ public sealed class InitiatorHandshakeTests
     }
 
     [Fact]
+    public void With_the_runs_certificate_cache_the_chain_validates_once_and_an_untrusted_gateway_is_still_refused()
+    {
+        var p = Profile("windows");
+        var eap = Eap();
+        var cache = new GatewayCertificateCache(eap.TrustedCas);
+        var credentials = eap with { GatewayCertificates = cache };
+        using (var gateway = new InProcessGateway())
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                var (events, initiator) = Run(gateway, InProcessGateway.Settings(p.IkeProposals, p.EspProposals, credentials));
+                using var _ = initiator;
+                Assert.Single(events.OfType<TunnelEstablished>());
+            }
+        }
+        Assert.Equal(1, cache.Validations);
+
+        using var impostorCertificate = Crypto.X509.DevelopmentPki.IssueGatewayCertificate(Pki.OtherCa, Pki.GatewayName);
+        using var impostor = new InProcessGateway(certificate: impostorCertificate);
+        var (refused, refusedInitiator) = Run(impostor, InProcessGateway.Settings(p.IkeProposals, p.EspProposals, credentials));
+        using var __ = refusedInitiator;
+        var failed = Assert.Single(refused.OfType<TunnelFailed>());
+        Assert.Equal(InitiatorFailure.GatewayNotTrusted, failed.Reason);
+        Assert.Contains("not trusted", failed.Detail);
+        Assert.Empty(refused.OfType<TunnelEstablished>());
+    }
+
+    [Fact]
     public void No_common_proposal_is_reported_as_no_proposal_chosen()
     {
         using var gateway = new InProcessGateway(ike: ["aes128gcm16-prfsha256-x25519"]);

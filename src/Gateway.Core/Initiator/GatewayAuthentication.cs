@@ -1,7 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Gateway.Core.IkeSa;
 using Gateway.Crypto.Auth;
-using Gateway.Crypto.X509;
 using Gateway.Ike;
 
 namespace Gateway.Core.Initiator;
@@ -13,8 +12,9 @@ namespace Gateway.Core.Initiator;
 /// </summary>
 internal static class GatewayAuthentication
 {
+    /// <param name="cache">Validated chains to reuse; used only when it holds exactly <paramref name="trustedCas"/>.</param>
     public static string? VerifySignature(IReadOnlyList<Payload> response, HandshakeOctets octets,
-        IReadOnlyList<X509Certificate2> trustedCas, string? expectedIdentity)
+        IReadOnlyList<X509Certificate2> trustedCas, string? expectedIdentity, GatewayCertificateCache? cache = null)
     {
         if (response.OfType<IdentificationPayload>().FirstOrDefault(p => !p.IsInitiator) is not { } idr)
             return "no IDr";
@@ -22,22 +22,16 @@ internal static class GatewayAuthentication
             return wrongId;
         if (response.OfType<AuthenticationPayload>().FirstOrDefault() is not { } auth)
             return "no AUTH";
-        var certs = new List<X509Certificate2>();
-        foreach (var c in response.OfType<CertificatePayload>())
-        {
-            if (c.Encoding != CertificateEncoding.X509Signature)
-                continue;
-            try { certs.Add(X509CertificateLoader.LoadCertificate(c.Data.Span)); }
-            catch (System.Security.Cryptography.CryptographicException) { return "gateway certificate does not parse"; }
-        }
-        if (certs.Count == 0)
-            return "gateway sent no certificate";
-        if (trustedCas.Count == 0)
-            return "no CA configured to check the gateway certificate";
-        var chain = new CertificateChainValidator(trustedCas).Validate(certs[0], certs.Skip(1));
-        if (!chain.IsValid)
-            return "gateway certificate not trusted: " + string.Join("; ", chain.Problems);
-        var verified = AuthSignature.Verify(auth.Method, auth.Data.Span, octets.ForResponder(idr.GetBodyBytes()), certs[0]);
+        var certificates = response.OfType<CertificatePayload>()
+            .Where(c => c.Encoding == CertificateEncoding.X509Signature).Select(c => c.Data).ToList();
+        var now = DateTime.UtcNow;
+        string? problem;
+        var trusted = cache is not null && ReferenceEquals(cache.TrustedCas, trustedCas)
+            ? cache.Find(certificates, now, out problem)
+            : TrustedGatewayCertificate.Validate(certificates, trustedCas, now, TimeSpan.Zero, out problem);
+        if (trusted is null)
+            return problem;
+        var verified = trusted.Verify(auth.Method, auth.Data.Span, octets.ForResponder(idr.GetBodyBytes()));
         return verified.IsValid ? null : $"gateway AUTH signature ({auth.Method}) does not verify";
     }
 

@@ -74,10 +74,12 @@ public sealed partial class IkeInitiator
     /// <summary>CERTREQ with the SHA-1 of each trusted CA's SubjectPublicKeyInfo (RFC 7296 §3.7).</summary>
     private IEnumerable<Payload> CertificateRequests()
     {
-        if (_settings.Credentials.TrustedCas.Count == 0)
+        var credentials = _settings.Credentials;
+        if (credentials.TrustedCas.Count == 0)
             return [];
-        var hashes = _settings.Credentials.TrustedCas
-            .SelectMany(ca => SHA1.HashData(ca.PublicKey.ExportSubjectPublicKeyInfo())).ToArray();
+        var hashes = credentials.GatewayCertificates is { } cache && ReferenceEquals(cache.TrustedCas, credentials.TrustedCas)
+            ? cache.CertificateRequestHashes
+            : GatewayCertificateCache.CertificateRequestHashesOf(credentials.TrustedCas);
         return [new CertificateRequestPayload(CertificateEncoding.X509Signature, hashes)];
     }
 
@@ -193,7 +195,7 @@ public sealed partial class IkeInitiator
                 problem = GatewayAuthentication.VerifyPsk(payloads, _octets!, credentials.Psk!, credentials.GatewayIdentity);
                 break;
             case InitiatorAuthMethod.Certificate:
-                problem = GatewayAuthentication.VerifySignature(payloads, _octets!, credentials.TrustedCas, credentials.GatewayIdentity);
+                problem = GatewayAuthentication.VerifySignature(payloads, _octets!, credentials.TrustedCas, credentials.GatewayIdentity, credentials.GatewayCertificates);
                 break;
             default:
                 OnEapRound(payloads, now);
@@ -221,7 +223,7 @@ public sealed partial class IkeInitiator
         if (_eap is null)
         {
             // First answer: the gateway's certificate AUTH must check out before we hand it our password's proof.
-            if (GatewayAuthentication.VerifySignature(payloads, _octets!, credentials.TrustedCas, credentials.GatewayIdentity) is { } problem)
+            if (GatewayAuthentication.VerifySignature(payloads, _octets!, credentials.TrustedCas, credentials.GatewayIdentity, credentials.GatewayCertificates) is { } problem)
             {
                 Fail(InitiatorFailure.GatewayNotTrusted, problem);
                 return;

@@ -25,6 +25,12 @@ public sealed record InitiatorCredentials
     /// <summary>CAs the gateway's certificate must chain to (certificate and EAP methods: the gateway signs).</summary>
     public IReadOnlyList<X509Certificate2> TrustedCas { get; init; } = [];
 
+    /// <summary>
+    /// Validated gateway certificate chains shared by many initiators (a load run); built over <see cref="TrustedCas"/>
+    /// (the same list) or it is not used. Null: every handshake parses and validates the gateway's chain.
+    /// </summary>
+    public GatewayCertificateCache? GatewayCertificates { get; init; }
+
     /// <summary>When set, the gateway's IDr must be this (else it is only checked against the certificate chain).</summary>
     public string? GatewayIdentity { get; init; }
 

@@ -154,19 +154,23 @@ public static class AuthSignature
         X509Certificate2 certificate, IReadOnlyCollection<SignatureHashAlgorithm>? acceptedHashes = null)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        AsymmetricAlgorithm? key;
+        using var key = PublicKeyOf(certificate);
+        if (key is null)
+            return new AuthVerifyResult(AuthVerifyStatus.KeyMismatch, null);
+        return Verify(method, authData, signedOctets, key, acceptedHashes);
+    }
+
+    /// <summary>The certificate's RSA or ECDSA public key (the caller disposes it); null for other or unreadable keys.</summary>
+    public static AsymmetricAlgorithm? PublicKeyOf(X509Certificate2 certificate)
+    {
         try
         {
-            key = (AsymmetricAlgorithm?)certificate.GetRSAPublicKey() ?? certificate.GetECDsaPublicKey();
+            return (AsymmetricAlgorithm?)certificate.GetRSAPublicKey() ?? certificate.GetECDsaPublicKey();
         }
         catch (CryptographicException)
         {
-            key = null;
+            return null;
         }
-        if (key is null)
-            return new AuthVerifyResult(AuthVerifyStatus.KeyMismatch, null);
-        using (key)
-            return Verify(method, authData, signedOctets, key, acceptedHashes);
     }
 
     /// <summary>

@@ -46,6 +46,9 @@ public static class Credentials
             Psk = options.Psk is null ? null : Encoding.UTF8.GetBytes(options.Psk),
             Certificate = certificate,
             TrustedCas = cas,
+            // Every tunnel of the run sees the same gateway certificate: validate its chain once (and again each
+            // minute or when it expires), not per handshake; the AUTH signature is still verified every time.
+            GatewayCertificates = cas.Count > 0 ? new GatewayCertificateCache(cas) : null,
             GatewayIdentity = options.RemoteIdentity,
         };
     }

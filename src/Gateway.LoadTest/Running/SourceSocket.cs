@@ -60,24 +60,27 @@ internal sealed class SourceSocket : IDisposable
 
     /// <summary>
     /// Receives until cancelled, calling <paramref name="deliver"/> with (our IKE SPI, IKE message) and
-    /// <paramref name="deliverEsp"/> with ESP packets from port 4500.
+    /// <paramref name="deliverEsp"/> with ESP packets from port 4500. Blocks: run it on a thread of its own. A blocked
+    /// receive wakes its thread directly, where an asynchronous one woke the socket engine's thread, which then woke a
+    /// thread-pool worker: two thread switches per datagram instead of one, the larger part of the generator's
+    /// kernel time (docs/loadtest.md, generator).
     /// </summary>
-    public async Task ReceiveLoopAsync(Action<ulong, ReadOnlyMemory<byte>> deliver, Action<ReadOnlyMemory<byte>> deliverEsp, CancellationToken cancel)
+    public void ReceiveLoop(Action<ulong, ReadOnlyMemory<byte>> deliver, Action<ReadOnlyMemory<byte>> deliverEsp, CancellationToken cancel)
     {
         var buffer = new byte[65536];
-        EndPoint any = new IPEndPoint(Local.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
+        EndPoint from = new IPEndPoint(Local.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
+        _socket.ReceiveTimeout = (int)CancelCheck.TotalMilliseconds;
         while (!cancel.IsCancellationRequested)
         {
-            SocketReceiveFromResult r;
+            int received;
             try
             {
-                r = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, cancel);
+                received = _socket.ReceiveFrom(buffer, SocketFlags.None, ref from);
             }
-            catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
-            catch (SocketException) { continue; } // ICMP errors surface here on some stacks; keep listening
-            var data = buffer.AsMemory(0, r.ReceivedBytes);
-            if (((IPEndPoint)r.RemoteEndPoint).Port == 4500)
+            catch (SocketException) { continue; } // the timeout (look at the token again); ICMP errors on some stacks
+            var data = buffer.AsMemory(0, received);
+            if (((IPEndPoint)from).Port == 4500)
             {
                 if (data.Length >= 8 && BinaryPrimitives.ReadUInt32BigEndian(data.Span) != 0)
                 {
@@ -94,6 +97,9 @@ internal sealed class SourceSocket : IDisposable
             deliver(BinaryPrimitives.ReadUInt64BigEndian(data.Span[(fromOriginalInitiator ? 8 : 0)..]), data);
         }
     }
+
+    /// <summary>How long a receive blocks before the loop looks at its cancellation token again.</summary>
+    private static readonly TimeSpan CancelCheck = TimeSpan.FromMilliseconds(200);
 
     public void Dispose() => _socket.Dispose();
 }
