@@ -27,6 +27,7 @@ public sealed class LoadRunner : ITunnelHost
     private readonly Action<string>? _progress;
     private readonly ConcurrentDictionary<ulong, Tunnel> _bySpi = new();
     private readonly List<Tunnel> _all = [];
+    private readonly ConcurrentDictionary<Tunnel, byte> _timed = new(); // tunnels whose machine has a deadline
     private readonly RunStatistics _stats = new();
     private readonly ExchangeStatistics _exchanges = new();
     private EstablishedWork? _work;
@@ -158,14 +159,27 @@ public sealed class LoadRunner : ITunnelHost
     void ITunnelHost.ChildInstalled(Tunnel tunnel, EstablishedChildSa child) => _work?.ChildInstalled(tunnel, child);
     void ITunnelHost.ChildRetired(Tunnel tunnel, uint inboundSpi) => _work?.ChildRetired(tunnel, inboundSpi);
 
+    void ITunnelHost.DeadlineSet(Tunnel tunnel) => _timed.TryAdd(tunnel, 0);
+
+    /// <summary>
+    /// Every 10 ms: ticks the tunnels whose deadline is due. Only tunnels with a deadline are walked (handshakes and
+    /// outstanding exchanges), not every established one: a walk over all tunnels 100 times a second was 4 % of the
+    /// generator's CPU in a 3000-handshake run, and grows with idle tunnels.
+    /// </summary>
     private void TickDue(DateTime now)
     {
-        // Every 10 ms over every tunnel: no de-duplication here (a tunnel seen twice is not due the second time). The
-        // dictionary's own enumerator: .Values would lock it and copy every entry, 100 times a second.
-        foreach (var (_, tunnel) in _bySpi)
+        foreach (var (tunnel, _) in _timed)
         {
-            if (tunnel.Deadline is { } due && due <= now)
-                tunnel.Tick(now);
+            if (tunnel.Deadline is { } due)
+            {
+                if (due <= now)
+                    tunnel.Tick(now);
+                continue;
+            }
+            _timed.TryRemove(tunnel, out _);
+            // A deadline set between the read above and the removal was announced while the tunnel was still here: add it back.
+            if (tunnel.Deadline is not null)
+                _timed.TryAdd(tunnel, 0);
         }
     }
 

@@ -13,6 +13,9 @@ internal interface ITunnelHost
     void Established(Tunnel tunnel, TunnelEstablished established);
     void ChildInstalled(Tunnel tunnel, EstablishedChildSa child);
     void ChildRetired(Tunnel tunnel, uint inboundSpi);
+
+    /// <summary>The tunnel's machine asked for a timer tick (<see cref="Tunnel.Deadline"/> is set).</summary>
+    void DeadlineSet(Tunnel tunnel);
 }
 
 /// <summary>One tunnel in the run: its machine behind a lock (answers and timer ticks come from different threads).</summary>
@@ -42,7 +45,10 @@ internal sealed class Tunnel : IDisposable
 
     public int Index { get; }
     public ulong Spi { get; private set; }
-    public DateTime? Deadline { get; private set; }
+    /// <summary>When the machine wants its next tick; null: no timer (an established tunnel with nothing outstanding).</summary>
+    public DateTime? Deadline => Volatile.Read(ref _deadlineTicks) is var ticks and not 0 ? new DateTime(ticks, DateTimeKind.Utc) : null;
+
+    private long _deadlineTicks; // one word, so the scheduler reads it whole without the lock
     public InitiatorPhase Phase { get { lock (_gate) return _machine.Phase; } }
 
     /// <summary>The socket this tunnel sends from now (a roam moves it to another source address's socket).</summary>
@@ -121,9 +127,11 @@ internal sealed class Tunnel : IDisposable
         lock (_gate)
         {
             step = input(_machine);
-            Deadline = step.Deadline;
+            Volatile.Write(ref _deadlineTicks, step.Deadline?.Ticks ?? 0);
             spi = _machine.LocalSpi;
         }
+        if (step.Deadline is not null)
+            _host.DeadlineSet(this);
         if (spi != Spi)
         {
             ulong old = Spi;
