@@ -38,7 +38,7 @@ public sealed class ReportTests
             Target = "10.99.1.1:500", Profile = "windows", Auth = "Eap", StartedUtc = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc),
             DurationSeconds = 2, Concurrency = 10, Rate = 5, Total = 3, Sources = 1, Attempted = 3, Established = 2, Failed = 1,
             Aborted = 0, FailuresByReason = stats.FailuresByReason(), Retries = new RetrySummary(1, 0, 0), Closed = 2,
-            HandshakesPerSecond = 1, Latency = new LatencySummary(40, 60, 60, 60, 50), Cpu = new CpuSummary(30, 10, 0.015, 2),
+            HandshakesPerSecond = 1, Latency = new LatencySummary(40, 60, 60, 60, 50), Cpu = new CpuSummary(30, 10, 0.015, 2, 2),
             Timeline = stats.Timeline(),
         };
     }

@@ -8,7 +8,12 @@ public sealed record LatencySummary(double? P50Ms, double? P90Ms, double? P99Ms,
 /// The CPU this process used. <see cref="PerHandshakeMs"/> divides by finished handshakes (established + failed):
 /// a failed handshake costs the initiator too.
 /// </summary>
-public sealed record CpuSummary(double TotalMs, double? PerHandshakeMs, double AverageCoresBusy, int ProcessorCount);
+/// <summary>
+/// This process's CPU over the run, teardown included (<paramref name="WallSeconds"/>; start-up and the report are not):
+/// <paramref name="AverageCoresBusy"/> = TotalMs ÷ WallSeconds, of <paramref name="ProcessorCount"/> cores it may use
+/// (its affinity: 1 when pinned to a core).
+/// </summary>
+public sealed record CpuSummary(double TotalMs, double? PerHandshakeMs, double AverageCoresBusy, int ProcessorCount, double WallSeconds);
 
 public sealed record RetrySummary(int Cookies, int InvalidKe, int Redirects);
 

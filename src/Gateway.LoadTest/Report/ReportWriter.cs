@@ -38,7 +38,7 @@ public static class ReportWriter
         Row(md, "handshakes/s", F(r.HandshakesPerSecond));
         Row(md, "latency p50 / p90 / p99 / max (ms)", $"{F(r.Latency.P50Ms)} / {F(r.Latency.P90Ms)} / {F(r.Latency.P99Ms)} / {F(r.Latency.MaxMs)}");
         Row(md, "CPU per handshake (ms, this process)", F(r.Cpu.PerHandshakeMs));
-        Row(md, "CPU total (ms) / cores busy on average", $"{F(r.Cpu.TotalMs)} / {F(r.Cpu.AverageCoresBusy)} of {r.Cpu.ProcessorCount}");
+        Row(md, "CPU total (ms) / cores busy on average (run and teardown)", $"{F(r.Cpu.TotalMs)} / {F(r.Cpu.AverageCoresBusy)} of {r.Cpu.ProcessorCount}");
         Row(md, "retries: cookie / INVALID_KE / redirect", $"{r.Retries.Cookies} / {r.Retries.InvalidKe} / {r.Retries.Redirects}");
         if (r.FailuresByReason.Count > 0)
         {

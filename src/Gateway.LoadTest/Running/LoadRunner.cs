@@ -110,8 +110,9 @@ public sealed class LoadRunner : ITunnelHost
             if (_options.Teardown)
                 await TeardownAsync(startedUtc, clock);
             var cpu = process.TotalProcessorTime - cpuStart;
+            var cpuWall = clock.Elapsed;
             process.Refresh();
-            return BuildReport(startedUtc, wallTime, handshakesOver ?? wallTime, started, cpu);
+            return BuildReport(startedUtc, wallTime, handshakesOver ?? wallTime, started, cpu, cpuWall);
         }
         finally
         {
@@ -219,7 +220,7 @@ public sealed class LoadRunner : ITunnelHost
         }
     }
 
-    private LoadReport BuildReport(DateTime startedUtc, TimeSpan wallTime, TimeSpan handshakeTime, int started, TimeSpan cpu)
+    private LoadReport BuildReport(DateTime startedUtc, TimeSpan wallTime, TimeSpan handshakeTime, int started, TimeSpan cpu, TimeSpan cpuWall)
     {
         var latencies = _stats.LatenciesSorted();
         int established = latencies.Count;
@@ -252,7 +253,8 @@ public sealed class LoadRunner : ITunnelHost
                 Percentiles.OfSorted(latencies, 99), latencies.Count > 0 ? latencies[^1] : null,
                 latencies.Count > 0 ? Math.Round(latencies.Average(), 2) : null),
             Cpu = new CpuSummary(Math.Round(cpu.TotalMilliseconds, 1), finished > 0 ? Math.Round(cpu.TotalMilliseconds / finished, 3) : null,
-                wallTime.TotalSeconds > 0 ? Math.Round(cpu.TotalSeconds / wallTime.TotalSeconds, 3) : 0, Environment.ProcessorCount),
+                cpuWall.TotalSeconds > 0 ? Math.Round(cpu.TotalSeconds / cpuWall.TotalSeconds, 3) : 0, Environment.ProcessorCount,
+                Math.Round(cpuWall.TotalSeconds, 3)),
             Timeline = _stats.Timeline(),
             Esp = _work?.EspSummary(tunnels),
             Exchanges = new ExchangesReport(_exchanges.Summary(InitiatorExchange.AddressUpdate), _exchanges.Summary(InitiatorExchange.ChildRekey),
