@@ -114,6 +114,17 @@ print('' if v is None else round(v, 1) if isinstance(v, float) else v)" "$1" "$2
 # pin_process PID CPULIST: every thread of the process on those cores (threads it starts later inherit the mask).
 pin_process() { taskset -a -p -c "$2" "$1" >/dev/null; }
 
+# wait_quiet PID: until the process used under 10 % of a core for a second (at most 30 s): after a burst of teardowns a
+# gateway may still be deleting SAs, and on one core our gateway then answered a new run's probe only after more than
+# the generator's 5 s.
+wait_quiet() {
+  local a b _
+  for _ in $(seq 30); do
+    a=$(cpu_ticks "$1"); sleep 1; b=$(cpu_ticks "$1")
+    [ $((b - a)) -ge $((hz / 10)) ] || return 0
+  done
+}
+
 # cpu_samples PID: "epoch-seconds ticks" of the process every 0.1 s until killed; busy_in_run SAMPLES REPORT: the
 # process's share of a core within the generator's run (its report's started_utc + cpu.wall_seconds), so neither the
 # generator's start-up nor what the gateway did before the run counts.
@@ -154,14 +165,19 @@ measure() {
       [ "$try" -lt 3 ] || lab_die "warm-up against $gw failed 3 times"
       sleep 2
     done
-    sleep 2
+    wait_quiet "$pid"
   done
   for profile in windows strongswan; do
     local c0 c1 name=$gw-$profile sampler
     cpu_samples "$pid" >"$work/$name.cpu" &
     sampler=$!
     c0=$(cpu_ticks "$pid")
-    gen "$name" "$profile" "$handshakes" --teardown
+    for try in 1 2 3; do # a run whose probe went unanswered measured nothing: again, once the gateway is quiet
+      ( gen "$name" "$profile" "$handshakes" --teardown ) && break
+      [ "$try" -lt 3 ] || lab_die "handshake run $name failed 3 times"
+      wait_quiet "$pid"
+      c0=$(cpu_ticks "$pid")
+    done
     c1=$(cpu_ticks "$pid")
     kill "$sampler"; wait "$sampler" 2>/dev/null || true
     local est hs wall
@@ -170,12 +186,13 @@ measure() {
     printf 'hs %s %s %s %s %s %s %s %s %s %s %s\n' "$profile" "$est" "$hs" \
       "$(awk -v t=$((c1 - c0)) -v hz="$hz" -v n="$est" 'BEGIN { if (n > 0) printf "%.2f", 1000 * t / hz / n; else print "-" }')" \
       "$(jq_num "$work/$name/report.json" latency.p50_ms)" "$(jq_num "$work/$name/report.json" latency.p99_ms)" \
-      "$(jq_num "$work/$name/report.json" cpu.per_handshake_ms)" "$(jq_num "$work/$name/report.json" failed)" \
+      "$(awk -v c="$(jq_num "$work/$name/report.json" cpu.total_ms)" -v n="$est" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "-" }')" \
+      "$(jq_num "$work/$name/report.json" failed)" \
       "$(jq_num "$work/$name/report.json" retries.cookies)" \
       "$(busy_in_run "$work/$name.cpu" "$work/$name/report.json")" \
       "$(awk -v c="$(jq_num "$work/$name/report.json" cpu.total_ms)" -v w="$wall" 'BEGIN { if (w > 0) printf "%.2f", c / 1000 / w; else print "-" }')" >>"$res"
     lab_log "$gw $profile: $(tail -1 "$res")"
-    sleep 2   # deletes settle
+    wait_quiet "$pid" # deletes settle
   done
   if [ "$pin" = 1 ]; then
     pin_process "$pid" "0-$(($(nproc) - 1))"
