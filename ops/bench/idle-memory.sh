@@ -4,14 +4,16 @@
 # count. Both gateways are configured as in loadtest.sh. Run as root. Faster than loadtest.sh when only memory
 # matters, and the way to reach 100k tunnels (loadtest.sh's time bound stops short of that).
 #
-#   IDLE_GATEWAY  ours (default) or strongswan (charon with kernel-libipsec, ops/lab/gateway.sh)
+#   IDLE_GATEWAY  ours (default) or strongswan (charon with kernel-libipsec, ops/lab/gateway.sh; its cost per new
+#                 tunnel grows with the tunnels up, so it stops short of 100k: docs/loadtest.md)
 #   IDLE_COUNTS   cumulative idle tunnel counts (default "1000 10000"); keep them well above the 300 warm-up
 #                 tunnels, whose freed memory the first idle tunnels reuse (charon at 200 after the warm-up: 143 B each)
 #   IDLE_GCDUMP   a count from IDLE_COUNTS at which to take a gcdump (one before any tunnel, one at that count,
 #                 reports by `dotnet-gcdump report` next to them); empty = none
 #   GATEWAY_DLL, LOADTEST_DLL   prebuilt Release dlls (default: built here), e.g. for A/B runs of two builds
 #   IDLE_POOL     the virtual IPv4 pool (default 10.99.128.0/17: 32k addresses; e.g. 10.100.0.0/14 for 100k tunnels)
-#   IDLE_DURATION bound in seconds of each generator run (default 600; at 100k on a busy machine raise it)
+#   IDLE_DURATION bound in seconds of each generator run (default 600; at 100k on a busy machine raise it; the
+#                 generator takes at most 3600)
 #   LAB_PREFIX    namespace prefix (default: a new unique one); KEEP_WORK=1 keeps the work directory (the dumps, and
 #                 /proc/PID/smaps as smaps-0 and smaps-N for the native side: GC heap, malloc arenas, code)
 # Prints "rss GATEWAY N established rss_before_kb rss_after_kb bytes_per_tunnel" per count and the load average.
