@@ -133,7 +133,7 @@ public class PersistenceConfigurationTests
         var prepared = PersistenceBootstrap.Prepare(Read(null, dir), _ => null)!;
         var config = Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local")
             .WithFallback(prepared.Config).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
-        var setup = Akka.Actor.Setup.ActorSystemSetup.Create(Akka.Actor.BootstrapSetup.Create().WithConfig(config)).And(prepared.Setup!);
+        var setup = prepared.Setups.Aggregate(Akka.Actor.Setup.ActorSystemSetup.Create(Akka.Actor.BootstrapSetup.Create().WithConfig(config)), (s, x) => s.And(x));
         using var system = Akka.Actor.ActorSystem.Create("sync", setup);
         var writer = system.ActorOf(Akka.Actor.Props.Create(() => new OneEventWriter()));
         Assert.Equal("stored", await writer.Ask<string>("write", TimeSpan.FromSeconds(30)));

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Akka.Actor.Setup;
 using Akka.Persistence.Sql.Config;
+using Gateway.Core.Persistence;
 using LinqToDB;
 using LinqToDB.Interceptors;
 
@@ -36,9 +37,15 @@ public sealed class SqliteSynchronousMode : IConnectionInterceptor
 
     private long _connections;
 
-    /// <summary>The ActorSystem setup that makes the journal and snapshot store open their connections through this.</summary>
-    public Setup Setup(string connectionString, string providerName) =>
-        new DataOptionsSetup(new DataOptions().UseConnectionString(providerName, connectionString).UseInterceptor(this));
+    /// <summary>
+    /// The ActorSystem setups that make the journal and snapshot store open their connections through this: the
+    /// plugin's, and the one of the journal's own statements (<see cref="JournalConnectionSetup"/>).
+    /// </summary>
+    public IReadOnlyList<Setup> Setups(string connectionString, string providerName)
+    {
+        var options = new DataOptions().UseConnectionString(providerName, connectionString).UseInterceptor(this);
+        return [new DataOptionsSetup(options), new JournalConnectionSetup(options)];
+    }
 
     public void ConnectionOpening(ConnectionEventData eventData, DbConnection connection)
     {
