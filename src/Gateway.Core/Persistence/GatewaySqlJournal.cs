@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using Akka.Actor.Setup;
+using Akka.Persistence;
 using Akka.Persistence.Sql.Journal;
 using Gateway.Core.Sessions;
 using LinqToDB;
@@ -32,11 +35,83 @@ public sealed class GatewaySqlJournal : SqlWriteJournal
     private const string DeleteSql = "DELETE FROM journal WHERE persistence_id = @pid AND sequence_number <= @to";
 
     private readonly DataOptions _options;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SessionRowWriter _sessionRows;
+
+    /// <summary>Session writes not yet committed, by persistence id: a highest-sequence-number read waits for them.</summary>
+    private readonly ConcurrentDictionary<string, Task> _sessionWritesInFlight = new();
 
     public GatewaySqlJournal(Akka.Configuration.Config journalConfig) : base(journalConfig)
     {
         _options = Context.System.Settings.Setup.Get<JournalConnectionSetup>().Value?.Options
             ?? new DataOptions().UseConnectionString(journalConfig.GetString("provider-name"), journalConfig.GetString("connection-string"));
+        _sessionRows = new SessionRowWriter(_options, _stopping.Token);
+    }
+
+    protected override void PostStop()
+    {
+        _stopping.Cancel();
+        base.PostStop();
+    }
+
+    /// <summary>
+    /// A session's events: serialized as the plugin does (the serializer bound to the payload, its manifest) and inserted
+    /// by <see cref="SessionRowWriter"/>; the plugin reads them back as its own. Anything else: the plugin.
+    /// </summary>
+    protected override async Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
+    {
+        var writes = messages as IReadOnlyList<AtomicWrite> ?? messages.ToList();
+        if (writes.Count == 0 || !SessionJournal.TryParsePersistenceId(writes[0].PersistenceId, out _))
+            return await base.WriteMessagesAsync(writes, cancellationToken);
+
+        var rows = new List<JournalRowValues>();
+        var rejections = new Exception?[writes.Count];
+        for (int i = 0; i < writes.Count; i++)
+        {
+            try
+            {
+                rows.AddRange(Serialize(writes[i]));
+            }
+            catch (Exception e)
+            {
+                rejections[i] = e; // as the plugin does: this write is rejected, the others go on
+            }
+        }
+        string persistenceId = writes[0].PersistenceId;
+        var written = _sessionRows.WriteAsync(rows);
+        _sessionWritesInFlight[persistenceId] = written;
+        try
+        {
+            await written;
+        }
+        finally
+        {
+            _sessionWritesInFlight.TryRemove(new KeyValuePair<string, Task>(persistenceId, written));
+        }
+        // null: every write succeeded (Akka's contract); otherwise one entry per write, null where it succeeded.
+        return rejections.Any(e => e is not null) ? ImmutableList.CreateRange(rejections.Select(e => e!)) : null!;
+    }
+
+    /// <summary>The rows of one atomic write, serialized as the plugin does (the serializer bound to the payload, its manifest).</summary>
+    private List<JournalRowValues> Serialize(AtomicWrite write)
+    {
+        var serialization = Context.System.Serialization;
+        var rows = new List<JournalRowValues>();
+        foreach (var persistent in (IEnumerable<IPersistentRepresentation>)write.Payload)
+        {
+            var serializer = serialization.FindSerializerFor(persistent.Payload);
+            rows.Add(new JournalRowValues(persistent.PersistenceId, persistent.SequenceNr,
+                persistent.Timestamp != 0 ? persistent.Timestamp : DateTime.UtcNow.Ticks, serializer.ToBinary(persistent.Payload),
+                Akka.Serialization.Serialization.ManifestFor(serializer, persistent.Payload), serializer.Identifier, persistent.WriterGuid));
+        }
+        return rows;
+    }
+
+    public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
+    {
+        if (_sessionWritesInFlight.TryGetValue(persistenceId, out var inFlight))
+            await inFlight.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
     }
 
     protected override async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)

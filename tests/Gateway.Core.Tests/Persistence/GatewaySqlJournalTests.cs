@@ -69,6 +69,69 @@ public sealed class GatewaySqlJournalTests : IDisposable
         }
     }
 
+    /// <summary>Answers what it recovered: the events in order and the last sequence number.</summary>
+    private sealed class Reader : ReceivePersistentActor
+    {
+        public Reader(string persistenceId)
+        {
+            PersistenceId = persistenceId;
+            var events = new List<string>();
+            Recover<string>(events.Add);
+            Command<string>(_ => Sender.Tell((string.Join(",", events), LastSequenceNr)));
+        }
+
+        public override string PersistenceId { get; }
+    }
+
+    [Fact]
+    public async Task A_sessions_events_written_by_the_journal_are_read_back_by_the_plugin()
+    {
+        var config = GatewayPersistenceConfig.Sql(GatewayPersistenceConfig.SqliteConnectionString(_file), GatewayPersistenceConfig.SqliteProvider)
+            .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+        var system = ActorSystem.Create("journal", config);
+        string session = SessionJournal.PersistenceIdOf(9);
+        try
+        {
+            // Several sessions at once share the writer's transactions.
+            var writes = Enumerable.Range(0, 20).Select(i => Run(system, SessionJournal.PersistenceIdOf(100 + (ulong)i), 2, delete: false)).ToList();
+            Assert.Equal(3L, await Run(system, session, 3, delete: false));
+            Assert.All(await Task.WhenAll(writes), last => Assert.Equal(2L, last));
+
+            var recovered = await system.ActorOf(Props.Create(() => new Reader(session))).Ask<(string, long)>("report", Patience);
+            Assert.Equal(("state 1,state 2,state 3", 3L), recovered);
+            Assert.Equal(3, CountRows(session));
+
+            // A sequence number written twice is refused, and only that write fails.
+            var duplicate = system.ActorOf(Props.Create(() => new Writer(session, 1, false)));
+            await Assert.ThrowsAnyAsync<Exception>(() => system.ActorOf(Props.Create(() => new DuplicateWriter(session))).Ask<long>("go", Patience));
+            Assert.Equal(4L, await duplicate.Ask<long>("go", Patience));
+        }
+        finally
+        {
+            await system.Terminate().WaitAsync(Patience);
+        }
+    }
+
+    /// <summary>Writes sequence number 1 again without recovering (as a session with a colliding id would), answering the failure.</summary>
+    private sealed class DuplicateWriter : ReceiveActor
+    {
+        public DuplicateWriter(string persistenceId)
+        {
+            IActorRef? asker = null;
+            Receive<string>(_ =>
+            {
+                asker = Sender;
+                var persistent = new Persistent("again", 1, persistenceId, "", false, ActorRefs.NoSender, "w");
+                Akka.Persistence.Persistence.Instance.Apply(Context.System).JournalFor(null)
+                    .Tell(new WriteMessages([new AtomicWrite(persistent)], Self, 1));
+            });
+            Receive<WriteMessageFailure>(f => asker!.Tell(new Status.Failure(f.Cause)));
+            Receive<WriteMessageSuccess>(_ => asker!.Tell(1L));
+            Receive<WriteMessagesSuccessful>(_ => { });
+            Receive<WriteMessagesFailed>(_ => { });
+        }
+    }
+
     private static Task<long> Run(ActorSystem system, string persistenceId, int events, bool delete) =>
         system.ActorOf(Props.Create(() => new Writer(persistenceId, events, delete))).Ask<long>("go", Patience);
 
