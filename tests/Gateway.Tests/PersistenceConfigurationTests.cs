@@ -116,6 +116,8 @@ public class PersistenceConfigurationTests
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous;";
         Assert.Equal(pragma, (long)command.ExecuteScalar()!);
+        command.CommandText = "PRAGMA busy_timeout;";
+        Assert.Equal((long)SqliteSynchronousMode.BusyTimeoutMs, (long)command.ExecuteScalar()!);
     }
 
     [Fact]
