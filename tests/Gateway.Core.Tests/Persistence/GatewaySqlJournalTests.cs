@@ -47,9 +47,7 @@ public sealed class GatewaySqlJournalTests : IDisposable
     [Fact]
     public async Task An_ended_sessions_rows_are_all_deleted_and_other_ids_keep_their_highest_sequence_number()
     {
-        var config = GatewayPersistenceConfig.Sql(GatewayPersistenceConfig.SqliteConnectionString(_file), GatewayPersistenceConfig.SqliteProvider)
-            .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
-        var system = ActorSystem.Create("journal", config);
+        var system = StartSystem();
         string session = SessionJournal.PersistenceIdOf(7);
         const string other = "gateway-address-registry";
         try
@@ -86,9 +84,7 @@ public sealed class GatewaySqlJournalTests : IDisposable
     [Fact]
     public async Task A_sessions_events_written_by_the_journal_are_read_back_by_the_plugin()
     {
-        var config = GatewayPersistenceConfig.Sql(GatewayPersistenceConfig.SqliteConnectionString(_file), GatewayPersistenceConfig.SqliteProvider)
-            .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
-        var system = ActorSystem.Create("journal", config);
+        var system = StartSystem();
         string session = SessionJournal.PersistenceIdOf(9);
         try
         {
@@ -131,6 +127,10 @@ public sealed class GatewaySqlJournalTests : IDisposable
             Receive<WriteMessagesFailed>(_ => { });
         }
     }
+
+    private ActorSystem StartSystem() => ActorSystem.Create("journal",
+        GatewayPersistenceConfig.Sql(GatewayPersistenceConfig.SqliteConnectionString(_file), GatewayPersistenceConfig.SqliteProvider)
+            .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration));
 
     private static Task<long> Run(ActorSystem system, string persistenceId, int events, bool delete) =>
         system.ActorOf(Props.Create(() => new Writer(persistenceId, events, delete))).Ask<long>("go", Patience);
