@@ -20,14 +20,16 @@ public sealed class JournalConnectionSetup(DataOptions options) : Setup
 }
 
 /// <summary>
-/// Akka.Persistence.Sql's journal with one change: deleting a session's events is one <c>DELETE</c> statement. The
+/// Akka.Persistence.Sql's journal, with a session's rows written and deleted by our own SQL: the events inserted by
+/// <see cref="SessionRowWriter"/> (one fixed SQL text instead of linq2db building each INSERT), and the delete one
+/// <c>DELETE</c> statement. The
 /// plugin's delete is a transaction of four linq2db-built statements (mark as deleted, read the highest marked, delete
 /// below it, delete tags) that keeps the last row, marked deleted, so that the highest sequence number can still be
 /// read; an ended SA's last state (its keys, encrypted) stayed in the journal for good, one row per tunnel ever
 /// established, and the delete was about a third of the journal's CPU per handshake (docs/loadtest-profile.md).
 /// Sessions need neither: a session id is drawn at random and a session that restarts its journal recovers its last
 /// sequence number before writing, and a session whose rows are all gone has nothing to recover. Every other
-/// persistence id (the address registry) keeps the plugin's semantics.
+/// persistence id (the address registry, sharding's coordinator) keeps the plugin's writes and delete.
 /// </summary>
 public sealed class GatewaySqlJournal : SqlWriteJournal
 {
