@@ -116,6 +116,8 @@ public class PersistenceConfigurationTests
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous;";
         Assert.Equal(pragma, (long)command.ExecuteScalar()!);
+        command.CommandText = "PRAGMA busy_timeout;";
+        Assert.Equal((long)SqliteSynchronousMode.BusyTimeoutMs, (long)command.ExecuteScalar()!);
     }
 
     [Fact]
@@ -133,7 +135,7 @@ public class PersistenceConfigurationTests
         var prepared = PersistenceBootstrap.Prepare(Read(null, dir), _ => null)!;
         var config = Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local")
             .WithFallback(prepared.Config).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
-        var setup = Akka.Actor.Setup.ActorSystemSetup.Create(Akka.Actor.BootstrapSetup.Create().WithConfig(config)).And(prepared.Setup!);
+        var setup = prepared.Setups.Aggregate(Akka.Actor.Setup.ActorSystemSetup.Create(Akka.Actor.BootstrapSetup.Create().WithConfig(config)), (s, x) => s.And(x));
         using var system = Akka.Actor.ActorSystem.Create("sync", setup);
         var writer = system.ActorOf(Akka.Actor.Props.Create(() => new OneEventWriter()));
         Assert.Equal("stored", await writer.Ask<string>("write", TimeSpan.FromSeconds(30)));

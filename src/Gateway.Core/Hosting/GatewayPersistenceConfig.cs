@@ -33,6 +33,9 @@ public static class GatewayPersistenceConfig
     // about 2 % of the gateway's CPU under handshake load. Off opens a plain connection from the same options (the
     // SQLite pool reuses the physical one), the path the plugin documents as the safe one.
 
+    /// <summary>The plugin's journal with a one-statement delete of a session's events (<see cref="Persistence.GatewaySqlJournal"/>).</summary>
+    internal static readonly string JournalClass = $"{typeof(Persistence.GatewaySqlJournal).FullName}, {typeof(Persistence.GatewaySqlJournal).Assembly.GetName().Name}";
+
     public static Config Sql(string connectionString, string providerName) =>
         ConfigurationFactory.ParseString($$"""
             akka {
@@ -46,6 +49,7 @@ public static class GatewayPersistenceConfig
                 journal {
                   plugin = "akka.persistence.journal.sql"
                   sql {
+                    class = "{{JournalClass}}"
                     connection-string = {{Quote(connectionString)}}
                     provider-name = {{Quote(providerName)}}
                     auto-initialize = on

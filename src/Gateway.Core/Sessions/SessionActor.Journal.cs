@@ -16,9 +16,9 @@ namespace Gateway.Core.Sessions;
 //   that fails), then the session passivates;
 // - a failed or rejected write: logged, and the session runs on unpersisted (the IKE SA is released: Stored(max)).
 // A session opened by an IKE_SA_INIT writes from sequence number 1 without asking the journal (its id was just drawn
-// at random: nothing of it is there). Should the id have a history after all (a 48-bit collision with a session whose
-// tombstone or last deleted event is still stored), the write is refused as a duplicate and the session runs
-// unpersisted — it never overwrites another session's state.
+// at random: nothing of it is there; an ended session's rows are all deleted, GatewaySqlJournal). Should the id have a
+// history after all (a 48-bit collision with a live session, or a tombstone), the write is refused as a duplicate and
+// the session runs unpersisted — it never overwrites another session's state.
 public sealed partial class SessionActor
 {
     /// <summary>Older events are deleted every this many writes (each event supersedes all before it).</summary>

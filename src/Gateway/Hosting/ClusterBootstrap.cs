@@ -20,9 +20,9 @@ public static class ClusterBootstrap
 
     /// <param name="persistence">The journal configuration (gateway.persistence), or null for none.</param>
     /// <param name="overrides">The configuration file's akka { } section, which wins over everything here.</param>
-    /// <param name="setup">Setup the persistence plugin takes besides configuration (<see cref="PersistenceBootstrap.Prepared.Setup"/>).</param>
+    /// <param name="setups">Setups the persistence plugin takes besides configuration (<see cref="PersistenceBootstrap.Prepared.Setups"/>).</param>
     public static async Task<ActorSystem> StartAsync(Gateway.Configuration.ClusterSettings settings, TimeSpan timeout, Config? persistence = null,
-        Config? overrides = null, Akka.Actor.Setup.Setup? setup = null)
+        Config? overrides = null, IReadOnlyList<Akka.Actor.Setup.Setup>? setups = null)
     {
         string seeds = string.Join(", ", settings.SeedNodes.Select(s => "\"" + s + "\""));
         string roles = string.Join(", ", settings.Roles.Select(r => "\"" + r + "\""));
@@ -46,7 +46,9 @@ public static class ClusterBootstrap
         config = config.WithFallback(ConfigurationFactory.ParseString(Gateway.DataPlane.Steering.EspOwnerAnnouncementSerializer.Config));
 
         ActorSystemSetup systemSetup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config));
-        var system = ActorSystem.Create(SystemName, setup is null ? systemSetup : systemSetup.And(setup));
+        foreach (var setup in setups ?? [])
+            systemSetup = systemSetup.And(setup);
+        var system = ActorSystem.Create(SystemName, systemSetup);
         try
         {
             using var cts = new CancellationTokenSource(timeout);

@@ -79,7 +79,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
         var demux = new PacketDemux(dataPlane, metrics);
         var persistence = PersistenceBootstrap.Prepare(s);
-        _system = await ClusterBootstrap.StartAsync(s.Cluster, TimeSpan.FromSeconds(30), persistence?.Config, s.AkkaOverrides, persistence?.Setup);
+        _system = await ClusterBootstrap.StartAsync(s.Cluster, TimeSpan.FromSeconds(30), persistence?.Config, s.AkkaOverrides, persistence?.Setups);
         if (steered is not null)
         {
             // Join the kernel's SO_REUSEPORT group only when the other nodes' SAs are known: from then on it hands this

@@ -17,8 +17,8 @@ public static class PersistenceBootstrap
     public sealed record Prepared(Config Config, StateKeyRing Keys, SqliteSynchronousMode? SqliteSynchronous = null, string? ConnectionString = null,
         string? ProviderName = null)
     {
-        /// <summary>What the ActorSystem needs besides configuration, or null.</summary>
-        public Setup? Setup => SqliteSynchronous?.Setup(ConnectionString!, ProviderName!);
+        /// <summary>What the ActorSystem needs besides configuration (none for PostgreSQL).</summary>
+        public IReadOnlyList<Setup> Setups => SqliteSynchronous?.Setups(ConnectionString!, ProviderName!) ?? [];
     }
 
     public static Prepared? Prepare(GatewaySettings settings, Func<string, string?>? environment = null)

@@ -1,14 +1,15 @@
 using System.Data.Common;
 using Akka.Actor.Setup;
 using Akka.Persistence.Sql.Config;
+using Gateway.Core.Persistence;
 using LinqToDB;
 using LinqToDB.Interceptors;
 
 namespace Gateway.Hosting;
 
 /// <summary>
-/// Sets SQLite's <c>synchronous</c> level on every connection the journal opens (it is a per-connection setting and
-/// Microsoft.Data.Sqlite has no connection-string keyword for it): a linq2db connection interceptor handed to
+/// Sets SQLite's <c>synchronous</c> level and busy timeout on every connection the journal opens (per-connection
+/// settings, and Microsoft.Data.Sqlite has no connection-string keyword for them): a linq2db connection interceptor handed to
 /// Akka.Persistence.Sql through its <see cref="DataOptionsSetup"/>.
 /// <para>In WAL mode (<see cref="SqliteWriteAheadLog"/>) <c>NORMAL</c> syncs only at checkpoints, not at each commit.
 /// A commit is then in the operating system's page cache when the journal acknowledges it: it survives the gateway
@@ -22,13 +23,21 @@ public sealed class SqliteSynchronousMode : IConnectionInterceptor
     public const string Normal = "normal";
     public const string Full = "full";
 
+    /// <summary>
+    /// How long a statement waits inside SQLite for another connection's write to finish (its busy handler retries
+    /// after 1, 2, 5, 10 ... ms). Without it Microsoft.Data.Sqlite retries a busy statement itself after sleeping 150 ms:
+    /// the journal's own connections (the plugin's parallel writers, the session rows and deletes of
+    /// GatewaySqlJournal) contend for the one write lock, and each collision added 150 ms to a handshake.
+    /// </summary>
+    public const int BusyTimeoutMs = 10_000;
+
     private readonly string _pragma;
 
     public SqliteSynchronousMode(string level)
     {
         if (level is not (Normal or Full))
             throw new ArgumentOutOfRangeException(nameof(level), level, "expected normal or full");
-        _pragma = $"PRAGMA synchronous={level.ToUpperInvariant()};";
+        _pragma = $"PRAGMA synchronous={level.ToUpperInvariant()}; PRAGMA busy_timeout={BusyTimeoutMs};";
     }
 
     /// <summary>The connections this interceptor has set up (tests check the journal really goes through it).</summary>
@@ -36,9 +45,15 @@ public sealed class SqliteSynchronousMode : IConnectionInterceptor
 
     private long _connections;
 
-    /// <summary>The ActorSystem setup that makes the journal and snapshot store open their connections through this.</summary>
-    public Setup Setup(string connectionString, string providerName) =>
-        new DataOptionsSetup(new DataOptions().UseConnectionString(providerName, connectionString).UseInterceptor(this));
+    /// <summary>
+    /// The ActorSystem setups that make the journal and snapshot store open their connections through this: the
+    /// plugin's, and the one of the journal's own statements (<see cref="JournalConnectionSetup"/>).
+    /// </summary>
+    public IReadOnlyList<Setup> Setups(string connectionString, string providerName)
+    {
+        var options = new DataOptions().UseConnectionString(providerName, connectionString).UseInterceptor(this);
+        return [new DataOptionsSetup(options), new JournalConnectionSetup(options)];
+    }
 
     public void ConnectionOpening(ConnectionEventData eventData, DbConnection connection)
     {
