@@ -51,5 +51,5 @@ internal static class TrafficSelectorNarrowing
 
     /// <summary>Host addresses among narrowed selectors: the inner source addresses the data plane accepts.</summary>
     public static IReadOnlyList<IPAddress> HostAddresses(IEnumerable<TrafficSelector> selectors) =>
-        selectors.Where(s => s.StartAddress.Span.SequenceEqual(s.EndAddress.Span)).Select(s => s.Start).Distinct().ToList();
+        selectors.Where(s => s.StartAddress.Span.SequenceEqual(s.EndAddress.Span)).Select(s => s.Start).Distinct().ToArray();
 }
