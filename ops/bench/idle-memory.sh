@@ -10,6 +10,9 @@
 #                 tunnels, whose freed memory the first idle tunnels reuse (charon at 200 after the warm-up: 143 B each)
 #   IDLE_GCDUMP   a count from IDLE_COUNTS at which to take a gcdump (one before any tunnel, one at that count,
 #                 reports by `dotnet-gcdump report` next to them); empty = none
+#   IDLE_HEAPSTAT 1: with IDLE_GCDUMP, also a heap dump at both points reduced to `dumpheap -stat -live` (dotnet-dump):
+#                 every type's exact total size, arrays and strings at their real sizes (the gcdump report gives one
+#                 size per type); the dumps themselves are deleted unless KEEP_WORK=1 (for gcroot, dumpheap -type ...)
 #   GATEWAY_DLL, LOADTEST_DLL   prebuilt Release dlls (default: built here), e.g. for A/B runs of two builds
 #   IDLE_POOL     the virtual IPv4 pool (default 10.99.128.0/17: 32k addresses; e.g. 10.100.0.0/14 for 100k tunnels)
 #   IDLE_DURATION bound in seconds of each generator run (default 600; at 100k on a busy machine raise it; the
@@ -35,6 +38,8 @@ gateway=${IDLE_GATEWAY:-ours}
 case $gateway in ours|strongswan) ;; *) lab_die "IDLE_GATEWAY: ours or strongswan, not '$gateway'" ;; esac
 [ "$gateway" = ours ] || [ -z "$gcdump_at" ] || lab_die "IDLE_GATEWAY=strongswan takes no IDLE_GCDUMP (charon is not .NET)"
 [ -z "$gcdump_at" ] || command -v dotnet-gcdump >/dev/null || lab_die "IDLE_GCDUMP needs dotnet-gcdump (dotnet tool install -g dotnet-gcdump)"
+heapstat=${IDLE_HEAPSTAT:-0}
+[ "$heapstat" != 1 ] || command -v dotnet-dump >/dev/null || lab_die "IDLE_HEAPSTAT needs dotnet-dump (dotnet tool install -g dotnet-dump)"
 bench_setup idle
 ns_c=$(lab_ns_client "$prefix")
 dll=$(bench_dll Gateway "${GATEWAY_DLL:-}")
@@ -68,6 +73,11 @@ gcdump() { # NAME
   dotnet-gcdump collect -p "$ours_pid" -o "$work/$1.gcdump" >/dev/null
   dotnet-gcdump report "$work/$1.gcdump" >"$work/$1.txt"
   lab_log "gcdump: $work/$1.txt (heap total on its first line)"
+  [ "$heapstat" = 1 ] || return 0
+  dotnet-dump collect -p "$ours_pid" --type Heap -o "$work/$1.dump" >/dev/null
+  dotnet-dump analyze "$work/$1.dump" -c "dumpheap -stat -live" -c exit >"$work/$1.heapstat.txt"
+  [ "${KEEP_WORK:-0}" = 1 ] || rm -f "$work/$1.dump"
+  lab_log "heap statistics: $work/$1.heapstat.txt"
 }
 
 # Warm-up (not counted): JIT, pools, caches; the same handshakes torn down. A fresh gateway on a busy machine may

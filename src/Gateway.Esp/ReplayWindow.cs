@@ -27,7 +27,7 @@ public sealed class ReplayWindow
 {
     public const int DefaultSize = 1024;
 
-    private readonly ulong[] _ring;
+    private ulong[]? _ring;           // made by the writer at the first packet accepted: an idle SA never needs one
     private readonly ulong _ringMask; // word index mask (ring length is a power of two)
     private readonly uint _size;
     private ulong _top;               // highest sequence number accepted so far (0: none)
@@ -47,8 +47,7 @@ public sealed class ReplayWindow
             throw new ArgumentOutOfRangeException(nameof(highestReceived), "Without ESN sequence numbers are 32-bit.");
 
         _size = (uint)size;
-        _ring = new ulong[size * 2 / 64];
-        _ringMask = (ulong)_ring.Length - 1;
+        _ringMask = (ulong)(size * 2 / 64) - 1;
         ExtendedSequenceNumbers = extendedSequenceNumbers;
         if (highestReceived != 0)
             MarkAllSeenUpTo(highestReceived);
@@ -92,14 +91,15 @@ public sealed class ReplayWindow
             // Clear the words of the blocks the window slides into: blocks (top/64, seq/64]. A jump of a full ring or more
             // clears everything. Older blocks keep their bits: the ring is one block longer than the window.
             ulong blocks = (seq >> 6) - (top >> 6);
-            if (blocks >= (ulong)_ring.Length)
+            var ring = Ring;
+            if (blocks >= (ulong)ring.Length)
             {
-                Array.Clear(_ring);
+                Array.Clear(ring);
             }
             else
             {
                 for (ulong b = (top >> 6) + 1; b <= seq >> 6; b++)
-                    _ring[b & _ringMask] = 0;
+                    ring[b & _ringMask] = 0;
             }
             SetBit(seq);
             Volatile.Write(ref _top, seq);
@@ -185,20 +185,27 @@ public sealed class ReplayWindow
     private bool IsFresh(ulong seq, ulong top)
     {
         if (seq > top)
-            return true;
+            return true; // always so while there is no ring: the top is 0 until the ring is made
         if (top - seq >= _size)
             return false; // left of the window: too old
-        return (_ring[(seq >> 6) & _ringMask] & (1UL << (int)(seq & 63))) == 0;
+        return (Ring[(seq >> 6) & _ringMask] & (1UL << (int)(seq & 63))) == 0;
     }
 
-    private void SetBit(ulong seq) => _ring[(seq >> 6) & _ringMask] |= 1UL << (int)(seq & 63);
+    /// <summary>
+    /// The bitmap, made on first use (by the one writer thread, like every change of it): 2·W bits (280 bytes at the
+    /// default size) that an SA which never receives a packet — an idle tunnel's — does not need.
+    /// </summary>
+    private ulong[] Ring => _ring ??= new ulong[_ringMask + 1];
+
+    private void SetBit(ulong seq) => Ring[(seq >> 6) & _ringMask] |= 1UL << (int)(seq & 63);
 
     private void MarkAllSeenUpTo(ulong highest)
     {
         // Older blocks: all seen. The top block: only the numbers up to `highest`, so numbers just above it stay fresh.
-        Array.Fill(_ring, ulong.MaxValue);
+        var ring = Ring;
+        Array.Fill(ring, ulong.MaxValue);
         int topBit = (int)(highest & 63);
-        _ring[(highest >> 6) & _ringMask] = topBit == 63 ? ulong.MaxValue : (1UL << (topBit + 1)) - 1;
+        ring[(highest >> 6) & _ringMask] = topBit == 63 ? ulong.MaxValue : (1UL << (topBit + 1)) - 1;
         Volatile.Write(ref _top, highest);
     }
 }

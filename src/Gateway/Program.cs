@@ -16,6 +16,7 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        MallocArenas.Cap();
         // `Gateway sessions`, `Gateway redirect ...`: an operator command for the gateway that is already running.
         if (ControlCommandLine.IsVerb(args))
             return await ControlClient.RunAsync(args, Environment.GetEnvironmentVariable, Console.Out, Console.Error);

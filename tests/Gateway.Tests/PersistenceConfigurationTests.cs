@@ -112,12 +112,15 @@ public class PersistenceConfigurationTests
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection(p.ConnectionString + ";Pooling=False");
         Directory.CreateDirectory(Path.Combine(dir.Path, "data"));
         connection.Open();
-        new SqliteSynchronousMode(level).ConnectionOpened(default, connection);
+        new SqliteConnectionPragmas(level, p.SqliteCacheKib).ConnectionOpened(default, connection);
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous;";
         Assert.Equal(pragma, (long)command.ExecuteScalar()!);
         command.CommandText = "PRAGMA busy_timeout;";
-        Assert.Equal((long)SqliteSynchronousMode.BusyTimeoutMs, (long)command.ExecuteScalar()!);
+        Assert.Equal((long)SqliteConnectionPragmas.BusyTimeoutMs, (long)command.ExecuteScalar()!);
+        Assert.Equal(256, p.SqliteCacheKib);
+        command.CommandText = "PRAGMA cache_size;";
+        Assert.Equal(-256L, (long)command.ExecuteScalar()!);
     }
 
     [Fact]
@@ -139,7 +142,7 @@ public class PersistenceConfigurationTests
         using var system = Akka.Actor.ActorSystem.Create("sync", setup);
         var writer = system.ActorOf(Akka.Actor.Props.Create(() => new OneEventWriter()));
         Assert.Equal("stored", await writer.Ask<string>("write", TimeSpan.FromSeconds(30)));
-        Assert.True(prepared.SqliteSynchronous!.ConnectionsSetUp > 0);
+        Assert.True(prepared.SqlitePragmas!.ConnectionsSetUp > 0);
         await system.Terminate();
     }
 

@@ -67,9 +67,10 @@ public static class GatewayCore
         var settings = ClusterShardingSettings.Create(system).WithRememberEntities(false);
         if (options.Role is not null)
             settings = settings.WithRole(options.Role);
+        var sessionProps = SessionActor.Props(deps);
         var region = sharding.Start(
             options.EntityTypeName,
-            entityId => SessionActor.Props(SpiShardMap.TryParseEntityId(entityId, out var session) ? session : 0, deps),
+            _ => sessionProps,
             settings,
             new SessionMessageExtractor(map),
             sharding.DefaultShardAllocationStrategy(settings),

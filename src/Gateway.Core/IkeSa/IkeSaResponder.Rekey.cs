@@ -1,3 +1,4 @@
+using Gateway.Core.Collections;
 using System.Buffers.Binary;
 using Gateway.Core.DataPlane;
 using Gateway.Core.Transport;
@@ -11,7 +12,7 @@ namespace Gateway.Core.IkeSa;
 // rekey left behind. Kept apart from the exchange dispatch in IkeSaResponder.cs, which calls in at a few points.
 public sealed partial class IkeSaResponder
 {
-    private readonly Dictionary<uint, ChildSaLife> _lives = new();
+    private readonly SmallMap<uint, ChildSaLife> _lives = new();
     private readonly List<RetiredIkeSa> _retired = [];
 
     /// <summary>The peer's IKE SA rekey we answered; we switch to it once the response is sealed with the old keys.</summary>

@@ -1,3 +1,4 @@
+using Gateway.Core.Collections;
 using System.Net;
 using Gateway.Core.DataPlane;
 using Gateway.Core.Policy;
@@ -20,10 +21,10 @@ public sealed record SaResumed(DateTime NowUtc) : IkeSaInput(NowUtc);
 public sealed partial class IkeSaResponder
 {
     /// <summary>Absolute due times of the timers we asked for, so lifetimes keep their deadlines across a move.</summary>
-    private readonly Dictionary<string, DateTime> _timerDue = new(StringComparer.Ordinal);
+    private readonly SmallMap<string, DateTime> _timerDue = new();
 
     /// <summary>Outbound and inbound sequence marks of a restored SA's children, for <see cref="SaResumed"/> and later exports.</summary>
-    private readonly Dictionary<uint, (ulong Outbound, ulong Inbound)> _restoredMarks = new();
+    private readonly SmallMap<uint, (ulong Outbound, ulong Inbound)> _restoredMarks = new();
 
     private bool _awaitingResume;
 

@@ -17,13 +17,14 @@ internal readonly record struct Received(OpenedMessage? Message, IkeDropReason? 
 /// </summary>
 internal sealed class InboundMessages(ResponderOptions options)
 {
-    private readonly FragmentReassembler _requests = new(options.MaxFragments, options.MaxReassembledSize);
-    private readonly FragmentReassembler _responses = new(options.MaxFragments, options.MaxReassembledSize);
+    // Made at the first fragment: most IKE SAs never see one, and every idle tunnel kept two (96 bytes).
+    private FragmentReassembler? _requests;
+    private FragmentReassembler? _responses;
 
     /// <summary>Set when we answered IKEV2_FRAGMENTATION_SUPPORTED; SKF is dropped otherwise.</summary>
     public bool FragmentationNegotiated { get; set; }
 
-    public int BufferedBytes => _requests.BufferedBytes + _responses.BufferedBytes;
+    public int BufferedBytes => (_requests?.BufferedBytes ?? 0) + (_responses?.BufferedBytes ?? 0);
 
     public static bool IsFragment(IkeHeader header) => header.NextPayload == PayloadType.EncryptedFragment;
 
@@ -40,7 +41,10 @@ internal sealed class InboundMessages(ResponderOptions options)
         var fragment = SkFragments.TryOpen(datagram, inbound, out var reason);
         if (fragment is null)
             return Received.Drop(reason);
-        var done = (header.IsResponse ? _responses : _requests).Add(fragment, out bool rejected);
+        var reassembler = header.IsResponse
+            ? _responses ??= new(options.MaxFragments, options.MaxReassembledSize)
+            : _requests ??= new(options.MaxFragments, options.MaxReassembledSize);
+        var done = reassembler.Add(fragment, out bool rejected);
         if (rejected)
             return Received.Drop(IkeDropReason.Malformed);
         if (done is not { } message)

@@ -26,7 +26,7 @@ internal static class TrafficSelectorNarrowing
                 break;
             }
         }
-        return result;
+        return result.ToArray(); // exact size: kept for the child SA's life
     }
 
     /// <summary>TSr: the intersection of each client selector with each protected subnet.</summary>
@@ -46,10 +46,10 @@ internal static class TrafficSelectorNarrowing
                 }
             }
         }
-        return result;
+        return result.ToArray(); // exact size: kept for the child SA's life
     }
 
     /// <summary>Host addresses among narrowed selectors: the inner source addresses the data plane accepts.</summary>
     public static IReadOnlyList<IPAddress> HostAddresses(IEnumerable<TrafficSelector> selectors) =>
-        selectors.Where(s => s.StartAddress.Span.SequenceEqual(s.EndAddress.Span)).Select(s => s.Start).Distinct().ToList();
+        selectors.Where(s => s.StartAddress.Span.SequenceEqual(s.EndAddress.Span)).Select(s => s.Start).Distinct().ToArray();
 }

@@ -1,3 +1,4 @@
+using Gateway.Core.Collections;
 using Gateway.Core.DataPlane;
 using Gateway.Core.IkeSa;
 
@@ -21,7 +22,7 @@ namespace Gateway.Core.Persistence;
 /// </summary>
 public sealed class SequenceMarks(ulong outboundMargin, ulong inboundStep, TimeSpan inboundInterval)
 {
-    private readonly Dictionary<uint, Marks> _bySpi = new();
+    private readonly SmallMap<uint, Marks> _bySpi = new();
 
     private record struct Marks(ulong Outbound, ulong Inbound, DateTime InboundMovedUtc);
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Event;
 using Gateway.Core.DataPlane;
@@ -6,56 +7,76 @@ using Gateway.Core.DataPlane;
 namespace Gateway.Core.Sessions;
 
 /// <summary>
-/// Owns one child SA's entry in the data plane: installed when the actor starts, removed when it stops — for any
-/// reason, a crash included — so the data plane never keeps an SA whose actor is gone. Packets never pass through
-/// here (DESIGN.md: no actor mailbox on the data plane). MOBIKE moves come as <see cref="Move"/>, a raised replay floor (RFC 6311) as <see cref="RaiseReplayFloor"/>. A rekey starts a
+/// Owns one child SA's entry in the data plane: installed by its first message (<see cref="Install"/>), removed when
+/// it stops — for any reason, a crash included — so the data plane never keeps an SA whose actor is gone. Packets never
+/// pass through here (DESIGN.md: no actor mailbox on the data plane). MOBIKE moves come as <see cref="Move"/>, a raised
+/// replay floor (RFC 6311) as <see cref="RaiseReplayFloor"/>. A rekey starts a
 /// new ChildSaActor for the new SA while this one stays until the SA is deleted: the data plane routes the inner
 /// addresses to the newest outbound SA at install (make-before-break), and this SA's inbound keeps receiving.
 /// </summary>
 public sealed class ChildSaActor : UntypedActor
 {
+    /// <summary>
+    /// The first message, from the IKE SA actor right after it made this one: install the SA. The SA comes as a
+    /// message rather than a constructor argument so that all child SA actors of a node share one Props (Props with
+    /// arguments stay in each actor's cell for life: about 190 bytes of every tunnel).
+    /// </summary>
+    public sealed record Install(ChildSaInstallation Sa);
+
     /// <summary>Move this SA pair's traffic to a new path (MOBIKE, NAT mapping change); SPIs and keys stay.</summary>
     public sealed record Move(IPEndPoint Local, IPEndPoint Remote, bool UdpEncapsulated);
 
     /// <summary>RFC 6311 replay counter sync confirmed: inbound sequence numbers at or below the floor are replays.</summary>
     public sealed record RaiseReplayFloor(ulong Floor);
 
-    private ChildSaInstallation _sa;
+    private static readonly ConditionalWeakTable<SessionDependencies, Props> PropsByNode = new();
+
     private readonly SessionDependencies _deps;
     private readonly ILoggingAdapter _log = SharedLoggers.For<ChildSaActor>(Context);
+
+    // The SPIs only: the SA itself (keys, selectors) is in the data plane and in the IKE SA's machine.
+    private uint _inboundSpi;
+    private uint _outboundSpi;
     private bool _installed;
 
-    public ChildSaActor(ChildSaInstallation sa, SessionDependencies deps)
+    public ChildSaActor(SessionDependencies deps)
     {
-        _sa = sa;
         _deps = deps;
     }
 
     /// <summary>A switch, not ReceiveActor's per-instance Receive&lt;T&gt; table (memory of every tunnel, see IkeSaActor).</summary>
     protected override void OnReceive(object message)
     {
-        if (message is Move move)
+        if (message is Install install)
+            OnInstall(install.Sa);
+        else if (message is Move move)
             OnMove(move);
         else if (message is RaiseReplayFloor raise)
-            _deps.DataPlane.RaiseInboundFloor(_sa.InboundSpi, raise.Floor);
+            _deps.DataPlane.RaiseInboundFloor(_inboundSpi, raise.Floor);
         else
             Unhandled(message);
     }
 
-    public static Props Props(ChildSaInstallation sa, SessionDependencies deps) =>
-        Akka.Actor.Props.Create(() => new ChildSaActor(sa, deps)).WithMailboxOf(deps);
+    /// <summary>Start it with <c>Context.ActorOf(Props(deps), NameFor(sa.InboundSpi)).Tell(new Install(sa))</c>.</summary>
+    public static Props Props(SessionDependencies deps) =>
+        PropsByNode.GetValue(deps, d => Akka.Actor.Props.Create(() => new ChildSaActor(d)).WithMailboxOf(d));
 
     public static string NameFor(uint inboundSpi) => $"child-{inboundSpi:x8}";
 
-    protected override void PreStart()
+    private void OnInstall(ChildSaInstallation sa)
     {
+        if (_installed)
+            return; // one SA per actor
+        _inboundSpi = sa.InboundSpi;
+        _outboundSpi = sa.OutboundSpi;
         try
         {
-            _deps.DataPlane.Install(_sa);
+            _deps.DataPlane.Install(sa);
         }
         catch
         {
-            // Akka does not run PostStop for an actor whose PreStart failed; a half-done install must not linger.
+            // A half-done install must not linger: the exception stops this actor (the IKE SA's supervisor), and
+            // PostStop removes only what was installed.
             RemoveFromDataPlane();
             throw;
         }
@@ -63,7 +84,7 @@ public sealed class ChildSaActor : UntypedActor
         _installed = true;
         _deps.Metrics.ChildSasChanged(+1);
         // ChildSaInstallation.ToString never prints keys.
-        _log.Info("Installed {0}", _sa);
+        _log.Info("Installed {0}", sa);
     }
 
     protected override void PostStop()
@@ -72,26 +93,25 @@ public sealed class ChildSaActor : UntypedActor
             return;
         RemoveFromDataPlane();
         _deps.Metrics.ChildSasChanged(-1);
-        _log.Info("Removed child SA in={0:x8} out={1:x8}", _sa.InboundSpi, _sa.OutboundSpi);
+        _log.Info("Removed child SA in={0:x8} out={1:x8}", _inboundSpi, _outboundSpi);
     }
 
     private void OnMove(Move m)
     {
         // An exception escapes: the IKE SA actor's supervisor stops this actor, which removes the SA.
-        _deps.DataPlane.UpdatePeer(_sa.InboundSpi, m.Local, m.Remote, m.UdpEncapsulated);
-        _sa = _sa with { Local = m.Local, Remote = m.Remote, UdpEncapsulated = m.UdpEncapsulated };
-        _log.Info("Child SA in={0:x8} moved to {1}->{2}, udp={3}", _sa.InboundSpi, m.Local, m.Remote, m.UdpEncapsulated);
+        _deps.DataPlane.UpdatePeer(_inboundSpi, m.Local, m.Remote, m.UdpEncapsulated);
+        _log.Info("Child SA in={0:x8} moved to {1}->{2}, udp={3}", _inboundSpi, m.Local, m.Remote, m.UdpEncapsulated);
     }
 
     private void RemoveFromDataPlane()
     {
         try
         {
-            _deps.DataPlane.Remove(_sa.InboundSpi);
+            _deps.DataPlane.Remove(_inboundSpi);
         }
         catch (Exception e)
         {
-            _log.Error(e, "Removing child SA {0:x8} from the data plane failed", _sa.InboundSpi);
+            _log.Error(e, "Removing child SA {0:x8} from the data plane failed", _inboundSpi);
         }
     }
 }

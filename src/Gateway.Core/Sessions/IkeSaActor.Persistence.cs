@@ -15,14 +15,13 @@ namespace Gateway.Core.Sessions;
 public sealed partial class IkeSaActor
 {
     /// <summary>Where states go to be saved (the session, SessionActor.Journal.cs); null without persistence.</summary>
-    private readonly IActorRef? _journal;
-    private readonly IkeSaSnapshot? _restored;
+    private IActorRef? _journal;
 
     /// <summary>
     /// ESP sequence marks per child SA as last handed to the journal (outbound ahead of use; inbound as received, for
     /// the replay window after a failover); null without persistence.
     /// </summary>
-    private readonly SequenceMarks? _sequenceMarks;
+    private SequenceMarks? _sequenceMarks;
 
     /// <summary>A digest of the last state saved (not the state: it holds keys), to skip writes that change nothing.</summary>
     private byte[]? _savedDigest;
@@ -76,20 +75,14 @@ public sealed partial class IkeSaActor
             Send(datagram);
     }
 
-    public static Props PropsRestored(IkeSaSnapshot snapshot, SessionDependencies deps, IActorRef journal) =>
-        Akka.Actor.Props.Create(() => new IkeSaActor(snapshot.LocalSpi, deps, journal, snapshot)).WithMailboxOf(deps);
-
-    /// <summary>A restored SA resumes at once (children re-installed, timers running): true when this is one.</summary>
-    private bool ResumeRestored()
+    /// <summary>A restored SA resumes at once (children re-installed, timers running).</summary>
+    private void Resume(IkeSaSnapshot restored)
     {
-        if (_restored is null)
-            return false;
-        _log.Info("IKE SA {0:x16} of {1} restored from the journal ({2} child SAs)", _spi, _restored.PeerIdentity, _restored.Children.Count);
-        _leaseAsked = _restored.VirtualAddresses.Count > 0; // the registry kept its lease through the move
+        _log.Info("IKE SA {0:x16} of {1} restored from the journal ({2} child SAs)", _spi, restored.PeerIdentity, restored.Children.Count);
+        _leaseAsked = restored.VirtualAddresses.Count > 0; // the registry kept its lease through the move
         if (_leaseAsked) // ... or learns it now (a journal older than the registry); nothing is written when it knew
-            _deps.AddressRegistry.Tell(new Addresses.LeaseRestored(Session, _restored.PeerIdentity, _restored.VirtualAddresses));
+            _deps.AddressRegistry.Tell(new Addresses.LeaseRestored(Session, restored.PeerIdentity, restored.VirtualAddresses));
         Step(new SaResumed(Now));
-        return true;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Event;
 using Gateway.Core.DataPlane;
@@ -33,24 +34,58 @@ public sealed partial class IkeSaActor : UntypedActor
         public static readonly Ended Instance = new();
     }
 
-    private readonly ulong _spi;
+    /// <summary>
+    /// The first message, from the session right after it made this actor: which SA this is. Sent rather than given
+    /// to the constructor so that all IKE SA actors of a node share one Props (Props with arguments stay in each
+    /// actor's cell for life: about 190 bytes of every tunnel). <see cref="Spawn"/> does both.
+    /// </summary>
+    /// <param name="Journal">Where states go to be saved (the session); null without persistence.</param>
+    /// <param name="Restored">The state to resume (after a failover or hand-off); null for a new SA.</param>
+    public sealed record Start(ulong ResponderSpi, IActorRef? Journal, IkeSaSnapshot? Restored);
+
+    private static readonly ConditionalWeakTable<SessionDependencies, Props> PropsByNode = new();
+
     private readonly SessionDependencies _deps;
-    private readonly IIkeSaMachine _machine;
+
+    // Set by Start, the first message (nothing else reaches the actor before it).
+    private ulong _spi;
+    private IIkeSaMachine _machine = null!;
+
     private readonly ILoggingAdapter _log = SharedLoggers.For<IkeSaActor>(Context);
-    private readonly HashSet<uint> _childSpis = [];
+    /// <summary>Inbound SPIs of the child SA actors (one or two: a list is a third of a set's size per tunnel; StartChild keeps them unique).</summary>
+    private readonly List<uint> _childSpis = new(1);
     private bool _established;
     private bool _ending;
     private string? _identity;
     private IActorRef _redirectReplyTo = ActorRefs.Nobody;
 
-    public IkeSaActor(ulong responderSpi, SessionDependencies deps, IActorRef? journal = null, IkeSaSnapshot? restored = null)
+    public IkeSaActor(SessionDependencies deps)
     {
-        _spi = responderSpi;
         _deps = deps;
-        _journal = journal;
-        _restored = restored;
-        _sequenceMarks = journal is null ? null : SessionPersistence.NewSequenceMarks(deps.Persistence);
-        _machine = restored is not null ? deps.Persistence!.Restore(restored) : deps.MachineFactory(responderSpi);
+    }
+
+    /// <summary>Makes an IKE SA actor under <paramref name="parent"/> (the session; a test's system) and starts it.</summary>
+    public static IActorRef Spawn(IActorRefFactory parent, SessionDependencies deps, Start start, string? name = null)
+    {
+        var actor = parent.ActorOf(PropsByNode.GetValue(deps, d => Akka.Actor.Props.Create(() => new IkeSaActor(d)).WithMailboxOf(d)), name);
+        actor.Tell(start);
+        return actor;
+    }
+
+    private void OnStart(Start start)
+    {
+        _spi = start.ResponderSpi;
+        _journal = start.Journal;
+        _sequenceMarks = start.Journal is null ? null : SessionPersistence.NewSequenceMarks(_deps.Persistence);
+        _machine = start.Restored is { } restored ? _deps.Persistence!.Restore(restored) : _deps.MachineFactory(start.ResponderSpi);
+        if (start.Restored is { } snapshot)
+        {
+            Resume(snapshot);
+            return;
+        }
+        // A node-level bound on unauthenticated state that does not rely on the machine's own timers.
+        Arm(HalfOpenBoundKey, _deps.HalfOpenLifetime);
+        RearmScheduler();
     }
 
     /// <summary>
@@ -63,6 +98,9 @@ public sealed partial class IkeSaActor : UntypedActor
         {
             case Inbound m:
                 Step(new MessageReceived(m.Datagram, Now));
+                break;
+            case Start m:
+                OnStart(m);
                 break;
             case DeadlineDue due:
                 OnDeadlineDue(due);
@@ -93,22 +131,10 @@ public sealed partial class IkeSaActor : UntypedActor
         }
     }
 
-    public static Props Props(ulong responderSpi, SessionDependencies deps, IActorRef? journal = null) =>
-        Akka.Actor.Props.Create(() => new IkeSaActor(responderSpi, deps, journal, null)).WithMailboxOf(deps);
-
     private DateTime Now => _deps.Clock.GetUtcNow().UtcDateTime;
 
     /// <summary>The session this IKE SA belongs to: the same for every SPI it gets by rekeying.</summary>
     private ulong Session => SpiShardMap.SessionOf(_spi);
-
-    protected override void PreStart()
-    {
-        if (ResumeRestored())
-            return;
-        // A node-level bound on unauthenticated state that does not rely on the machine's own timers.
-        Arm(HalfOpenBoundKey, _deps.HalfOpenLifetime);
-        RearmScheduler();
-    }
 
     /// <summary>A failed child SA is stopped (its SA removed); the IKE SA and the other child SAs carry on.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
@@ -121,7 +147,7 @@ public sealed partial class IkeSaActor : UntypedActor
     protected override void PostStop()
     {
         CancelScheduler();
-        // Keys go with the SA, whether it ended normally or its machine threw.
+        // Keys go with the SA, whether it ended normally or its machine threw (none before Start).
         (_machine as IDisposable)?.Dispose();
         if (_identity is not null)
             _deps.Identities.Remove(_identity, Session);
@@ -308,7 +334,7 @@ public sealed partial class IkeSaActor : UntypedActor
 
         _childSpis.Add(sa.InboundSpi);
         ReserveSequenceMark(sa);
-        Context.ActorOf(ChildSaActor.Props(sa, _deps), name);
+        Context.ActorOf(ChildSaActor.Props(_deps), name).Tell(new ChildSaActor.Install(sa));
     }
 
     /// <summary>Counters of every child SA → byte lifetimes and liveness (periodically and before the liveness timer).</summary>

@@ -25,7 +25,10 @@ public sealed partial class SessionActor
         _wakeAfterHandOff = _ikeSa is not null && _writing;
         BecomeStacked(HandingOff);
         if (_ikeSa is not null)
+        {
+            Context.Watch(_ikeSa); // only now (SessionActor.SupervisorStrategy says why)
             Context.Stop(_ikeSa); // Terminated → FlushJournal
+        }
         else
             FlushJournal();
     }

@@ -84,8 +84,7 @@ public sealed partial class SessionActor
                 if (recovered.Snapshot is { } snapshot)
                 {
                     _openedBy = (snapshot.ResponderSpi, snapshot.InitiatorSpi);
-                    _ikeSa = Context.ActorOf(IkeSaActor.PropsRestored(snapshot, _deps, Self), "ike-sa");
-                    Context.Watch(_ikeSa);
+                    _ikeSa = IkeSaActor.Spawn(Context, _deps, new IkeSaActor.Start(snapshot.LocalSpi, Self, snapshot), "ike-sa");
                 }
                 else if (_stashedWhileRecovering == 0)
                 {

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Gateway.Core.Metrics;
+using Gateway.Core.Routing;
 
 namespace Gateway.Core.Sessions;
 
@@ -30,9 +31,10 @@ public sealed partial class SessionActor : UntypedActor, IWithUnboundedStash
     private (ulong ResponderSpi, ulong InitiatorSpi) _openedBy;
     private bool _passivating;
 
-    public SessionActor(ulong sessionId, SessionDependencies deps)
+    /// <summary>The session id is the entity's name (its entity id, <see cref="SpiShardMap.EntityIdOfSession"/>).</summary>
+    public SessionActor(SessionDependencies deps)
     {
-        _session = sessionId;
+        _session = SpiShardMap.TryParseEntityId(Self.Path.Name, out var session) ? session : 0;
         _deps = deps;
     }
 
@@ -65,10 +67,6 @@ public sealed partial class SessionActor : UntypedActor, IWithUnboundedStash
             case IkeSaActor.Ended:
                 OnIkeSaEnded();
                 break;
-            case Terminated t:
-                if (t.ActorRef.Equals(_ikeSa))
-                    OnIkeSaGone();
-                break;
             case Stop:
                 Context.Stop(Self);
                 break;
@@ -90,10 +88,17 @@ public sealed partial class SessionActor : UntypedActor, IWithUnboundedStash
         }
     }
 
-    public static Props Props(ulong sessionId, SessionDependencies deps) =>
-        Akka.Actor.Props.Create(() => new SessionActor(sessionId, deps)).WithMailboxOf(deps);
+    /// <summary>
+    /// One Props for every session of a node: Props made per entity (with the id as an argument) stayed in each
+    /// session's actor cell for life, with their argument array, producer and boxed id (about 190 bytes a tunnel).
+    /// </summary>
+    public static Props Props(SessionDependencies deps) =>
+        Akka.Actor.Props.Create(() => new SessionActor(deps)).WithMailboxOf(deps);
 
     /// <summary>
+    /// The IKE SA is not watched (a watch is a dictionary in this actor and a set in the IKE SA's, about 350 bytes of
+    /// every idle tunnel): it tells <see cref="IkeSaActor.Ended"/> before it stops itself, a failure comes here, and
+    /// only a hand-off stops it from outside (which watches it then).
     /// Any failure of the IKE SA actor (a machine exception above all) stops it: its child SAs stop with it and
     /// remove their SAs; the session then passivates. Nothing is restarted with a machine in an unknown state, and
     /// since each client is its own entity, no other client is touched.
@@ -102,8 +107,8 @@ public sealed partial class SessionActor : UntypedActor, IWithUnboundedStash
         new OneForOneStrategy(e =>
         {
             _deps.Metrics.IkeSaFaulted();
-            // The IKE SA is the only child. Forget it now rather than at Terminated, so messages arriving meanwhile
-            // are counted as unknown-SPI drops instead of vanishing into dead letters.
+            // The IKE SA is the only child. Forget it now, so messages arriving meanwhile are counted as unknown-SPI
+            // drops instead of vanishing into dead letters.
             OnIkeSaGone();
             return Directive.Stop;
         });
@@ -114,8 +119,7 @@ public sealed partial class SessionActor : UntypedActor, IWithUnboundedStash
         if (_ikeSa is null && !_passivating)
         {
             _openedBy = (m.LocalSpi, initiatorSpi);
-            _ikeSa = Context.ActorOf(IkeSaActor.Props(m.LocalSpi, _deps, _writing ? Self : null), "ike-sa");
-            Context.Watch(_ikeSa);
+            _ikeSa = IkeSaActor.Spawn(Context, _deps, new IkeSaActor.Start(m.LocalSpi, _writing ? Self : null, null), "ike-sa");
         }
         else if (_ikeSa is not null && _openedBy != (m.LocalSpi, initiatorSpi))
         {

@@ -12,8 +12,8 @@ namespace Gateway.Crypto.Sk;
 /// copy of them. Why not EVP_MAC: in OpenSSL 3.0 EVP_MAC_final and the re-init with a NULL key each duplicate a
 /// provider digest context (EVP_MD_CTX_copy_ex: malloc, copy, free) and walk OSSL_PARAM lists, which made HMAC most
 /// of the cost of a small CBC packet.
-/// <para>The states live in one pinned array (never moved, so no stray copies of key-derived state) and are wiped by
-/// <see cref="Dispose"/>. The P/Invokes have <c>SuppressGCTransition</c> (they neither block nor call back); inputs
+/// <para>The key (until first use) and the states live in pinned arrays (never moved, so no stray copies of key-derived
+/// state), wiped by <see cref="Dispose"/>. The P/Invokes have <c>SuppressGCTransition</c> (they neither block nor call back); inputs
 /// longer than <see cref="ShortInput"/> bytes go through an import with the normal transition, so a GC never waits on
 /// a long hash. Not thread-safe (one instance per SA direction).</para>
 /// </summary>
@@ -24,10 +24,14 @@ internal sealed unsafe partial class OpenSslDigestHmac : IDisposable
 
     private readonly Digest _digest;
     private readonly int _stateSize;
-    private readonly byte[] _states;
-    private readonly byte* _inner;
-    private readonly byte* _outer;
-    private readonly byte* _work;
+
+    /// <summary>A pinned copy of the key until the states are made from it (then wiped and dropped).</summary>
+    private byte[]? _key;
+
+    private byte[]? _states;
+    private byte* _inner;
+    private byte* _outer;
+    private byte* _work;
     private bool _disposed;
 
     /// <param name="digest">"SHA1", "SHA256", "SHA384" or "SHA512".</param>
@@ -36,10 +40,21 @@ internal sealed unsafe partial class OpenSslDigestHmac : IDisposable
         _digest = Digest.Get(digest) ?? throw new PlatformNotSupportedException($"libcrypto has no low-level {digest}");
         DigestSize = _digest.Size;
         // Three states of the digest's size, not of the largest: an ESP SA direction keeps one of these for life
-        // (HMAC-SHA1: 288 bytes instead of 768, docs/loadtest-profile.md).
+        // (HMAC-SHA1: 288 bytes instead of 768, docs/loadtest-profile.md) — made on first use: an idle tunnel's SA
+        // directions that never carry a packet keep only the key (44 bytes instead of 312 for HMAC-SHA1).
         _stateSize = _digest.StateSize;
-        _states = GC.AllocateArray<byte>(3 * _stateSize, pinned: true);
-        var states = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_states));
+        _key = GC.AllocateArray<byte>(key.Length, pinned: true);
+        key.CopyTo(_key);
+    }
+
+    /// <summary>The pad states from the key, on first use (not thread-safe, like the rest of this class).</summary>
+    private void EnsureStates()
+    {
+        if (_states is not null)
+            return;
+        var key = _key!;
+        var array = GC.AllocateArray<byte>(3 * _stateSize, pinned: true);
+        var states = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
         _inner = states;
         _outer = states + _stateSize;
         _work = states + 2 * _stateSize;
@@ -60,6 +75,9 @@ internal sealed unsafe partial class OpenSslDigestHmac : IDisposable
         Absorb(_inner, pad, 0x36);
         Absorb(_outer, pad, 0x36 ^ 0x5c);
         CryptographicOperations.ZeroMemory(pad);
+        CryptographicOperations.ZeroMemory(key);
+        _key = null;
+        _states = array;
         Reset();
     }
 
@@ -69,6 +87,7 @@ internal sealed unsafe partial class OpenSslDigestHmac : IDisposable
     internal void Update(ReadOnlySpan<byte> data)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        EnsureStates();
         Update(_work, data);
     }
 
@@ -78,6 +97,7 @@ internal sealed unsafe partial class OpenSslDigestHmac : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (mac.Length != DigestSize)
             throw new ArgumentException($"MAC output must be {DigestSize} bytes", nameof(mac));
+        EnsureStates();
         var innerHash = stackalloc byte[DigestSize];
         Check(_digest.Final(innerHash, _work), "Final");
         Copy(_outer, _work);
@@ -93,6 +113,7 @@ internal sealed unsafe partial class OpenSslDigestHmac : IDisposable
         if (_disposed)
             return;
         _disposed = true;
+        CryptographicOperations.ZeroMemory(_key);
         CryptographicOperations.ZeroMemory(_states);
     }
 
@@ -177,13 +198,19 @@ internal sealed unsafe partial class OpenSslDigestHmac : IDisposable
                 return null;
             return name switch
             {
-                "SHA1" => new Digest(Kind.Sha1, name, 20, 64, 96),
-                "SHA256" => new Digest(Kind.Sha256, name, 32, 64, 112),
-                "SHA384" => new Digest(Kind.Sha384, name, 48, 128, 224),
-                "SHA512" => new Digest(Kind.Sha512, name, 64, 128, 224),
+                "SHA1" => Sha1,
+                "SHA256" => Sha256,
+                "SHA384" => Sha384,
+                "SHA512" => Sha512,
                 _ => null,
             };
         }
+
+        // Shared (immutable): one per HMAC instance was 40 bytes of every SA direction.
+        private static readonly Digest Sha1 = new(Kind.Sha1, "SHA1", 20, 64, 96);
+        private static readonly Digest Sha256 = new(Kind.Sha256, "SHA256", 32, 64, 112);
+        private static readonly Digest Sha384 = new(Kind.Sha384, "SHA384", 48, 128, 224);
+        private static readonly Digest Sha512 = new(Kind.Sha512, "SHA512", 64, 128, 224);
 
         internal int Init(byte* state) => _kind switch
         {

@@ -22,7 +22,10 @@ public readonly record struct TrafficSelector(
         if (start.AddressFamily != end.AddressFamily)
             throw new ArgumentException("Start and end must be of the same address family.");
         var type = start.AddressFamily == AddressFamily.InterNetwork ? TrafficSelectorType.Ipv4AddressRange : TrafficSelectorType.Ipv6AddressRange;
-        return new TrafficSelector(type, ipProtocol, startPort, endPort, start.GetAddressBytes(), end.GetAddressBytes());
+        var startBytes = start.GetAddressBytes();
+        // A host selector shares one array (read-only here): every tunnel keeps a few selectors for its SA's life.
+        var endBytes = start.Equals(end) ? startBytes : end.GetAddressBytes();
+        return new TrafficSelector(type, ipProtocol, startPort, endPort, startBytes, endBytes);
     }
 
     /// <summary>Everything of one family: 0.0.0.0-255.255.255.255 or ::-ffff:..., any protocol and port.</summary>

@@ -41,8 +41,10 @@ public static class ProposalSelector
                 if (theirs.Protocol != ours.Protocol)
                     continue;
                 var chosen = Match(ours, theirs);
+                // Exact-size copies: the selection is kept for the SA's life (every idle tunnel holds two), and the
+                // offered SPI is a slice of the whole received message.
                 if (chosen is not null)
-                    return new ProposalSelection(new Proposal(theirs.Number, theirs.Protocol, theirs.Spi, chosen));
+                    return new ProposalSelection(new Proposal(theirs.Number, theirs.Protocol, theirs.Spi.ToArray(), chosen.ToArray()));
             }
         }
         return ProposalSelection.NoProposalChosen;

@@ -4,10 +4,13 @@ using Gateway.Core.Sessions;
 namespace Gateway.Configuration;
 
 /// <summary>gateway.persistence.* (hocon/gateway.conf): where established IKE SAs are persisted and the key that encrypts them.</summary>
-/// <param name="SqliteSynchronous">SQLite's synchronous level (<see cref="Hosting.SqliteSynchronousMode"/>): normal or full.</param>
+/// <param name="SqliteSynchronous">SQLite's synchronous level (<see cref="Hosting.SqliteConnectionPragmas"/>): normal or full.</param>
 public sealed record PersistenceSettings(string Provider, string ConnectionString, string ProviderName, string? StateKeyFile, ulong SequenceMargin,
-    string SqliteSynchronous = Hosting.SqliteSynchronousMode.Normal)
+    string SqliteSynchronous = Hosting.SqliteConnectionPragmas.Normal)
 {
+    /// <summary>gateway.persistence.sqlite-cache-kib: SQLite's page cache per journal connection (<see cref="Hosting.SqliteConnectionPragmas"/>).</summary>
+    public int SqliteCacheKib { get; init; } = Hosting.SqliteConnectionPragmas.DefaultCacheKib;
+
     /// <summary>gateway.persistence.inbound-mark-interval (see <see cref="SessionPersistence.InboundMarkInterval"/>).</summary>
     public TimeSpan InboundMarkInterval { get; init; } = SessionPersistence.DefaultInboundMarkInterval;
 
@@ -32,8 +35,9 @@ internal static class PersistenceSettingsReader
         string? keyPath = keyFile.Length == 0 ? null : Path.GetFullPath(keyFile, baseDirectory);
         int margin = v.Int("gateway.persistence.sequence-margin", 1 << 10, 1 << 30);
         string synchronous = v.String("gateway.persistence.sqlite-synchronous").ToLowerInvariant();
-        if (synchronous is not (Hosting.SqliteSynchronousMode.Normal or Hosting.SqliteSynchronousMode.Full))
+        if (synchronous is not (Hosting.SqliteConnectionPragmas.Normal or Hosting.SqliteConnectionPragmas.Full))
             throw new ConfigurationError("gateway.persistence.sqlite-synchronous", $"'{synchronous}' is not one of normal, full");
+        int cacheKib = v.Int("gateway.persistence.sqlite-cache-kib", 16, 1 << 20);
         var inboundMarkInterval = v.Duration("gateway.persistence.inbound-mark-interval", TimeSpan.Zero, TimeSpan.FromHours(1));
         var leaseReconciliation = new Gateway.Core.Addresses.LeaseReconcilerOptions(
             v.Duration("gateway.persistence.lease-reconciliation.interval", TimeSpan.FromSeconds(10), TimeSpan.FromDays(1)),
@@ -47,6 +51,7 @@ internal static class PersistenceSettingsReader
                     connection = GatewayPersistenceConfig.SqliteConnectionString(Path.Combine(dataDirectory, PersistenceSettings.DefaultSqliteFile));
                 return new PersistenceSettings(provider, connection, GatewayPersistenceConfig.SqliteProvider, keyPath, (ulong)margin, synchronous)
                 {
+                    SqliteCacheKib = cacheKib,
                     InboundMarkInterval = inboundMarkInterval,
                     LeaseReconciliation = leaseReconciliation,
                 };

@@ -13,12 +13,12 @@ namespace Gateway.Hosting;
 /// </summary>
 public static class PersistenceBootstrap
 {
-    /// <param name="SqliteSynchronous">SQLite only: sets the synchronous level on the journal's connections.</param>
-    public sealed record Prepared(Config Config, StateKeyRing Keys, SqliteSynchronousMode? SqliteSynchronous = null, string? ConnectionString = null,
+    /// <param name="SqlitePragmas">SQLite only: sets the synchronous level and cache size on the journal's connections.</param>
+    public sealed record Prepared(Config Config, StateKeyRing Keys, SqliteConnectionPragmas? SqlitePragmas = null, string? ConnectionString = null,
         string? ProviderName = null)
     {
         /// <summary>What the ActorSystem needs besides configuration (none for PostgreSQL).</summary>
-        public IReadOnlyList<Setup> Setups => SqliteSynchronous?.Setups(ConnectionString!, ProviderName!) ?? [];
+        public IReadOnlyList<Setup> Setups => SqlitePragmas?.Setups(ConnectionString!, ProviderName!) ?? [];
     }
 
     public static Prepared? Prepare(GatewaySettings settings, Func<string, string?>? environment = null)
@@ -47,7 +47,8 @@ public static class PersistenceBootstrap
         if (p.Provider != PersistenceSettings.Sqlite)
             return new Prepared(config, new StateKeyRing(loaded.key));
         SqliteWriteAheadLog.Enable(p.ConnectionString);
-        Log.Info($"persistence: SQLite synchronous={p.SqliteSynchronous}");
-        return new Prepared(config, new StateKeyRing(loaded.key), new SqliteSynchronousMode(p.SqliteSynchronous), p.ConnectionString, p.ProviderName);
+        Log.Info($"persistence: SQLite synchronous={p.SqliteSynchronous}, cache {p.SqliteCacheKib} KiB per connection");
+        return new Prepared(config, new StateKeyRing(loaded.key), new SqliteConnectionPragmas(p.SqliteSynchronous, p.SqliteCacheKib),
+            p.ConnectionString, p.ProviderName);
     }
 }

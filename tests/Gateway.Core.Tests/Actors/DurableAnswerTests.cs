@@ -78,7 +78,7 @@ public sealed class DurableAnswerTests(ITestOutputHelper output) : GatewayActorT
         var gate = new HalfOpenGate(10, TimeSpan.FromSeconds(30), TimeProvider.System, new RandomResponderSpiSource(map, new ObservedLocalShards()), Metrics);
         var deps = new SessionDependencies(_ => machine?.Invoke() ?? new EstablishingMachine(), new ProbeTransport(Wire.Ref), DataPlane, Metrics, gate,
             TimeProvider.System, TimeSpan.FromSeconds(30));
-        return Sys.ActorOf(IkeSaActor.Props(Spi, deps, journal));
+        return IkeSaActor.Spawn(Sys, deps, new IkeSaActor.Start(Spi, journal, null));
     }
 
     [Fact]
