@@ -5,7 +5,8 @@
 #   - handshakes per second, EAP-MSCHAPv2 with the lab's RSA-2048 gateway certificate, with modp1024 (windows profile)
 #     and with x25519 (strongswan profile; both gateways end up on x25519, see below);
 #   - CPU per handshake of the gateway process (user + system ticks from /proc/PID/stat before/after ÷ established);
-#   - resident memory per idle tunnel: RSS (/proc/PID/status VmRSS) before and after establishing N idle tunnels, ÷ N;
+#   - resident memory per idle tunnel: RSS (/proc/PID/status VmRSS) before and after establishing N idle tunnels, ÷ N,
+#     against each gateway restarted for it (see measure_idle);
 #   - ESP throughput with many SAs: N tunnels each sending ICMP echo requests (inner packets of S bytes at R/s, ESP in
 #     UDP 4500) to the server behind the gateway; the replies that come back through the tunnels, per second and in
 #     Mbit/s (inner bytes), and the gateway's CPU meanwhile;
@@ -139,12 +140,11 @@ print("%.2f" % ((inside[-1][1] - inside[0][1]) / float(sys.argv[3]) / (inside[-1
 PY
 }
 
-# measure GW PID: the two handshake-rate runs and the idle-memory runs against the gateway running now.
-# Writes "$work/GW.results" lines: "hs PROFILE established hs_per_s gw_cpu_ms_per_hs p50 p99 gen_cpu_ms_per_hs failed cookies
+# measure GW PID: the two handshake-rate runs and the ESP run against the gateway running now.
+# Writes (truncating) "$work/GW.results" lines: "hs PROFILE established hs_per_s gw_cpu_ms_per_hs p50 p99 gen_cpu_ms_per_hs failed cookies
 # gw_core_busy gen_core_busy" (busy: each process's CPU time within the generator's run, teardown included, ÷ its
 # length; 1.00 = a whole core)
-# "esp tunnels_sending sent_per_s received_per_s received_mbit loss_percent gateway_cores_busy established"
-# and "mem N established rss_before_kb rss_after_kb bytes_per_tunnel".
+# and "esp tunnels_sending sent_per_s received_per_s received_mbit loss_percent gateway_cores_busy established".
 measure() {
   local gw=$1 pid=$2 res=$work/$1.results
   : >"$res"
@@ -212,6 +212,22 @@ measure() {
     lab_log "$gw esp: $(tail -1 "$res")"
     sleep 2
   fi
+}
+
+# measure_idle GW PID: the idle-memory runs, against a gateway started afresh for them. A gateway that has just run
+# thousands of handshakes holds their garbage and freed memory (ours: a GC heap that shrinks when it next compacts;
+# charon: malloc arenas the first idle tunnels reuse), so "RSS with no tunnels" measured after the handshake runs made
+# the per-tunnel figures depend on when each gateway gave memory back (ours came out negative at 1k). As in
+# idle-memory.sh: 300 tunnels of warm-up, torn down, then the base RSS.
+# Writes "mem N established rss_before_kb rss_after_kb bytes_per_tunnel" lines to "$work/GW.results".
+measure_idle() {
+  local gw=$1 pid=$2 res=$work/$1.results try
+  for try in 1 2 3; do
+    ( gen "$gw-idle-warmup" windows 300 --teardown ) && break
+    [ "$try" -lt 3 ] || lab_die "idle warm-up against $gw failed 3 times"
+    sleep 2
+  done
+  wait_quiet "$pid"
   # Idle tunnels, cumulative: up to the first count, then more up to the next; each figure is (RSS now - RSS with no
   # tunnels) ÷ tunnels up. No liveness checks on either gateway meanwhile (strongSwan dpd_delay 0, ours off).
   local r0 up=0
@@ -242,11 +258,23 @@ bound=$(awk -v s="${rsa_sign:-0}" -v c="$gw_cores" 'BEGIN { printf "%.0f", s * c
 bench_start_strongswan "$pool"
 measure strongswan "$strongswan_pid"
 "$lab/gateway.sh" stop "$work/gw-strongswan" >&2 || true
+if [ -n "$idle_counts" ]; then
+  bench_start_strongswan "$pool"
+  measure_idle strongswan "$strongswan_pid"
+  "$lab/gateway.sh" stop "$work/gw-strongswan" >&2 || true
+fi
 
 # --- our gateway ---
-bench_start_ours "$pool" "dos.source-rate.per-second = off" "ike.liveness-interval = off" || lab_die "$ours_error"
+ours_conf=("dos.source-rate.per-second = off" "ike.liveness-interval = off")
+bench_start_ours "$pool" "${ours_conf[@]}" || lab_die "$ours_error"
 measure ours "$ours_pid"
 bench_stop_ours
+if [ -n "$idle_counts" ]; then
+  rm -rf "$work/gw-ours/data"   # a fresh journal too
+  bench_start_ours "$pool" "${ours_conf[@]}" || lab_die "$ours_error"
+  measure_idle ours "$ours_pid"
+  bench_stop_ours
+fi
 
 # --- table ---
 field() { awk -v k="$2" -v p="$3" -v f="$4" '$1 == k && $2 == p { print $f }' "$work/$1.results"; }
@@ -345,7 +373,7 @@ order) and ours picking the client's first choice (x25519).
 | machine | $cores cores, $cpu; **shared with other engineers**: load average $load at the end of the run |
 | handshake runs | $handshakes tunnels each, concurrency $concurrency, no rate limit, torn down at the end; from $nsources client addresses; after a warm-up of $warmup tunnels with each profile (not counted); $pin_note |
 | ESP run | $esp_tunnels tunnels (windows profile: ESP AES-256-CBC/HMAC-SHA1-96 on both gateways, in UDP 4500), each sending ICMP echo requests of $esp_size bytes (inner IP packet) at $esp_rate/s to the server behind the gateway for $esp_seconds s (all but the last second), from $nsources client addresses; replies counted per tunnel; gateway CPU from /proc/PID/stat over the run (handshakes and teardown included) |
-| idle-memory runs | $idle_counts tunnels (windows profile), cumulative, left up; RSS (VmRSS) of the gateway process with none up (after the handshake runs) and 2 s after each count is reached, difference ÷ tunnels up |
+| idle-memory runs | $idle_counts tunnels (windows profile), cumulative, left up, against each gateway started afresh (unpinned) after the other runs; RSS (VmRSS) of the gateway process with none up (after a warm-up of 300 tunnels, torn down) and 2 s after each count is reached, difference ÷ tunnels up |
 | strongSwan settings | \`charon.cookie_threshold = 500\` (default 30), \`charon.ikesa_table_size = 8192\` and \`charon.ikesa_table_segments = 16\` (defaults 1 and 1: all IKE SAs in one list, searched on every message; sized for 100k IKE SAs by strongSwan's lookup-tuning guidance of 5–20 per bucket), IKE proposals aes128gcm16/aes128/aes256 with x25519 first, then aes256-sha256/aes256-sha1/aes128-sha256/3des-sha1 with modp1024; no DPD; pool $pool; quiet logs (\`default = 1\`); 16 threads (default) |
 | our settings | \`dos.source-rate.per-second = off\` (default 5/s per source), \`ike.liveness-interval = off\` (default 30 s; like strongSwan's, so idle tunnels stay), cookie threshold 500 (default), pool $pool, defaults otherwise |
 | crypto bound | \`openssl speed -seconds 5 rsa2048 ecdhx25519\`: RSA-2048 ${rsa_sign:-?} signs/s per core, X25519 ${x25519_ops:-?} ops/s per core; a handshake costs the gateway one RSA-2048 signature (its AUTH), so handshakes/s ≤ ${rsa_sign:-?} × $gw_cores = $bound |
