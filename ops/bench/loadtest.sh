@@ -24,13 +24,14 @@
 # Fairness knobs (both written into the doc): the generator sends from BENCH_SOURCES addresses (10.99.1.128 upwards, 32 by
 # default) so per-source limits do not dominate; our gateway runs with dos.source-rate.per-second = off; strongSwan's
 # charon.cookie_threshold is raised to 500 (its default, 30 half-open SAs, would send clients round for cookies
-# at this concurrency; ours demands cookies from 500 half-open SAs). Both gateways log quietly (strongSwan: lib.sh).
+# at this concurrency; ours demands cookies from 500 half-open SAs), and so are its per-source cookie and block
+# thresholds (lib.sh). Both gateways log quietly (strongSwan: lib.sh).
 #
 # usage: ops/bench/loadtest.sh
 # environment (all optional):
 #   BENCH_HANDSHAKES   tunnels per handshake-rate run (default 1000)
 #   BENCH_WARMUP       tunnels per profile of the uncounted warm-up before the handshake runs (default 500)
-#   BENCH_CONCURRENCY  handshakes in flight (default 20)
+#   BENCH_CONCURRENCY  handshakes in flight (default 100: at 20 neither gateway's core was saturated, the rate was latency-bound)
 #   BENCH_IDLE         idle tunnel counts for the memory figure, ascending, cumulative (default "1000 10000"; "": none)
 #   BENCH_SOURCES      client source addresses added in the client namespace (default 32)
 #   BENCH_DURATION     bound of each generator run in seconds (default 120)
@@ -55,7 +56,7 @@ lab_require_root
 
 handshakes=${BENCH_HANDSHAKES:-1000}
 warmup=${BENCH_WARMUP:-500}
-concurrency=${BENCH_CONCURRENCY:-20}
+concurrency=${BENCH_CONCURRENCY:-100}
 idle_counts=${BENCH_IDLE-1000 10000}
 nsources=${BENCH_SOURCES:-32}
 duration=${BENCH_DURATION:-120}
@@ -374,7 +375,7 @@ order) and ours picking the client's first choice (x25519).
 | handshake runs | $handshakes tunnels each, concurrency $concurrency, no rate limit, torn down at the end; from $nsources client addresses; after a warm-up of $warmup tunnels with each profile (not counted); $pin_note |
 | ESP run | $esp_tunnels tunnels (windows profile: ESP AES-256-CBC/HMAC-SHA1-96 on both gateways, in UDP 4500), each sending ICMP echo requests of $esp_size bytes (inner IP packet) at $esp_rate/s to the server behind the gateway for $esp_seconds s (all but the last second), from $nsources client addresses; replies counted per tunnel; gateway CPU from /proc/PID/stat over the run (handshakes and teardown included) |
 | idle-memory runs | $idle_counts tunnels (windows profile), cumulative, left up, against each gateway started afresh (unpinned) after the other runs; RSS (VmRSS) of the gateway process with none up (after a warm-up of 300 tunnels, torn down) and 2 s after each count is reached, difference ÷ tunnels up |
-| strongSwan settings | \`charon.cookie_threshold = 500\` (default 30), \`charon.ikesa_table_size = 8192\` and \`charon.ikesa_table_segments = 16\` (defaults 1 and 1: all IKE SAs in one list, searched on every message; sized for 100k IKE SAs by strongSwan's lookup-tuning guidance of 5–20 per bucket), IKE proposals aes128gcm16/aes128/aes256 with x25519 first, then aes256-sha256/aes256-sha1/aes128-sha256/3des-sha1 with modp1024; no DPD; pool $pool; quiet logs (\`default = 1\`); 16 threads (default) |
+| strongSwan settings | \`charon.cookie_threshold = 500\` (default 30), \`charon.cookie_threshold_ip = 500\` and \`charon.block_threshold = 500\` (defaults 3 and 5 half-open IKE SAs per source address: the generator has $concurrency in flight from $nsources addresses), \`charon.ikesa_table_size = 8192\` and \`charon.ikesa_table_segments = 16\` (defaults 1 and 1: all IKE SAs in one list, searched on every message; sized for 100k IKE SAs by strongSwan's lookup-tuning guidance of 5–20 per bucket), IKE proposals aes128gcm16/aes128/aes256 with x25519 first, then aes256-sha256/aes256-sha1/aes128-sha256/3des-sha1 with modp1024; no DPD; pool $pool; quiet logs (\`default = 1\`); 16 threads (default) |
 | our settings | \`dos.source-rate.per-second = off\` (default 5/s per source), \`ike.liveness-interval = off\` (default 30 s; like strongSwan's, so idle tunnels stay), cookie threshold 500 (default), pool $pool, defaults otherwise |
 | crypto bound | \`openssl speed -seconds 5 rsa2048 ecdhx25519\`: RSA-2048 ${rsa_sign:-?} signs/s per core, X25519 ${x25519_ops:-?} ops/s per core; a handshake costs the gateway one RSA-2048 signature (its AUTH), so handshakes/s ≤ ${rsa_sign:-?} × $gw_cores = $bound |
 
@@ -398,8 +399,9 @@ came up (allocator and GC heap growth too), and nothing the handshake runs befor
 freed by teardown and kept by malloc or the GC is reused first): the first, small count understates, the largest
 count is the meaningful figure. Which DH group ours chose is not logged; the client sends its KE for its first group
 (x25519 in the strongswan profile, modp1024 in windows), and no INVALID_KE round in the reports means ours took it.
-strongSwan 5.9 also asks for cookies by half-open SAs per source address (\`cookie_threshold_ip\`, default 3), left at
-its default: the "cookie rounds" row shows how often that happened.
+strongSwan 5.9 also asks for cookies, and then drops, by half-open SAs per source address (\`cookie_threshold_ip\`,
+default 3; \`block_threshold\`, default 5): both are raised to 500 here (at concurrency 100 from 32 addresses it sent
+a cookie round with nearly every handshake); the "cookie rounds" row shows how often cookies were still asked for.
 
 ESP throughput is what came back: echo requests went generator → gateway (ESP decrypt, forward) → server (kernel
 echo) → gateway (encrypt) → generator, so each reply crossed the gateway twice; "received/s" counts replies, inner
