@@ -45,9 +45,34 @@ public sealed class GatewaySqlJournal : SqlWriteJournal
 
     public GatewaySqlJournal(Akka.Configuration.Config journalConfig) : base(journalConfig)
     {
+        if (TableMappingProblem(journalConfig) is { } problem)
+            throw new Akka.Configuration.ConfigurationException(problem);
         _options = Context.System.Settings.Setup.Get<JournalConnectionSetup>().Value?.Options
             ?? new DataOptions().UseConnectionString(journalConfig.GetString("provider-name"), journalConfig.GetString("connection-string"));
         _sessionRows = new SessionRowWriter(_options, _stopping.Token);
+    }
+
+    /// <summary>
+    /// Why our SQL cannot be used with this journal configuration, or null: its statements name the table and columns
+    /// of the plugin's default mapping, which the gateway never changes, but a raw Akka override could.
+    /// </summary>
+    internal static string? TableMappingProblem(Akka.Configuration.Config journalConfig)
+    {
+        static bool IsDefault(string? value, string expected) => string.IsNullOrEmpty(value) || value == expected;
+        string mapping = journalConfig.GetString("table-mapping");
+        if (!IsDefault(mapping, "default"))
+            return $"gateway journal: table-mapping = {mapping} is not supported (session rows are written with the plugin's default mapping)";
+        var table = journalConfig.GetConfig("default.journal");
+        if (!string.IsNullOrEmpty(journalConfig.GetString("default.schema-name")) || table is not null && !IsDefault(table.GetString("table-name"), "journal"))
+            return "gateway journal: a schema or journal table name other than the default is not supported (session rows are written to \"journal\")";
+        string[] columns = ["deleted", "persistence-id", "sequence-number", "created", "message", "identifier", "manifest", "writer-uuid"];
+        foreach (var column in columns)
+        {
+            string? name = table?.GetString($"columns.{column}");
+            if (!IsDefault(name, column.Replace('-', '_')))
+                return $"gateway journal: column {column} = {name} is not supported (session rows are written with the default column names)";
+        }
+        return null;
     }
 
     protected override void PostStop()

@@ -145,6 +145,22 @@ public sealed class GatewaySqlJournalTests : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
+    [Fact]
+    public void The_gateways_journal_configuration_is_accepted_and_another_table_mapping_is_refused_by_name()
+    {
+        var config = GatewayPersistenceConfig.Sql("Data Source=x.db", GatewayPersistenceConfig.SqliteProvider)
+            .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration)
+            .GetConfig("akka.persistence.journal.sql");
+        Assert.Null(Gateway.Core.Persistence.GatewaySqlJournal.TableMappingProblem(config));
+
+        var legacy = Akka.Configuration.ConfigurationFactory.ParseString("table-mapping = sqlite").WithFallback(config);
+        Assert.Contains("table-mapping = sqlite", Gateway.Core.Persistence.GatewaySqlJournal.TableMappingProblem(legacy));
+        var renamed = Akka.Configuration.ConfigurationFactory.ParseString("default.journal.table-name = events").WithFallback(config);
+        Assert.Contains("journal table name", Gateway.Core.Persistence.GatewaySqlJournal.TableMappingProblem(renamed));
+        var column = Akka.Configuration.ConfigurationFactory.ParseString("default.journal.columns.message = payload").WithFallback(config);
+        Assert.Contains("column message = payload", Gateway.Core.Persistence.GatewaySqlJournal.TableMappingProblem(column));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
